@@ -1,0 +1,75 @@
+/**
+ * Opening the database: Kysely on `npm:pg`, on `DATABASE_URL` or on the
+ * embedded cluster, with the schema brought up to date.
+ *
+ * @module
+ */
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+import { startEmbeddedPostgres } from "./embeddedPostgres.ts";
+import { migrateToLatest } from "./migrate.ts";
+
+// int8 (bigserial ids, counts) arrives as a string by default, so it cannot
+// lose precision; timestamps stay Date objects.
+export type { Database };
+
+/** A Kysely handle on the app's database. */
+export type Db = Kysely<Database>;
+
+/** Options of {@link createDb}. */
+export interface CreateDbOptions {
+  /** Most connections the pool opens. */
+  maxConnections?: number;
+  /** Name shown in `pg_stat_activity`. */
+  applicationName?: string;
+}
+
+/** Creates a Kysely handle with its own connection pool on `url`. */
+export function createDb(url: string, options: CreateDbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? "ircweb",
+  });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** An open database, and how to let go of it. */
+export interface OpenDatabase {
+  db: Db;
+  /** The URL in use (for workers, which open their own pools). */
+  url: string;
+  /** Closes the pool and stops the embedded cluster if this process owns it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `databaseUrl`, or the embedded cluster when it is `undefined`, and
+ * applies pending migrations.
+ */
+export async function openDatabase(
+  databaseUrl: string | undefined,
+  options: CreateDbOptions & { migrate?: boolean } = {},
+): Promise<OpenDatabase> {
+  const embedded = databaseUrl === undefined ? await startEmbeddedPostgres() : undefined;
+  const url = databaseUrl ?? embedded!.url;
+  const db = createDb(url, options);
+  try {
+    if (options.migrate ?? true) await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    db,
+    url,
+    close: async () => {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

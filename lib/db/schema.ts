@@ -1,0 +1,109 @@
+/**
+ * The database's tables as Kysely sees them.
+ *
+ * @module
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** The states a server's connection goes through. */
+export type ServerStatus = "disconnected" | "connecting" | "connected" | "reconnecting" | "error";
+
+/** Every kind of stored message. */
+export type MessageType =
+  | "privmsg"
+  | "notice"
+  | "action"
+  | "join"
+  | "part"
+  | "quit"
+  | "nick"
+  | "topic"
+  | "kick"
+  | "mode"
+  | "error"
+  | "system";
+
+/** The `users` table. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  password_hash: string;
+  created_at: CreatedAt;
+}
+
+/** The `servers` table: one IRC network of one user. */
+export interface ServersTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  nickname: string;
+  username: string | null;
+  realname: string | null;
+  password: string | null;
+  sasl_username: string | null;
+  sasl_password: string | null;
+  flood_burst: ColumnType<number, number | undefined, number>;
+  flood_interval_ms: ColumnType<number, number | undefined, number>;
+  /** The nick in use on IRC while connected. */
+  current_nickname: string | null;
+  /** Whether the user wants this server connected (survives app restarts). */
+  autoconnect: ColumnType<boolean, boolean | undefined, boolean>;
+  socket_path: string | null;
+  pid: number | null;
+  status: ColumnType<ServerStatus, ServerStatus | undefined, ServerStatus>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The `channels` table: a channel of a server, unique case-insensitively. */
+export interface ChannelsTable {
+  id: Generated<number>;
+  server_id: number;
+  name: string;
+  joined: ColumnType<boolean, boolean | undefined, boolean>;
+  topic: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The `messages` table: everything that happened on IRC, newest last. */
+export interface MessagesTable {
+  id: Generated<string>;
+  server_id: number;
+  /** Channel or query nick; `null` for server-wide messages. */
+  target: string | null;
+  sender: string | null;
+  content: string;
+  message_type: MessageType;
+  created_at: CreatedAt;
+}
+
+/** All tables. */
+export interface Database {
+  users: UsersTable;
+  servers: ServersTable;
+  channels: ChannelsTable;
+  messages: MessagesTable;
+}
+
+/** A row of `servers`. */
+export type Server = Selectable<ServersTable>;
+/** A new row of `servers`. */
+export type NewServer = Insertable<ServersTable>;
+/** A change to a row of `servers`. */
+export type ServerUpdate = Updateable<ServersTable>;
+/** A row of `channels`. */
+export type Channel = Selectable<ChannelsTable>;
+/** A row of `messages`. */
+export type Message = Selectable<MessagesTable>;
+/** A new row of `messages`. */
+export type NewMessage = Insertable<MessagesTable>;
+/** A row of `users`. */
+export type User = Selectable<UsersTable>;

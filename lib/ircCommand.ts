@@ -1,0 +1,165 @@
+/**
+ * The socket protocol's commands: one discriminated union, and the one
+ * validator every boundary uses (the worker's socket, the sender, the API).
+ *
+ * @module
+ */
+
+/** Join a channel. */
+export interface JoinCommand {
+  command: "join";
+  channel: string;
+}
+/** Leave a channel. */
+export interface PartCommand {
+  command: "part";
+  channel: string;
+  message?: string | null;
+}
+/** Send a message (`privmsg`), a notice, or a `/me` action. */
+export interface TextCommand {
+  command: "privmsg" | "notice" | "action";
+  target: string;
+  message: string;
+}
+/** Change nick. */
+export interface NickCommand {
+  command: "nick";
+  nickname: string;
+}
+/** Disconnect from IRC; the worker exits. */
+export interface QuitCommand {
+  command: "quit";
+  message?: string | null;
+}
+
+/** Any command of the socket protocol. */
+export type IrcCommand = JoinCommand | PartCommand | TextCommand | NickCommand | QuitCommand;
+
+/** The names of the commands. */
+export const COMMAND_NAMES = ["join", "part", "privmsg", "notice", "nick", "quit", "action"] as const;
+
+/** A request line: a command, optionally with an id echoed in the reply. */
+export type CommandRequest = IrcCommand & { id?: string | number };
+
+/** The worker's reply to one request line. */
+export type CommandReply =
+  | { ok: true; queued?: true; id?: string | number }
+  | { ok: false; error: string; id?: string | number };
+
+/** The result of validating untrusted input. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Longest request line the worker reads, in bytes. */
+export const MAX_REQUEST_BYTES = 16 * 1024;
+
+// RFC 2812 channel prefixes; no space, comma, BEL, or line breaks inside.
+// deno-lint-ignore no-control-regex -- BEL and NUL are exactly what must be refused
+const CHANNEL = /^[#&+!][^\s,\x07\x00]{1,199}$/;
+// RFC 2812 nick characters (letters, digits, specials, hyphen), not starting
+// with a digit or hyphen. Servers may allow longer nicks than 9.
+const NICK = /^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]{0,63}$/;
+const FORBIDDEN = /[\r\n\0]/;
+
+/** Whether `name` is a valid channel name. */
+export function isChannelName(name: string): boolean {
+  return CHANNEL.test(name);
+}
+
+/** Whether `name` is a valid nickname. */
+export function isNickname(name: string): boolean {
+  return NICK.test(name);
+}
+
+/**
+ * Checks that `input` is a command object of the protocol and returns it
+ * typed, or says in words what is wrong with it. Nothing invalid ever gets
+ * past this function to an IRC server.
+ */
+export function validateCommand(input: unknown): Validated<CommandRequest> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return fail("command must be a JSON object");
+  }
+  const raw = input as Record<string, unknown>;
+  const id = raw.id;
+  if (id !== undefined && typeof id !== "string" && typeof id !== "number") {
+    return fail("id must be a string or a number");
+  }
+  const withId = <T extends IrcCommand>(command: T): Validated<CommandRequest> => ({
+    ok: true,
+    value: id === undefined ? command : { ...command, id },
+  });
+
+  const name = raw.command;
+  if (typeof name !== "string") return fail("command is missing");
+  switch (name) {
+    case "join": {
+      const channel = channelField(raw, "channel");
+      if (!channel.ok) return channel;
+      return withId({ command: "join", channel: channel.value });
+    }
+    case "part": {
+      const channel = channelField(raw, "channel");
+      if (!channel.ok) return channel;
+      const message = optionalText(raw, "message");
+      if (!message.ok) return message;
+      return withId({ command: "part", channel: channel.value, message: message.value });
+    }
+    case "privmsg":
+    case "notice":
+    case "action": {
+      const target = targetField(raw, "target");
+      if (!target.ok) return target;
+      const message = text(raw, "message");
+      if (!message.ok) return message;
+      if (message.value === "") return fail("message must not be empty");
+      return withId({ command: name, target: target.value, message: message.value });
+    }
+    case "nick": {
+      const nickname = text(raw, "nickname");
+      if (!nickname.ok) return nickname;
+      if (!isNickname(nickname.value)) return fail(`invalid nickname: ${JSON.stringify(nickname.value)}`);
+      return withId({ command: "nick", nickname: nickname.value });
+    }
+    case "quit": {
+      const message = optionalText(raw, "message");
+      if (!message.ok) return message;
+      return withId({ command: "quit", message: message.value });
+    }
+    default:
+      return fail(`unknown command: ${JSON.stringify(name).slice(0, 64)}`);
+  }
+}
+
+function fail<T>(error: string): Validated<T> {
+  return { ok: false, error };
+}
+
+function text(raw: Record<string, unknown>, field: string): Validated<string> {
+  const value = raw[field];
+  if (value === undefined || value === null) return fail(`${field} is missing`);
+  if (typeof value !== "string") return fail(`${field} must be a string`);
+  if (FORBIDDEN.test(value)) return fail(`${field} must not contain CR, LF or NUL`);
+  return { ok: true, value };
+}
+
+function optionalText(raw: Record<string, unknown>, field: string): Validated<string | null> {
+  if (raw[field] === undefined || raw[field] === null) return { ok: true, value: null };
+  return text(raw, field);
+}
+
+function channelField(raw: Record<string, unknown>, field: string): Validated<string> {
+  const value = text(raw, field);
+  if (!value.ok) return value;
+  if (!isChannelName(value.value)) return fail(`invalid channel name: ${JSON.stringify(value.value)}`);
+  return value;
+}
+
+function targetField(raw: Record<string, unknown>, field: string): Validated<string> {
+  const value = text(raw, field);
+  if (!value.ok) return value;
+  if (!isChannelName(value.value) && !isNickname(value.value)) {
+    return fail(`invalid target: ${JSON.stringify(value.value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,90 @@
+/**
+ * Newline-delimited framing over a byte stream, with a bound on line length,
+ * shared by both ends of the worker's socket.
+ *
+ * @module
+ */
+
+/** What {@link LineReader.next} yields. */
+export type LineResult =
+  | { kind: "line"; line: string }
+  /** A line longer than the bound: its bytes were dropped up to its newline. */
+  | { kind: "too_long" };
+
+const NEWLINE = 0x0a;
+
+/**
+ * Reads lines from a byte stream. A line over `maxBytes` is reported once as
+ * `too_long` and skipped, so one bad request never costs memory beyond the
+ * bound nor desynchronises the requests after it.
+ */
+export class LineReader {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #decoder = new TextDecoder();
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #pending: Uint8Array = new Uint8Array(0);
+  #discarding = false;
+  readonly #maxBytes: number;
+
+  /** Reads from `readable`; lines longer than `maxBytes` (newline excluded) are refused. */
+  constructor(readable: ReadableStream<Uint8Array>, maxBytes: number) {
+    this.#reader = readable.getReader();
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The next line (without its newline, CR kept), or `null` at end of stream. */
+  async next(): Promise<LineResult | null> {
+    while (true) {
+      const result = this.#take();
+      if (result) return result;
+      const { value, done } = await this.#reader.read();
+      if (done) return null; // an unterminated last line is not a request
+      this.#pending = value;
+    }
+  }
+
+  /** Stops reading; pending reads end with `null`. */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+
+  #take(): LineResult | undefined {
+    while (this.#pending.length > 0) {
+      const chunk = this.#pending;
+      const newline = chunk.indexOf(NEWLINE);
+      const end = newline === -1 ? chunk.length : newline;
+      this.#pending = newline === -1 ? new Uint8Array(0) : chunk.subarray(newline + 1);
+      if (this.#discarding) {
+        if (newline !== -1) this.#discarding = false;
+        continue;
+      }
+      if (this.#size + end > this.#maxBytes) {
+        this.#chunks = [];
+        this.#size = 0;
+        this.#discarding = newline === -1;
+        return { kind: "too_long" };
+      }
+      this.#chunks.push(chunk.subarray(0, end));
+      this.#size += end;
+      if (newline !== -1) {
+        const line = this.#decoder.decode(concat(this.#chunks, this.#size));
+        this.#chunks = [];
+        this.#size = 0;
+        return { kind: "line", line };
+      }
+    }
+    return undefined;
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * `deno task test`: starts a PostgreSQL cluster for the tests (embedded, in
+ * `tmp/test-db/`, or the one `TEST_DATABASE_URL` names), runs `deno test`
+ * with scoped permissions, and stops the cluster again.
+ *
+ * Arguments are passed on to `deno test` (a file or `--filter`).
+ *
+ * @module
+ */
+import { startEmbeddedPostgres } from "../lib/db/embeddedPostgres.ts";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const external = Deno.env.get("TEST_DATABASE_URL");
+const cluster = external ? undefined : await startEmbeddedPostgres(`${root}/tmp/test-db`);
+const url = external ?? cluster!.url;
+
+const chromium = "/usr/bin/chromium";
+const permissions = [
+  // Tests connect to ephemeral loopback ports and to worker sockets whose
+  // paths hold database ids, which no exact `unix:` list can name ahead.
+  "--allow-net",
+  `--allow-read=${root},/tmp,${Deno.execPath()}`,
+  `--allow-write=${root}/tmp,/tmp`,
+  `--allow-run=${Deno.execPath()},ngircd,${chromium}`,
+  "--allow-env",
+];
+const args = ["test", "--no-prompt", ...permissions, ...(Deno.args.length ? Deno.args : ["tests/"])];
+const child = new Deno.Command(Deno.execPath(), {
+  args,
+  cwd: root,
+  env: { TEST_DATABASE_URL: url },
+  stdin: "null",
+}).spawn();
+const forward = () => {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+};
+Deno.addSignalListener("SIGINT", forward);
+Deno.addSignalListener("SIGTERM", forward);
+const { code } = await child.status;
+await cluster?.stop();
+Deno.exit(code);

@@ -1,0 +1,223 @@
+/**
+ * A small IRC server for tests: it registers clients, answers PING, echoes
+ * JOIN/PART/NICK, records every line it receives, and can send anything to
+ * its clients. Real enough for irc-framework, small enough to reason about.
+ *
+ * @module
+ */
+
+/** Options of {@link startFakeIrcServer}. */
+export interface FakeIrcOptions {
+  /** Nicks that answer 433 (in use) at registration. */
+  takenNicks?: string[];
+  /** Server password: a client sending another gets 464 and ERROR. */
+  password?: string;
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Offer IRCv3 echo-message (and server-time) in CAP LS. */
+  echoMessage?: boolean;
+}
+
+/** One connected client, as the server sees it. */
+export interface FakeClient {
+  nick: string;
+  /** Sends a raw line (CRLF added). */
+  send(line: string): void;
+  /** Drops the connection. */
+  close(): void;
+}
+
+/** A running fake IRC server. */
+export interface FakeIrcServer {
+  port: number;
+  /** Every line received from any client, in order, without CRLF. */
+  lines: string[];
+  /** Clients connected now. */
+  clients: FakeClient[];
+  /** Resolves with the first received line matching, waiting up to `timeoutMs`. */
+  waitForLine(match: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** Resolves once `count` lines match. */
+  waitForLines(match: RegExp, count: number, timeoutMs?: number): Promise<string[]>;
+  /** Resolves once a client has registered. */
+  waitForClient(timeoutMs?: number): Promise<FakeClient>;
+  /** Sends a line to every client. */
+  broadcast(line: string): void;
+  /** Stops listening and drops every client. */
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+/** Starts a fake IRC server on a free loopback port. */
+export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const lines: string[] = [];
+  const clients: FakeClient[] = [];
+  const conns = new Set<Deno.Conn>();
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+  const taken = new Set((options.takenNicks ?? []).map((n) => n.toLowerCase()));
+
+  const waitUntil = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const now = check();
+      if (now !== undefined) return resolve(now);
+      const waiter = () => {
+        const value = check();
+        if (value === undefined) return;
+        waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got:\n${lines.join("\n")}`));
+      }, timeoutMs);
+      waiters.add(waiter);
+    });
+
+  async function handle(conn: Deno.Conn) {
+    conns.add(conn);
+    let nick = "*";
+    let user = "user";
+    let registered = false;
+    let pass: string | undefined;
+    let closed = false;
+    const client: FakeClient = {
+      get nick() {
+        return nick;
+      },
+      send(line: string) {
+        if (closed) return;
+        conn.write(encoder.encode(line + "\r\n")).catch(() => {});
+      },
+      close() {
+        closed = true;
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      },
+    };
+    const mask = () => `${nick}!${user}@127.0.0.1`;
+    const tryRegister = () => {
+      if (registered || nick === "*" || user === "user") return;
+      if (options.password !== undefined && pass !== options.password) {
+        client.send(`:fake.irc 464 ${nick} :Password incorrect`);
+        client.send(`ERROR :Closing Link: 127.0.0.1 (Bad Password)`);
+        client.close();
+        return;
+      }
+      registered = true;
+      clients.push(client);
+      client.send(`:fake.irc 001 ${nick} :Welcome to the fake IRC network ${mask()}`);
+      client.send(`:fake.irc 002 ${nick} :Your host is fake.irc`);
+      client.send(`:fake.irc 003 ${nick} :This server was created today`);
+      client.send(`:fake.irc 004 ${nick} fake.irc fake-1 io ovntklm`);
+      client.send(
+        `:fake.irc 005 ${nick} CHANTYPES=# PREFIX=(ov)@+ NETWORK=Fake :are supported by this server`,
+      );
+      client.send(`:fake.irc 422 ${nick} :MOTD File is missing`);
+      notify();
+    };
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of conn.readable) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let index;
+        while ((index = buffer.indexOf("\n")) !== -1) {
+          const line = buffer.slice(0, index).replace(/\r$/, "");
+          buffer = buffer.slice(index + 1);
+          lines.push(line);
+          const [command, ...params] = line.split(" ");
+          const trailing = line.includes(" :") ? line.slice(line.indexOf(" :") + 2) : params.at(-1) ?? "";
+          switch (command.toUpperCase()) {
+            case "CAP":
+              if (params[0] === "LS") {
+                client.send(`:fake.irc CAP * LS :${options.echoMessage ? "echo-message server-time" : ""}`);
+              } else if (params[0] === "REQ") client.send(`:fake.irc CAP * ACK :${trailing}`);
+              break;
+            case "PASS":
+              pass = params[0];
+              break;
+            case "NICK":
+              if (taken.has(params[0].toLowerCase())) {
+                client.send(`:fake.irc 433 ${nick} ${params[0]} :Nickname is already in use`);
+              } else if (registered) {
+                client.send(`:${mask()} NICK :${params[0]}`);
+                nick = params[0];
+              } else {
+                nick = params[0];
+                tryRegister();
+              }
+              break;
+            case "USER":
+              user = params[0];
+              tryRegister();
+              break;
+            case "PING":
+              client.send(`:fake.irc PONG fake.irc :${trailing}`);
+              break;
+            case "JOIN":
+              for (const channel of params[0].split(",")) client.send(`:${mask()} JOIN ${channel}`);
+              break;
+            case "PART":
+              client.send(`:${mask()} PART ${params[0]}${line.includes(" :") ? ` :${trailing}` : ""}`);
+              break;
+            case "PRIVMSG":
+            case "NOTICE":
+              if (options.echoMessage) client.send(`:${mask()} ${line}`);
+              break;
+            case "QUIT":
+              client.send(`ERROR :Closing Link: 127.0.0.1 (Quit: ${trailing})`);
+              client.close();
+              break;
+          }
+          notify();
+        }
+      }
+    } catch { /* connection reset */ }
+    closed = true;
+    conns.delete(conn);
+    const i = clients.indexOf(client);
+    if (i !== -1) clients.splice(i, 1);
+    notify();
+  }
+
+  const accepting = (async () => {
+    for await (const conn of listener) handle(conn);
+  })().catch(() => {});
+
+  return {
+    port,
+    lines,
+    clients,
+    waitForLine: (match, timeoutMs = 5000) =>
+      waitUntil(
+        () => lines.find((l) => typeof match === "string" ? l === match : match.test(l)),
+        timeoutMs,
+        String(match),
+      ),
+    waitForLines: (match, count, timeoutMs = 5000) =>
+      waitUntil(
+        () => {
+          const found = lines.filter((l) => match.test(l));
+          return found.length >= count ? found : undefined;
+        },
+        timeoutMs,
+        `${count} x ${match}`,
+      ),
+    waitForClient: (timeoutMs = 5000) => waitUntil(() => clients[0], timeoutMs, "a registered client"),
+    broadcast: (line) => clients.forEach((c) => c.send(line)),
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+      await accepting;
+    },
+  };
+}

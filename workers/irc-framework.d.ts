@@ -1,0 +1,149 @@
+/**
+ * The part of `npm:irc-framework` 4.14 that the worker uses. The package
+ * ships no types; this narrow declaration keeps `any` out of the worker.
+ *
+ * @module
+ */
+
+/** IRCv3 message tags of an incoming line. */
+export type MessageTags = Record<string, string>;
+
+/** A PRIVMSG, NOTICE or CTCP ACTION. */
+export interface MessageEvent {
+  type: "privmsg" | "notice" | "action";
+  nick: string;
+  ident: string;
+  hostname: string;
+  target: string;
+  message: string;
+  tags: MessageTags;
+  /** Milliseconds since the epoch, from the `server-time` tag. */
+  time?: number;
+  /** True for a message from the server itself (no nick). */
+  from_server?: boolean;
+}
+
+/** Someone joined a channel. */
+export interface JoinEvent {
+  nick: string;
+  ident: string;
+  hostname: string;
+  channel: string;
+  time?: number;
+}
+
+/** Someone left a channel. */
+export interface PartEvent {
+  nick: string;
+  channel: string;
+  message: string;
+  time?: number;
+}
+
+/** Someone left IRC. */
+export interface QuitEvent {
+  nick: string;
+  message: string;
+  time?: number;
+}
+
+/** Someone was kicked from a channel. */
+export interface KickEvent {
+  kicked: string;
+  nick: string;
+  channel: string;
+  message: string;
+  time?: number;
+}
+
+/** Someone changed nick. */
+export interface NickEvent {
+  nick: string;
+  new_nick: string;
+  time?: number;
+}
+
+/** A channel's topic, as set now or shown on join. */
+export interface TopicEvent {
+  channel: string;
+  topic: string;
+  nick?: string;
+  time?: number;
+}
+
+/** A mode change. */
+export interface ModeEvent {
+  target: string;
+  nick: string;
+  modes: { mode: string; param?: string }[];
+  raw_modes: string;
+  raw_params: string[];
+  time?: number;
+}
+
+/** An error numeric or ERROR line from the server. */
+export interface IrcErrorEvent {
+  error: string;
+  reason?: string;
+  channel?: string;
+  nick?: string;
+}
+
+/** Options of {@link Client.connect}. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  tls?: boolean;
+  nick: string;
+  username?: string;
+  gecos?: string;
+  password?: string;
+  account?: { account: string; password: string } | Record<string, never>;
+  auto_reconnect?: boolean;
+  ping_interval?: number;
+  ping_timeout?: number;
+  enable_echomessage?: boolean;
+  message_max_length?: number;
+  version?: string | null;
+}
+
+/** Events the worker listens to, and their payloads. */
+export interface ClientEvents {
+  registered: [{ nick: string }];
+  message: [MessageEvent];
+  join: [JoinEvent];
+  part: [PartEvent];
+  quit: [QuitEvent];
+  kick: [KickEvent];
+  nick: [NickEvent];
+  topic: [TopicEvent];
+  mode: [ModeEvent];
+  "nick in use": [{ nick: string; reason: string }];
+  "nick invalid": [{ nick: string; reason: string }];
+  "irc error": [IrcErrorEvent];
+  "sasl failed": [{ reason: string; message?: string }];
+  "socket connected": [];
+  "socket close": [Error | undefined];
+  close: [boolean];
+  raw: [{ line: string; from_server: boolean }];
+}
+
+/** The protocol client. */
+export class Client {
+  constructor(options?: Partial<ConnectOptions>);
+  connect(options?: ConnectOptions): void;
+  /** Writes `line` as is when given one string. */
+  raw(line: string): void;
+  quit(message?: string): void;
+  changeNick(nick: string): void;
+  on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;
+  off<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;
+  removeAllListeners(): this;
+  connected: boolean;
+  user: { nick: string; username: string; host: string };
+  network: { cap: { isEnabled(cap: string): boolean }; supports(feature: string): string | boolean };
+  connection: { end(data?: string, hadError?: boolean): void; connected: boolean };
+}
+
+declare const ircFramework: { Client: typeof Client };
+export default ircFramework;

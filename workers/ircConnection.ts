@@ -1,0 +1,221 @@
+/**
+ * The worker's connection policy on top of irc-framework's protocol client:
+ * retries with backoff (also of the very first connection, which
+ * irc-framework never retries), alternative nicks when ours is taken, no
+ * retry loop after a fatal refusal, and flood-controlled writes.
+ *
+ * @module
+ */
+// @ts-types="./irc-framework.d.ts"
+import ircFramework from "irc-framework";
+import type { Client, ClientEvents, ConnectOptions } from "./irc-framework.d.ts";
+import type { Logger } from "../lib/log.ts";
+import { type FloodSettings, OutgoingQueue } from "./outgoingQueue.ts";
+import { type Identity, quitLine } from "./messageLines.ts";
+
+/** Where and as whom to connect. */
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  tls: boolean;
+  nick: string;
+  username: string;
+  realname: string;
+  password: string | null;
+  sasl: { account: string; password: string } | null;
+  flood: FloodSettings;
+}
+
+/** Connection states the worker reports. */
+export type ConnectionState =
+  | { state: "connecting" }
+  | { state: "connected"; nick: string }
+  | { state: "reconnecting"; reason: string; retryInMs: number }
+  | { state: "error"; reason: string }
+  | { state: "closed" };
+
+/** Backoff of reconnects: 1 s doubling up to 60 s, with jitter. */
+export const RECONNECT_MIN_MS = 1000;
+/** The longest wait between reconnects. */
+export const RECONNECT_MAX_MS = 60_000;
+
+// Error numerics after which retrying cannot help until the user acts.
+const FATAL_ERRORS = new Set(["password_mismatch", "banned_from_network"]);
+
+/** One IRC network connection, kept up until {@link IrcConnection.quit}. */
+export class IrcConnection {
+  /** irc-framework's client, for subscribing to IRC events. */
+  readonly client: Client;
+  /** Flood-controlled writes of the user's lines. */
+  readonly queue: OutgoingQueue;
+  readonly #settings: ConnectionSettings;
+  readonly #log: Logger;
+  readonly #onState: (state: ConnectionState) => void;
+  #registered = false;
+  #quitting = false;
+  #fatal: string | undefined;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #nickTries = 0;
+  #lastError = "";
+
+  /** Connects with `settings`; `onState` hears every change of state. */
+  constructor(settings: ConnectionSettings, log: Logger, onState: (state: ConnectionState) => void) {
+    this.#settings = settings;
+    this.#log = log;
+    this.#onState = onState;
+    this.client = new ircFramework.Client();
+    this.queue = new OutgoingQueue({
+      ready: () => this.#registered && this.client.connected,
+      write: (line) => this.client.raw(line),
+    }, settings.flood);
+    this.#listen();
+  }
+
+  /** Whether the connection is registered on IRC. */
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** Our identity as the server relays it, for sizing lines. */
+  identity(): Identity {
+    return {
+      nick: this.client.user.nick || this.#settings.nick,
+      username: this.client.user.username || this.#settings.username,
+      host: this.client.user.host || undefined,
+    };
+  }
+
+  /** Opens the connection; failures are retried by themselves. */
+  start(): void {
+    this.#onState({ state: "connecting" });
+    this.#connect();
+  }
+
+  /**
+   * Sends QUIT (after any lines still queued, so nothing typed is lost) and
+   * resolves once the connection has closed or `timeoutMs` has passed.
+   */
+  async quit(message: string | null, timeoutMs = 2000): Promise<void> {
+    this.#quitting = true;
+    clearTimeout(this.#retryTimer);
+    this.queue.flush();
+    this.queue.stop();
+    if (!this.client.connected) {
+      this.#onState({ state: "closed" });
+      return;
+    }
+    const closed = new Promise<void>((resolve) => this.client.on("close", () => resolve()));
+    this.client.connection.end(quitLine(message));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closed, new Promise<void>((r) => timer = setTimeout(r, timeoutMs))]);
+    clearTimeout(timer);
+    this.#onState({ state: "closed" });
+  }
+
+  /** Adds a listener for an IRC event. */
+  on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): void {
+    this.client.on(event, listener);
+  }
+
+  #connect(): void {
+    this.#registered = false;
+    this.#nickTries = 0;
+    const options: ConnectOptions = {
+      host: this.#settings.host,
+      port: this.#settings.port,
+      tls: this.#settings.tls,
+      nick: this.#settings.nick,
+      username: this.#settings.username,
+      gecos: this.#settings.realname,
+      // `{}` really turns SASL off in irc-framework.
+      account: this.#settings.sasl ?? {},
+      // The policy is ours: irc-framework's reconnect gives up after 3 tries
+      // and never retries the first connection.
+      auto_reconnect: false,
+      enable_echomessage: true,
+      version: null,
+    };
+    if (this.#settings.password) options.password = this.#settings.password;
+    this.client.connect(options);
+  }
+
+  #listen(): void {
+    const client = this.client;
+    client.on("registered", (event) => {
+      this.#registered = true;
+      this.#attempt = 0;
+      this.#log.info(`registered as ${event.nick}`);
+      this.#onState({ state: "connected", nick: event.nick });
+      this.queue.drain();
+    });
+    client.on("nick in use", (event) => {
+      if (this.#registered) return; // a /nick to a taken nick: the user sees the error
+      client.changeNick(this.#alternativeNick(event.nick));
+    });
+    client.on("nick invalid", (event) => {
+      if (this.#registered) return;
+      this.#fail(`The server refused the nickname ${event.nick}: ${event.reason}`);
+    });
+    client.on("irc error", (event) => {
+      const reason = event.reason ?? event.error;
+      if (FATAL_ERRORS.has(event.error)) {
+        this.#fail(event.error === "password_mismatch" ? `Wrong server password: ${reason}` : reason);
+      } else if (event.error === "irc") {
+        // An ERROR line: the server is closing the link and says why.
+        this.#lastError = reason;
+        if (!this.#registered && /k-?lined|banned|g-?lined|z-?lined/i.test(reason)) this.#fail(reason);
+      }
+    });
+    client.on("sasl failed", (event) => this.#fail(`SASL authentication failed: ${event.reason}`));
+    client.on("raw", (event) => {
+      // 465 ERR_YOUREBANNEDCREEP has no handler in irc-framework.
+      if (event.from_server && / 465 /.test(event.line.slice(0, 64))) {
+        this.#fail(`Banned from this server: ${event.line.split(" :").slice(1).join(" :") || "465"}`);
+      }
+    });
+    client.on("socket close", (error) => {
+      if (error) this.#lastError = error.message;
+    });
+    client.on("close", () => {
+      const wasRegistered = this.#registered;
+      this.#registered = false;
+      if (this.#quitting) return;
+      if (this.#fatal) {
+        this.#onState({ state: "error", reason: this.#fatal });
+        return;
+      }
+      const wait = this.#backoff();
+      const reason = this.#lastError || (wasRegistered ? "Connection closed" : "Could not connect");
+      this.#log.warn(`${reason}; reconnecting in ${wait} ms`);
+      this.#onState({ state: "reconnecting", reason, retryInMs: wait });
+      this.#retryTimer = setTimeout(() => {
+        this.#lastError = "";
+        this.#connect();
+      }, wait);
+    });
+  }
+
+  #fail(reason: string): void {
+    if (this.#fatal) return;
+    this.#fatal = reason;
+    this.#log.error(`fatal: ${reason}`);
+    // Close ourselves: some servers keep a refused client open until timeout.
+    this.client.connection.end();
+    if (!this.client.connected) this.#onState({ state: "error", reason });
+  }
+
+  #alternativeNick(taken: string): string {
+    this.#nickTries += 1;
+    const base = this.#settings.nick.slice(0, 14);
+    const next = this.#nickTries === 1 ? `${base}_` : `${base}${Math.floor(Math.random() * 9000 + 1000)}`;
+    this.#log.info(`nick ${taken} is taken; trying ${next}`);
+    return next;
+  }
+
+  #backoff(): number {
+    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#attempt);
+    this.#attempt += 1;
+    return Math.round(base / 2 + Math.random() * base / 2);
+  }
+}

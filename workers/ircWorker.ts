@@ -1,0 +1,196 @@
+/**
+ * The IRC process: one per connected server.
+ *
+ * Started by the web app as `deno run <narrow flags> workers/ircWorker.ts
+ * <server id>`, with `DATABASE_URL` and `SOCKET_DIR` in its environment. It
+ * loads its server, connects to IRC, and takes commands on
+ * `<SOCKET_DIR>/server-<id>.sock` until `quit`, SIGTERM or SIGINT.
+ *
+ * @module
+ */
+import { loadConfig } from "../lib/config.ts";
+import { createDb, type Db } from "../lib/db/database.ts";
+import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
+import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
+import { joinedChannels, setChannelJoined } from "../lib/channels.ts";
+import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
+import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
+import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
+import { commandLines } from "./messageLines.ts";
+import type { Server } from "../lib/db/schema.ts";
+
+/** Exit code when the worker cannot start (bad id, no server, bad socket path). */
+export const EXIT_START_FAILED = 2;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const serverId = Number(Deno.args[0]);
+  const log = logger(`worker ${Deno.args[0] ?? "?"}`);
+  if (!Number.isInteger(serverId) || serverId <= 0) {
+    log.error("usage: ircWorker.ts <server id>");
+    Deno.exit(EXIT_START_FAILED);
+  }
+  if (!config.databaseUrl) {
+    log.error("DATABASE_URL is not set");
+    Deno.exit(EXIT_START_FAILED);
+  }
+  // A worker needs few connections: its writes are batched.
+  const db = createDb(config.databaseUrl, {
+    maxConnections: 2,
+    applicationName: `ircweb-worker-${serverId}`,
+  });
+  const server = await findServer(db, serverId);
+  if (!server) {
+    log.error(`no server with id ${serverId}`);
+    await db.destroy();
+    Deno.exit(EXIT_START_FAILED);
+  }
+  const worker = new Worker(db, server, socketPathFor(config.socketDir, serverId), log);
+  try {
+    await worker.start();
+  } catch (error) {
+    log.error(errorMessage(error));
+    await worker.stop(null, EXIT_START_FAILED);
+  }
+}
+
+/** The running worker: the IRC connection, its socket, and its row. */
+class Worker {
+  readonly #db: Db;
+  readonly #server: Server;
+  readonly #socketPath: string;
+  readonly #log: ReturnType<typeof logger>;
+  readonly #irc: IrcConnection;
+  readonly #joined = new Map<string, string>(); // lower-case name -> name
+  #socket: CommandSocket | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(db: Db, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
+    this.#db = db;
+    this.#server = server;
+    this.#socketPath = socketPath;
+    this.#log = log;
+    this.#irc = new IrcConnection(
+      {
+        host: server.host,
+        port: server.port,
+        tls: server.tls,
+        nick: server.nickname,
+        username: server.username || server.nickname,
+        realname: server.realname || server.nickname,
+        password: server.password,
+        sasl: server.sasl_username && server.sasl_password
+          ? { account: server.sasl_username, password: server.sasl_password }
+          : null,
+        flood: { burst: server.flood_burst, intervalMs: server.flood_interval_ms },
+      },
+      log,
+      (state) => this.#onState(state),
+    );
+  }
+
+  async start(): Promise<void> {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      Deno.addSignalListener(signal, () => this.stop(null, 0));
+    }
+    for (const name of await joinedChannels(this.#db, this.#server.id)) {
+      this.#joined.set(name.toLowerCase(), name);
+    }
+    this.#trackOwnChannels();
+    this.#socket = await listenCommandSocket(
+      this.#socketPath,
+      (command) => this.#handle(command),
+      this.#log,
+      (command) => {
+        if (command.command === "quit") this.stop(command.message ?? null, 0);
+      },
+    );
+    await updateServer(this.#db, this.#server.id, {
+      socket_path: this.#socketPath,
+      pid: Deno.pid,
+      status: "connecting",
+      last_error: null,
+    });
+    this.#log.info(`listening on ${this.#socketPath}`);
+    this.#irc.start();
+  }
+
+  /** Quits IRC, removes the socket, clears the row, and exits with `code`. */
+  stop(message: string | null, code: number): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#irc.quit(message).catch((e) => this.#log.warn(`quit: ${errorMessage(e)}`));
+      await this.#socket?.close();
+      await updateServer(this.#db, this.#server.id, {
+        socket_path: null,
+        pid: null,
+        status: "disconnected",
+        current_nickname: null,
+      }).catch((e) => this.#log.error(`could not clear the server row: ${errorMessage(e)}`));
+      await this.#db.destroy().catch(() => {});
+      this.#log.info("stopped");
+      Deno.exit(code);
+    })();
+    return this.#stopping;
+  }
+
+  #handle(command: CommandRequest): CommandReply {
+    if (command.command === "quit") return { ok: true }; // carried out after the reply
+    const queued = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
+    return queued ? { ok: true, queued: true } : { ok: true };
+  }
+
+  #onState(state: ConnectionState): void {
+    const id = this.#server.id;
+    const write = (patch: Parameters<typeof updateServer>[2]) =>
+      updateServer(this.#db, id, patch).catch((e) => this.#log.error(`status: ${errorMessage(e)}`));
+    switch (state.state) {
+      case "connecting":
+        break;
+      case "connected":
+        write({ status: "connected", last_error: null, current_nickname: state.nick });
+        this.#rejoin();
+        break;
+      case "reconnecting":
+        write({ status: "reconnecting", last_error: state.reason });
+        break;
+      case "error":
+        write({ status: "error", last_error: state.reason });
+        break;
+      case "closed":
+        break;
+    }
+  }
+
+  // Rejoin what we were in, through the flood-controlled queue so a long
+  // channel list goes out spaced rather than all at once.
+  #rejoin(): void {
+    const channels = [...this.#joined.values()];
+    if (channels.length === 0) return;
+    this.#log.info(`rejoining ${channels.length} channel(s)`);
+    this.#irc.queue.send(channels.map((name) => `JOIN ${name}`));
+  }
+
+  #trackOwnChannels(): void {
+    const isMe = (nick: string) => nick.toLowerCase() === this.#irc.identity().nick.toLowerCase();
+    const record = (channel: string, joined: boolean) => {
+      if (joined) this.#joined.set(channel.toLowerCase(), channel);
+      else this.#joined.delete(channel.toLowerCase());
+      setChannelJoined(this.#db, this.#server.id, channel, joined)
+        .catch((e) => this.#log.error(`channel ${channel}: ${errorMessage(e)}`));
+    };
+    this.#irc.on("join", (e) => isMe(e.nick) && record(e.channel, true));
+    this.#irc.on("part", (e) => isMe(e.nick) && record(e.channel, false));
+    this.#irc.on("kick", (e) => isMe(e.kicked) && record(e.channel, false));
+    this.#irc.on("registered", (e) => {
+      updateServer(this.#db, this.#server.id, { current_nickname: e.nick }).catch(() => {});
+    });
+    this.#irc.on("nick", (e) => {
+      if (e.nick.toLowerCase() === (this.#irc.identity().nick ?? "").toLowerCase() || isMe(e.new_nick)) {
+        updateServer(this.#db, this.#server.id, { current_nickname: e.new_nick }).catch(() => {});
+      }
+    });
+  }
+}
+
+if (import.meta.main) await main();
