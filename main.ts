@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { Hono } from "hono";
 import { loadConfig } from "./lib/config.ts";
 import { openDatabase } from "./lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
-import { healthRoutes } from "./routes/health.ts";
+import { createApp } from "./routes/app.ts";
 
 const log = logger("app");
 
@@ -20,8 +19,7 @@ async function main(): Promise<void> {
   await Deno.chmod(config.socketDir, 0o700);
   const database = await openDatabase(config.databaseUrl);
 
-  const app = new Hono();
-  app.route("/", healthRoutes(database.db));
+  const app = createApp({ db: database.db, config });
 
   const server = Deno.serve({
     hostname: config.host,
