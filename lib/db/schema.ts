@@ -85,12 +85,45 @@ export interface MessagesTable {
   created_at: CreatedAt;
 }
 
+/** The `sessions` table: a browser's login, until `expires_at`. */
+export interface SessionsTable {
+  /** SHA-256 (hex) of the cookie's value; the value itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** The `api_tokens` table: bearer tokens for scripts. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  label: string | null;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+}
+
+/** The `login_failures` table: failed logins, counted for throttling. */
+export interface LoginFailuresTable {
+  id: Generated<string>;
+  /** The name tried, lower-cased. */
+  name: string;
+  /** The client's address. */
+  address: string;
+  created_at: CreatedAt;
+}
+
 /** All tables. */
 export interface Database {
   users: UsersTable;
   servers: ServersTable;
   channels: ChannelsTable;
   messages: MessagesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
 }
 
 /** A row of `servers`. */
@@ -107,3 +140,5 @@ export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 /** A row of `users`. */
 export type User = Selectable<UsersTable>;
+/** A row of `api_tokens`. */
+export type ApiToken = Selectable<ApiTokensTable>;
