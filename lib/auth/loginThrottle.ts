@@ -1,0 +1,89 @@
+/**
+ * Login throttling: too many failed logins for one name, or from one
+ * address, within a window and further attempts are refused without even
+ * checking the password, until the oldest failure leaves the window.
+ *
+ * @module
+ */
+import type { Db } from "../db/database.ts";
+
+/** How many failures are allowed within how long. */
+export interface ThrottleLimits {
+  /** Failures for one name (any address) before it is locked. */
+  perName: number;
+  /** Failures from one address (any name) before it is locked. */
+  perAddress: number;
+  windowMs: number;
+}
+
+/** The defaults: 10 per name and 30 per address in 15 minutes. */
+export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
+  perName: 10,
+  perAddress: 30,
+  windowMs: 15 * 60 * 1000,
+};
+
+/** Whether a login may be tried now. */
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Counts failed logins in the database. */
+export class LoginThrottle {
+  readonly #db: Db;
+  readonly #limits: ThrottleLimits;
+
+  /** A throttle on `db` with `limits`. */
+  constructor(db: Db, limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS) {
+    this.#db = db;
+    this.#limits = limits;
+  }
+
+  /** Whether `name` may try to log in from `address` now. */
+  async check(name: string, address: string, now = new Date()): Promise<ThrottleVerdict> {
+    const since = new Date(now.getTime() - this.#limits.windowMs);
+    const key = name.toLowerCase();
+    const verdicts = await Promise.all([
+      this.#oldestBlocking("name", key, this.#limits.perName, since),
+      this.#oldestBlocking("address", address, this.#limits.perAddress, since),
+    ]);
+    const blockedUntil = verdicts
+      .filter((oldest): oldest is Date => oldest !== undefined)
+      .map((oldest) => oldest.getTime() + this.#limits.windowMs);
+    if (blockedUntil.length === 0) return { allowed: true };
+    const until = Math.max(...blockedUntil);
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)) };
+  }
+
+  /** Records a failed login, and forgets failures that left the window. */
+  async recordFailure(name: string, address: string, now = new Date()): Promise<void> {
+    await this.#db.insertInto("login_failures")
+      .values({ name: name.toLowerCase(), address, created_at: now })
+      .execute();
+    await this.#db.deleteFrom("login_failures")
+      .where("created_at", "<", new Date(now.getTime() - this.#limits.windowMs))
+      .execute();
+  }
+
+  /** Forgets the failures of `name` after it logged in. */
+  async recordSuccess(name: string): Promise<void> {
+    await this.#db.deleteFrom("login_failures").where("name", "=", name.toLowerCase()).execute();
+  }
+
+  // The failure whose leaving the window unlocks the key: with `limit`
+  // failures allowed, the limit-th newest one; none when under the limit.
+  async #oldestBlocking(
+    column: "name" | "address",
+    value: string,
+    limit: number,
+    since: Date,
+  ): Promise<Date | undefined> {
+    const row = await this.#db.selectFrom("login_failures")
+      .select("created_at")
+      .where(column, "=", value)
+      .where("created_at", ">", since)
+      .orderBy("created_at", "desc")
+      .offset(limit - 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row?.created_at;
+  }
+}
