@@ -1,0 +1,128 @@
+/**
+ * The settings a user gives for an IRC server, checked field by field: the
+ * API's `POST /api/servers` and the web UI's server form both use this, so
+ * a value is valid in one exactly when it is in the other.
+ *
+ * @module
+ */
+import { isNickname } from "./ircCommand.ts";
+
+/** Valid settings of a new server. */
+export interface ServerSettings {
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  nickname: string;
+  username: string | null;
+  realname: string | null;
+  password: string | null;
+  sasl_username: string | null;
+  sasl_password: string | null;
+  flood_burst: number;
+  flood_interval_ms: number;
+}
+
+/** The result of checking settings: the values, or the first wrong field and why. */
+export type SettingsCheck =
+  | { ok: true; value: ServerSettings }
+  | { ok: false; field: string; error: string };
+
+/** Defaults of the outgoing flood control: 5 lines at once, then one every 2 s. */
+export const FLOOD_DEFAULTS = { flood_burst: 5, flood_interval_ms: 2000 } as const;
+
+// A DNS name (labels of letters, digits, hyphens) or an IPv4 address, or an
+// IPv6 address. Nothing else: the host ends up in the worker's
+// `--allow-net` flag, where a comma would grant another address.
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+// deno-lint-ignore no-control-regex -- control characters are what is refused
+const CONTROL = /[\x00-\x1f\x7f]/;
+// deno-lint-ignore no-control-regex -- control characters are what is refused
+const USERNAME = /^[^\s@\x00-\x1f\x7f]{1,64}$/;
+
+/** Whether `host` is a host name or an IP address the worker may be allowed to reach. */
+export function isHost(host: string): boolean {
+  return HOSTNAME.test(host) || (host.includes(":") && IPV6.test(host));
+}
+
+class FieldError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** Checks the body of a new server; unknown fields are ignored. */
+export function checkServerSettings(input: unknown): SettingsCheck {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, field: "body", error: "body must be a JSON object" };
+  }
+  const raw = input as Record<string, unknown>;
+  try {
+    const text = (field: string, max: number, optional: boolean): string | null => {
+      const value = raw[field];
+      if (value === undefined || value === null || (optional && value === "")) {
+        if (optional) return null;
+        throw new FieldError(field, `${field} is required`);
+      }
+      if (typeof value !== "string") throw new FieldError(field, `${field} must be a string`);
+      if (!optional && value.trim() === "") throw new FieldError(field, `${field} must not be empty`);
+      if (value.length > max) throw new FieldError(field, `${field} must be at most ${max} characters`);
+      if (CONTROL.test(value)) throw new FieldError(field, `${field} must not contain control characters`);
+      return value;
+    };
+    const integer = (field: string, min: number, max: number, fallback?: number): number => {
+      const value = raw[field];
+      if ((value === undefined || value === null) && fallback !== undefined) return fallback;
+      if (value === undefined || value === null) throw new FieldError(field, `${field} is required`);
+      if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        throw new FieldError(field, `${field} must be an integer from ${min} to ${max}`);
+      }
+      return value;
+    };
+
+    const name = text("name", 100, false)!.trim();
+    const host = text("host", 253, false)!.trim();
+    if (!isHost(host)) throw new FieldError("host", "host must be a host name or an IP address");
+    const port = integer("port", 1, 65535);
+    const tls = raw.tls;
+    if (typeof tls !== "boolean") {
+      throw new FieldError("tls", tls === undefined ? "tls is required" : "tls must be true or false");
+    }
+    const nickname = text("nickname", 64, false)!;
+    if (!isNickname(nickname)) throw new FieldError("nickname", "nickname is not a valid IRC nickname");
+    const username = text("username", 64, true);
+    if (username !== null && !USERNAME.test(username)) {
+      throw new FieldError("username", "username must not contain spaces or @");
+    }
+    const realname = text("realname", 200, true);
+    const password = text("password", 512, true);
+    const saslUsername = text("sasl_username", 200, true);
+    const saslPassword = text("sasl_password", 512, true);
+    if ((saslUsername === null) !== (saslPassword === null)) {
+      const missing = saslUsername === null ? "sasl_username" : "sasl_password";
+      throw new FieldError(missing, "sasl_username and sasl_password go together");
+    }
+    return {
+      ok: true,
+      value: {
+        name,
+        host,
+        port,
+        tls,
+        nickname,
+        username,
+        realname,
+        password,
+        sasl_username: saslUsername,
+        sasl_password: saslPassword,
+        flood_burst: integer("flood_burst", 1, 100, FLOOD_DEFAULTS.flood_burst),
+        flood_interval_ms: integer("flood_interval_ms", 0, 60_000, FLOOD_DEFAULTS.flood_interval_ms),
+      },
+    };
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, field: error.field, error: error.message };
+    throw error;
+  }
+}
