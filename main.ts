@@ -8,6 +8,7 @@
 import { loadConfig } from "./lib/config.ts";
 import { openDatabase } from "./lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
+import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
 
 const log = logger("app");
@@ -19,7 +20,15 @@ async function main(): Promise<void> {
   await Deno.chmod(config.socketDir, 0o700);
   const database = await openDatabase(config.databaseUrl);
 
-  const app = createApp({ db: database.db, config });
+  // Connects the servers marked autoconnect and ends what an earlier run left.
+  const supervisor = await Supervisor.start({
+    db: database.db,
+    databaseUrl: database.url,
+    socketDir: config.socketDir,
+    logLevel: config.logLevel,
+  });
+
+  const app = createApp({ db: database.db, config, supervisor });
 
   const server = Deno.serve({
     hostname: config.host,
@@ -32,7 +41,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("shutting down");
-    await server.shutdown().catch(() => {});
+    // Workers first: they need the database to clear their rows.
+    await supervisor.stop().catch((e) => log.error(errorMessage(e)));
+    // Open event streams may hold a graceful shutdown up: bound it.
+    await Promise.race([server.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
     await database.close().catch((e) => log.error(errorMessage(e)));
     Deno.exit(0);
   };

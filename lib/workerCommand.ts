@@ -27,6 +27,13 @@ export const PG_ENV_VARS = [
   "PGCONNECT_TIMEOUT",
 ] as const;
 
+/**
+ * Exit code of a worker that could not start (bad id, no such server, a
+ * socket path too long): restarting it cannot help. Same value as
+ * `EXIT_START_FAILED` in `workers/ircWorker.ts`.
+ */
+export const WORKER_EXIT_START_FAILED = 2;
+
 /** The entry point of a worker. */
 export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
 const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
@@ -75,7 +82,7 @@ export function workerEnv(spec: WorkerSpec): Record<string, string> {
 /** A `Deno.Command` ready to spawn the worker of `spec`. */
 export function workerCommand(
   spec: WorkerSpec,
-  options: Pick<Deno.CommandOptions, "stdout" | "stderr"> = {},
+  options: Pick<Deno.CommandOptions, "stdout" | "stderr" | "detached"> = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: workerArgs(spec),
@@ -84,6 +91,9 @@ export function workerCommand(
     stdin: "null",
     stdout: options.stdout ?? "inherit",
     stderr: options.stderr ?? "inherit",
+    // Detached workers sit in a process group of their own, so a Ctrl-C in
+    // the app's terminal reaches only the app, which then stops them in order.
+    detached: options.detached ?? false,
   });
 }
 

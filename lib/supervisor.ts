@@ -1,0 +1,598 @@
+/**
+ * The web app's side of the worker lifecycle: one IRC worker subprocess per
+ * connected server, started on request, restarted when it dies, and stopped
+ * without leaving a process or a socket behind.
+ *
+ * - Requests for one server are carried out one after the other, so two
+ *   concurrent `connect`s start one worker.
+ * - A server's worker runs in the app instance that holds its lease
+ *   ({@link ServerLeases}), so two instances on one database never run it
+ *   twice.
+ * - A worker that dies unexpectedly is restarted after a growing wait
+ *   ({@link RestartBackoff}); its stale socket is removed and the server shows
+ *   `reconnecting` meanwhile.
+ * - At start-up, servers marked `autoconnect` are connected again; a worker
+ *   left over from an earlier run is ended (its output went to a process that
+ *   is gone, and only a child's exit can be supervised), stale sockets are
+ *   removed.
+ * - {@link Supervisor.stop} quits every worker, kills what does not exit in
+ *   time, and removes every socket.
+ *
+ * Every change of a server row goes through `lib/servers.ts`.
+ *
+ * @module
+ */
+import type { Db } from "./db/database.ts";
+import type { LogLevel } from "./config.ts";
+import type { Server, ServerUpdate } from "./db/schema.ts";
+import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
+import { errorMessage, logger } from "./log.ts";
+import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
+import { ServerLeases } from "./serverLease.ts";
+import { findServer, socketPathFor, updateServer } from "./servers.ts";
+import { WORKER_EXIT_START_FAILED, workerCommand } from "./workerCommand.ts";
+
+/** What the routes may ask of the supervisor. */
+export interface ServerSupervisor {
+  /**
+   * Starts the worker of `serverId` and resolves once it is spawned (the row
+   * then moves to `connected` by itself). A no-op when it already runs, here
+   * or in another app instance.
+   */
+  connect(serverId: number): Promise<void>;
+  /**
+   * Sends `quit` (with `message`) to the worker and resolves once it has
+   * exited, its socket is gone and its row is cleared. A no-op when it does
+   * not run.
+   */
+  disconnect(serverId: number, message?: string | null): Promise<void>;
+  /** Whether this app instance keeps a worker for `serverId` (running, or waiting to restart). */
+  isRunning(serverId: number): boolean;
+}
+
+/** Options of {@link Supervisor.start}. */
+export interface SupervisorOptions {
+  db: Db;
+  /** The database URL the workers connect to (and the leases are held on). */
+  databaseUrl: string;
+  /** Absolute folder of the workers' sockets. */
+  socketDir: string;
+  /** `LOG_LEVEL` of the workers. */
+  logLevel?: LogLevel;
+  /** How long a worker gets to quit before it is killed; 5 s by default. */
+  stopGraceMs?: number;
+  /** Restart delays after crashes. */
+  restart?: Partial<RestartPolicy>;
+  /** Resume autoconnect servers and clean left-overs at start (default `true`). */
+  resume?: boolean;
+}
+
+/** One server's worker, as this instance keeps it. */
+interface Entry {
+  readonly serverId: number;
+  readonly backoff: RestartBackoff;
+  child: Deno.ChildProcess | undefined;
+  exit: Promise<Deno.CommandStatus> | undefined;
+  startedAt: number;
+  /** Set while this instance stops the worker: its exit is not a crash. */
+  stopping: boolean;
+  restartTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const log = logger("supervisor");
+/** How long a `quit` through the socket may take to be answered. */
+const QUIT_REPLY_MS = 2000;
+/** Row fields that describe a running worker. */
+const NO_WORKER: ServerUpdate = { pid: null, socket_path: null, current_nickname: null };
+/** Statuses that claim a live worker. */
+const LIVE_STATUSES = new Set(["connecting", "connected", "reconnecting"]);
+
+/** Spawns, watches and stops the IRC workers of this app instance. */
+export class Supervisor implements ServerSupervisor {
+  readonly #db: Db;
+  readonly #databaseUrl: string;
+  readonly #socketDir: string;
+  readonly #logLevel: LogLevel;
+  readonly #graceMs: number;
+  readonly #policy: RestartPolicy;
+  readonly #entries = new Map<number, Entry>();
+  readonly #queues = new Map<number, Promise<void>>();
+  #leases!: ServerLeases;
+  #closed = false;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: SupervisorOptions) {
+    this.#db = options.db;
+    this.#databaseUrl = options.databaseUrl;
+    this.#socketDir = options.socketDir;
+    this.#logLevel = options.logLevel ?? "info";
+    this.#graceMs = options.stopGraceMs ?? 5000;
+    this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+  }
+
+  /**
+   * Opens the lease connection, then (unless `resume` is `false`) connects
+   * the servers marked `autoconnect` again and ends or cleans what an
+   * earlier run left behind.
+   */
+  static async start(options: SupervisorOptions): Promise<Supervisor> {
+    const supervisor = new Supervisor(options);
+    supervisor.#leases = await ServerLeases.open(options.databaseUrl, {
+      log,
+      onLost: (ids) => supervisor.#reclaim(ids),
+    });
+    if (options.resume ?? true) await supervisor.#resume();
+    return supervisor;
+  }
+
+  /** {@inheritDoc ServerSupervisor.connect} */
+  connect(serverId: number): Promise<void> {
+    return this.#serial(serverId, async () => {
+      this.#assertOpen();
+      const entry = this.#entries.get(serverId);
+      if (entry) {
+        // A worker stopped by a fatal refusal (bad password, ban) waits for
+        // the user; connecting again is how they retry.
+        if (entry.child && (await findServer(this.#db, serverId))?.status === "error") {
+          await this.#stopChild(entry, null);
+          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "connecting", last_error: null });
+          await this.#spawn(entry);
+        }
+        return;
+      }
+      if (!await this.#leases.tryAcquire(serverId)) {
+        log.info(`server ${serverId} is run by another app instance`);
+        return;
+      }
+      try {
+        const server = await findServer(this.#db, serverId);
+        if (!server) throw new Error("Server not found");
+        await this.#endLeftover(server, null);
+        await updateServer(this.#db, serverId, {
+          ...NO_WORKER,
+          autoconnect: true,
+          status: "connecting",
+          last_error: null,
+        });
+        const fresh: Entry = {
+          serverId,
+          backoff: new RestartBackoff(this.#policy),
+          child: undefined,
+          exit: undefined,
+          startedAt: 0,
+          stopping: false,
+          restartTimer: undefined,
+        };
+        this.#entries.set(serverId, fresh);
+        await this.#spawn(fresh);
+      } catch (error) {
+        this.#entries.delete(serverId);
+        await this.#leases.release(serverId);
+        throw error;
+      }
+    });
+  }
+
+  /** {@inheritDoc ServerSupervisor.disconnect} */
+  disconnect(serverId: number, message: string | null = null): Promise<void> {
+    return this.#serial(serverId, async () => {
+      const entry = this.#entries.get(serverId);
+      if (entry) {
+        clearTimeout(entry.restartTimer);
+        await this.#stopChild(entry, message);
+        this.#entries.delete(serverId);
+        await this.#recordStopped(serverId, false);
+        await this.#leases.release(serverId);
+        return;
+      }
+      if (await this.#leases.tryAcquire(serverId)) {
+        // Nobody runs it: end whatever an earlier run left, and record the wish.
+        try {
+          const server = await findServer(this.#db, serverId);
+          if (!server) throw new Error("Server not found");
+          await this.#endLeftover(server, message);
+          await this.#recordStopped(serverId, false);
+        } finally {
+          await this.#leases.release(serverId);
+        }
+        return;
+      }
+      await this.#disconnectElsewhere(serverId, message);
+    });
+  }
+
+  /** {@inheritDoc ServerSupervisor.isRunning} */
+  isRunning(serverId: number): boolean {
+    return this.#entries.has(serverId);
+  }
+
+  /**
+   * Quits every worker (waiting at most the grace period, then killing),
+   * removes every socket and gives the leases up. The servers stay marked
+   * `autoconnect`, so the next start connects them again.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#closed = true;
+      // Let requests already under way finish, so none spawns behind our back.
+      await Promise.all([...this.#queues.values()]);
+      const entries = [...this.#entries.values()];
+      log.info(`stopping ${entries.length} worker(s)`);
+      await Promise.all(entries.map(async (entry) => {
+        clearTimeout(entry.restartTimer);
+        try {
+          await this.#stopChild(entry, null);
+          await this.#recordStopped(entry.serverId, true);
+        } catch (error) {
+          log.error(`server ${entry.serverId}: ${errorMessage(error)}`);
+        }
+      }));
+      this.#entries.clear();
+      await this.#leases.close();
+    })();
+    return this.#stopped;
+  }
+
+  // Runs `task` after every earlier task of the same server.
+  #serial<T>(serverId: number, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(serverId) ?? Promise.resolve();
+    const run = previous.then(task);
+    const settled = run.then(() => {}, () => {});
+    this.#queues.set(serverId, settled);
+    settled.then(() => {
+      if (this.#queues.get(serverId) === settled) this.#queues.delete(serverId);
+    });
+    return run;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("The app is shutting down");
+  }
+
+  async #spawn(entry: Entry): Promise<void> {
+    const server = await findServer(this.#db, entry.serverId);
+    if (!server) throw new Error("Server not found");
+    let child: Deno.ChildProcess;
+    try {
+      child = workerCommand({
+        serverId: server.id,
+        ircHost: server.host,
+        ircPort: server.port,
+        databaseUrl: this.#databaseUrl,
+        socketDir: this.#socketDir,
+        logLevel: this.#logLevel,
+      }, { stdout: "piped", stderr: "piped", detached: true }).spawn();
+    } catch (error) {
+      const reason = `The IRC worker could not be started: ${errorMessage(error)}`;
+      await updateServer(this.#db, server.id, { ...NO_WORKER, status: "error", last_error: reason });
+      throw new Error(reason);
+    }
+    entry.child = child;
+    entry.stopping = false;
+    entry.startedAt = performance.now();
+    entry.exit = child.status;
+    forwardOutput(server.id, child.stdout, "info");
+    forwardOutput(server.id, child.stderr, "error");
+    log.info(`server ${server.id}: worker started (pid ${child.pid})`);
+    child.status.then((status) => this.#exited(entry, child, status));
+  }
+
+  #exited(entry: Entry, child: Deno.ChildProcess, status: Deno.CommandStatus): void {
+    if (entry.child !== child) return;
+    entry.child = undefined;
+    if (entry.stopping) return; // whoever stops it records the end
+    log.warn(`server ${entry.serverId}: worker (pid ${child.pid}) exited (${describeExit(status)})`);
+    this.#serial(entry.serverId, () => this.#afterUnexpectedExit(entry, status))
+      .catch((error) => log.error(`server ${entry.serverId}: ${errorMessage(error)}`));
+  }
+
+  async #afterUnexpectedExit(entry: Entry, status: Deno.CommandStatus): Promise<void> {
+    const id = entry.serverId;
+    if (this.#entries.get(id) !== entry || entry.child || this.#closed) return;
+    await removeSocket(socketPathFor(this.#socketDir, id));
+    if (status.code === 0) {
+      // It quit by itself: a `quit` sent straight to its socket (the user's
+      // /quit). That is a disconnect, not a crash.
+      this.#entries.delete(id);
+      await this.#recordStopped(id, false);
+      await this.#leases.release(id);
+      return;
+    }
+    if (status.code === WORKER_EXIT_START_FAILED) {
+      this.#entries.delete(id);
+      await updateServer(this.#db, id, {
+        ...NO_WORKER,
+        status: "error",
+        last_error: "The IRC worker could not start; the app log says why",
+      });
+      await this.#leases.release(id);
+      return;
+    }
+    const wait = entry.backoff.next(entry.startedAt);
+    await updateServer(this.#db, id, {
+      ...NO_WORKER,
+      status: "reconnecting",
+      last_error: `The IRC worker stopped unexpectedly (${describeExit(status)}); restarting in ${
+        formatSeconds(wait)
+      }`,
+    });
+    this.#scheduleRestart(entry, wait);
+  }
+
+  #scheduleRestart(entry: Entry, wait: number): void {
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      this.#serial(entry.serverId, async () => {
+        if (this.#entries.get(entry.serverId) !== entry || entry.child || this.#closed) return;
+        try {
+          await this.#spawn(entry);
+        } catch (error) {
+          if (errorMessage(error) === "Server not found") {
+            this.#entries.delete(entry.serverId);
+            await this.#leases.release(entry.serverId);
+            return;
+          }
+          log.error(`server ${entry.serverId}: restart failed: ${errorMessage(error)}`);
+          this.#scheduleRestart(entry, entry.backoff.next(performance.now()));
+        }
+      }).catch((error) => log.error(`server ${entry.serverId}: ${errorMessage(error)}`));
+    }, wait);
+  }
+
+  /**
+   * Asks the worker to quit through its socket (SIGTERM when the socket does
+   * not answer, e.g. before the worker listens), waits the grace period, then
+   * kills it. Leaves no socket file behind.
+   */
+  async #stopChild(entry: Entry, message: string | null): Promise<void> {
+    const child = entry.child;
+    const exit = entry.exit;
+    if (!child || !exit) return;
+    entry.stopping = true;
+    const path = socketPathFor(this.#socketDir, entry.serverId);
+    try {
+      await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
+    } catch (error) {
+      log.debug(`server ${entry.serverId}: quit through the socket failed (${errorMessage(error)})`);
+      signal(child, "SIGTERM");
+    }
+    if (!await settlesWithin(exit, this.#graceMs)) {
+      log.warn(`server ${entry.serverId}: worker (pid ${child.pid}) did not exit in time; killing it`);
+      signal(child, "SIGKILL");
+      await exit;
+    }
+    entry.child = undefined;
+    await removeSocket(path);
+  }
+
+  /** Clears the row of a worker this instance stopped; `autoconnect` stays only for a shutdown. */
+  async #recordStopped(serverId: number, keepAutoconnect: boolean): Promise<void> {
+    const patch: ServerUpdate = { ...NO_WORKER, status: "disconnected" };
+    if (!keepAutoconnect) patch.autoconnect = false;
+    const server = await findServer(this.#db, serverId);
+    // Keep the reason of an error visible; any other state is over.
+    if (server && server.status !== "error") patch.last_error = null;
+    if (server) await updateServer(this.#db, serverId, patch);
+  }
+
+  /**
+   * Ends a worker that an earlier run left (we hold the lease, so no live
+   * instance owns it): `quit` through its socket, a kill when it is alive
+   * but does not answer, and no socket file left either way.
+   */
+  async #endLeftover(server: Server, message: string | null): Promise<void> {
+    const expected = socketPathFor(this.#socketDir, server.id);
+    const path = server.socket_path ?? expected;
+    try {
+      await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
+      log.info(`server ${server.id}: ended a worker left over from an earlier run (pid ${server.pid})`);
+      // It removes its socket and clears its row on the way out.
+      if (!await waitUntil(async () => !await exists(path), this.#graceMs) && server.pid) {
+        killPid(server.pid);
+      }
+    } catch (error) {
+      if (error instanceof IrcCommandError && error.kind === "timeout" && server.pid) {
+        // Something holds the socket but does not answer: a hung worker.
+        log.warn(`server ${server.id}: left-over worker (pid ${server.pid}) does not answer; killing it`);
+        killPid(server.pid);
+      } else if (!(error instanceof IrcCommandError)) {
+        log.debug(`server ${server.id}: left-over socket: ${errorMessage(error)}`);
+      }
+    }
+    await removeSocket(path);
+    if (path !== expected) await removeSocket(expected);
+    if (server.pid !== null || server.socket_path !== null) {
+      await updateServer(this.#db, server.id, NO_WORKER);
+    }
+  }
+
+  /** Another instance runs the server: ask its worker to quit through its socket. */
+  async #disconnectElsewhere(serverId: number, message: string | null): Promise<void> {
+    const server = await findServer(this.#db, serverId);
+    if (!server) throw new Error("Server not found");
+    await updateServer(this.#db, serverId, { autoconnect: false });
+    if (!server.socket_path) return;
+    try {
+      await new IrcCommandSender(server, { timeoutMs: QUIT_REPLY_MS }).quit(message);
+    } catch (error) {
+      throw new Error(
+        `The server's worker runs in another app instance and did not take the quit: ${errorMessage(error)}`,
+      );
+    }
+    await waitUntil(async () => (await findServer(this.#db, serverId))?.pid == null, this.#graceMs);
+  }
+
+  // At start-up: connect what should be connected, tidy what an earlier run left.
+  async #resume(): Promise<void> {
+    const rows = await this.#db.selectFrom("servers").select(["id", "autoconnect", "status"])
+      .where((eb) =>
+        eb.or([
+          eb("autoconnect", "=", true),
+          eb("pid", "is not", null),
+          eb("socket_path", "is not", null),
+          eb("status", "in", [...LIVE_STATUSES] as Server["status"][]),
+        ])
+      )
+      .orderBy("id").execute();
+    const ids = new Map(rows.map((row) => [row.id, row.autoconnect]));
+    for (const id of await this.#socketFileIds()) if (!ids.has(id)) ids.set(id, false);
+    for (const [id, autoconnect] of ids) {
+      try {
+        if (autoconnect) await this.connect(id);
+        else await this.#tidy(id);
+      } catch (error) {
+        log.error(`server ${id}: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  // A server that should not run: end a left-over worker, remove its socket, fix its row.
+  #tidy(serverId: number): Promise<void> {
+    return this.#serial(serverId, async () => {
+      if (this.#entries.has(serverId) || !await this.#leases.tryAcquire(serverId)) return;
+      try {
+        const server = await findServer(this.#db, serverId);
+        if (!server) {
+          await removeSocket(socketPathFor(this.#socketDir, serverId));
+          return;
+        }
+        await this.#endLeftover(server, null);
+        if (LIVE_STATUSES.has(server.status)) {
+          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "disconnected" });
+        }
+      } finally {
+        await this.#leases.release(serverId);
+      }
+    });
+  }
+
+  async #socketFileIds(): Promise<number[]> {
+    const ids: number[] = [];
+    try {
+      for await (const item of Deno.readDir(this.#socketDir)) {
+        const match = /^server-(\d+)\.sock$/.exec(item.name);
+        if (match) ids.push(Number(match[1]));
+      }
+    } catch (error) {
+      log.debug(`cannot list ${this.#socketDir}: ${errorMessage(error)}`);
+    }
+    return ids;
+  }
+
+  // The lease connection broke: take the leases back, or give the workers up
+  // to whichever instance took them meanwhile. The retries run outside the
+  // per-server queues so that a database outage does not hold up a shutdown.
+  #reclaim(ids: number[]): void {
+    (async () => {
+      const lost: number[] = [];
+      for (let attempt = 0; !this.#closed; attempt++) {
+        try {
+          lost.length = 0;
+          for (const id of ids) {
+            if (this.#entries.has(id) && !await this.#leases.tryAcquire(id)) lost.push(id);
+          }
+          break;
+        } catch (error) {
+          log.warn(`cannot take the leases back yet: ${errorMessage(error)}`);
+          await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+        }
+      }
+      for (const id of lost) {
+        await this.#serial(id, async () => {
+          const entry = this.#entries.get(id);
+          if (!entry || this.#closed) return;
+          // Another instance owns it now and may run its own worker: kill ours
+          // without letting it touch the row or the socket, which are theirs.
+          log.error(`server ${id}: another app instance took its lease; killing our worker`);
+          clearTimeout(entry.restartTimer);
+          entry.stopping = true;
+          if (entry.child) signal(entry.child, "SIGKILL");
+          await entry.exit;
+          this.#entries.delete(id);
+        });
+      }
+    })().catch((error) => log.error(`taking the leases back: ${errorMessage(error)}`));
+  }
+}
+
+/** Writes a worker's output to the app's log under the worker's tag. */
+function forwardOutput(serverId: number, stream: ReadableStream<Uint8Array>, level: "info" | "error"): void {
+  const tagged = logger(`worker ${serverId}`);
+  // The worker's own log lines carry their time, level and tag already.
+  const ownLine = new RegExp(`^\\S+ (debug|info|warn|error) \\[worker ${serverId}\\] `);
+  const write = (line: string) => {
+    if (line === "") return;
+    if (ownLine.test(line)) console.error(line);
+    else tagged[level](line);
+  };
+  (async () => {
+    let rest = "";
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + text).split("\n");
+      rest = lines.pop()!;
+      lines.forEach(write);
+    }
+    write(rest);
+  })().catch(() => {/* the pipe closed with the process */});
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch { /* already gone */ }
+}
+
+// Signals a process that is not our child. Needs full `--allow-run`, which
+// the app has; elsewhere the failure is only logged.
+function killPid(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch (error) {
+    log.warn(`could not kill pid ${pid}: ${errorMessage(error)}`);
+  }
+}
+
+async function removeSocket(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      log.warn(`could not remove ${path}: ${errorMessage(error)}`);
+    }
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return await check();
+}
+
+function describeExit(status: Deno.CommandStatus): string {
+  return status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
