@@ -4,10 +4,18 @@
  * @module
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { Config } from "../lib/config.ts";
 import type { Db } from "../lib/db/database.ts";
 import type { ServerSupervisor } from "../lib/supervisor.ts";
 import { healthRoutes } from "./health.ts";
+import type { ThrottleLimits } from "../lib/auth/loginThrottle.ts";
+import { errorMessage, logger } from "../lib/log.ts";
+import { authRoutes } from "./auth.ts";
+import { apiRoutes } from "./api/mod.ts";
+import { requireUser } from "./middleware/auth.ts";
+import { formCsrf, securityHeaders } from "./middleware/security.ts";
 
 /** What the routes need from the rest of the app. */
 export interface AppDeps {
@@ -15,11 +23,35 @@ export interface AppDeps {
   config: Config;
   /** Starts and stops the servers' IRC workers. */
   supervisor: ServerSupervisor;
+  /** Login throttling limits (tests lower them); the defaults otherwise. */
+  loginLimits?: ThrottleLimits;
 }
+
+const log = logger("http");
+const isApi = (path: string) => path === "/api" || path.startsWith("/api/");
 
 /** The Hono app serving every route. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("*", securityHeaders());
+  app.use("*", formCsrf());
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    log.error(`${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
+    // Never a stack trace or a driver's message in a response.
+    return isApi(c.req.path)
+      ? c.json({ error: "Internal server error" }, 500)
+      : c.text("Internal server error", 500);
+  });
+  app.notFound((c) => isApi(c.req.path) ? c.json({ error: "Not found" }, 404) : c.text("Not found", 404));
   app.route("/", healthRoutes(deps.db));
+  app.route("/", authRoutes(deps.db, { throttleLimits: deps.loginLimits }));
+  // Everything under /api needs a token or a session; mount /api routes below this line.
+  app.use(
+    "/api/*",
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "Request body too large" }, 413) }),
+    requireUser(deps.db),
+  );
+  app.route("/api", apiRoutes(deps));
   return app;
 }

@@ -1,0 +1,63 @@
+/**
+ * `POST /api/servers/:id/commands`: a command object of the socket protocol,
+ * passed to the server's worker through `IrcCommandSender`.
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
+import { IrcCommandError, IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import type { Server } from "../../lib/db/schema.ts";
+import { invalid, readJson } from "./json.ts";
+import type { ServerEnv } from "./userServer.ts";
+
+/** How long the API waits for a worker's reply before answering `504`. */
+export const COMMAND_TIMEOUT_MS = 5000;
+
+/** The answer when a command did not reach IRC: `409`, `422` or `504` with the reason. */
+export function commandErrorResponse(c: Context, error: IrcCommandError): Response {
+  switch (error.kind) {
+    case "not_connected":
+    case "socket_not_found":
+    case "unavailable":
+      return c.json({
+        error: "Server not connected",
+        ...(error.message !== "Server not connected" ? { reason: error.message } : {}),
+      }, 409);
+    case "refused":
+      return c.json({ error: error.message }, 422);
+    case "timeout":
+      return c.json({ error: error.message }, 504);
+  }
+}
+
+/** Sends `command` to the worker of `server`: `undefined` when accepted, else the error answer. */
+export async function sendToWorker(
+  c: Context,
+  server: Server,
+  command: IrcCommand,
+): Promise<Response | undefined> {
+  try {
+    await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS }).sendCommand(command);
+    return undefined;
+  } catch (error) {
+    if (error instanceof IrcCommandError) return commandErrorResponse(c, error);
+    throw error;
+  }
+}
+
+/** The commands route, under `/api`. */
+export function commandRoutes(): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  app.post("/servers/:id/commands", async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const valid = validateCommand(body.value);
+    if (!valid.ok) return invalid(c, "command", valid.error);
+    // The request id belongs to the socket protocol's framing, not to HTTP.
+    const { id: _id, ...command } = valid.value;
+    const failed = await sendToWorker(c, c.get("server"), command as IrcCommand);
+    return failed ?? c.json({ ok: true });
+  });
+  return app;
+}

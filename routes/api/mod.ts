@@ -1,0 +1,34 @@
+/**
+ * The JSON API under `/api`, put together. `createApp` puts `requireUser`
+ * in front of it, so every route here has `c.get("user")`.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Db } from "../../lib/db/database.ts";
+import type { ServerSupervisor } from "../../lib/supervisor.ts";
+import type { AuthEnv } from "../middleware/auth.ts";
+import { accountRoutes } from "./account.ts";
+import { channelRoutes } from "./channels.ts";
+import { commandRoutes } from "./commands.ts";
+import { serverRoutes } from "./servers.ts";
+import { loadUserServer } from "./userServer.ts";
+
+/** What the API routes need. */
+export interface ApiDeps {
+  db: Db;
+  supervisor: ServerSupervisor;
+}
+
+/** Every `/api` route except the event stream (`routes/api/events.ts`). */
+export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
+  const api = new Hono<AuthEnv>();
+  // Every route about one server finds it among the user's own, first.
+  api.use("/servers/:id", loadUserServer(deps.db));
+  api.use("/servers/:id/*", loadUserServer(deps.db));
+  api.route("/", accountRoutes(deps.db));
+  api.route("/", serverRoutes(deps.db, deps.supervisor));
+  api.route("/", commandRoutes());
+  api.route("/", channelRoutes(deps.db));
+  return api;
+}

@@ -1,0 +1,151 @@
+/**
+ * Logging in and out, and creating the first account.
+ *
+ * Each route takes a JSON body or an HTML form. JSON gets JSON answers; a
+ * form gets a `303` redirect: to `next` (a local path) or `/` on success,
+ * back to its page with `?error=<code>` on failure (codes in
+ * {@link AuthErrorCode}), so the pages can show what went wrong. The pages
+ * themselves (`GET /login`, `GET /setup`) are rendered elsewhere; they use
+ * `isFirstRun` from `lib/users.ts`.
+ *
+ * - `POST /login` `{name, password}`: `200 {user}` and the session cookie;
+ *   `401` wrong name or password; `429` (with `Retry-After`) after too many
+ *   failures for that name or from that address.
+ * - `POST /logout`: ends the session; `200 {"ok":true}`.
+ * - `POST /setup` `{name, password}`: only while no user exists (`404`
+ *   after): creates the user and logs them in; `201 {user}`; `422` for a bad
+ *   name or password.
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import type { Db } from "../lib/db/database.ts";
+import { createSession, deleteSession } from "../lib/auth/sessions.ts";
+import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from "../lib/auth/loginThrottle.ts";
+import { checkLogin, createFirstUser, UserError } from "../lib/users.ts";
+import {
+  clearSessionCookie,
+  clientAddress,
+  type ServeBindings,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from "./middleware/auth.ts";
+import { getCookie } from "hono/cookie";
+
+/** Why a form was sent back to its page. */
+export type AuthErrorCode = "invalid" | "throttled" | "missing" | "name" | "password";
+
+/** Options of {@link authRoutes}. */
+export interface AuthRoutesOptions {
+  /** Login throttling limits; the defaults otherwise. */
+  throttleLimits?: ThrottleLimits;
+}
+
+type Env = { Bindings: ServeBindings };
+
+interface Credentials {
+  name: string;
+  password: string;
+  next: string | undefined;
+  form: boolean;
+}
+
+/** Reads `{name, password, next?}` from a JSON body or a form. */
+async function readCredentials(c: Context<Env>): Promise<Credentials | { form: boolean; missing: true }> {
+  const type = c.req.header("content-type") ?? "";
+  const form = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type);
+  let raw: Record<string, unknown>;
+  try {
+    raw = form ? await c.req.parseBody() : await c.req.json();
+  } catch {
+    return { form, missing: true };
+  }
+  if (typeof raw !== "object" || raw === null) return { form, missing: true };
+  const { name, password, next } = raw;
+  if (typeof name !== "string" || typeof password !== "string" || name === "" || password === "") {
+    return { form, missing: true };
+  }
+  return { name: name.trim(), password, next: typeof next === "string" ? next : undefined, form };
+}
+
+/** A local path to go to after logging in: never another site. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
+/** The login, logout and first-run routes. */
+export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
+  const throttle = new LoginThrottle(db, options.throttleLimits ?? DEFAULT_THROTTLE_LIMITS);
+  const app = new Hono<Env>();
+
+  const fail = (
+    c: Context<Env>,
+    form: boolean,
+    page: string,
+    code: AuthErrorCode,
+    status: 401 | 422 | 429,
+    error: string,
+  ) =>
+    form
+      ? c.redirect(`${page}?error=${code}`, 303)
+      : c.json({ error, ...(status === 422 ? { field: code } : {}) }, status);
+
+  app.post("/login", async (c) => {
+    const input = await readCredentials(c);
+    if ("missing" in input) {
+      return fail(c, input.form, "/login", "missing", 422, "name and password are required");
+    }
+    const address = clientAddress(c);
+    const verdict = await throttle.check(input.name, address);
+    if (!verdict.allowed) {
+      c.header("Retry-After", String(verdict.retryAfterSeconds));
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+      return fail(
+        c,
+        input.form,
+        "/login",
+        "throttled",
+        429,
+        `Too many failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
+      );
+    }
+    const user = await checkLogin(db, input.name, input.password);
+    if (!user) {
+      await throttle.recordFailure(input.name, address);
+      return fail(c, input.form, "/login", "invalid", 401, "Wrong name or password");
+    }
+    await throttle.recordSuccess(input.name);
+    setSessionCookie(c, await createSession(db, user.id));
+    return input.form ? c.redirect(safeNext(input.next), 303) : c.json({ user });
+  });
+
+  app.post("/logout", async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await deleteSession(db, token);
+    clearSessionCookie(c);
+    const type = c.req.header("content-type") ?? "";
+    return /json/i.test(type) || c.req.header("accept")?.includes("application/json")
+      ? c.json({ ok: true })
+      : c.redirect("/login", 303);
+  });
+
+  app.post("/setup", async (c) => {
+    const input = await readCredentials(c);
+    if ("missing" in input) {
+      return fail(c, input.form, "/setup", "missing", 422, "name and password are required");
+    }
+    let user;
+    try {
+      user = await createFirstUser(db, input.name, input.password);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      return fail(c, input.form, "/setup", error.field, 422, error.message);
+    }
+    // The first-run page is gone once any account exists.
+    if (!user) return input.form ? c.redirect("/login", 303) : c.json({ error: "Not found" }, 404);
+    setSessionCookie(c, await createSession(db, user.id));
+    return input.form ? c.redirect("/", 303) : c.json({ user }, 201);
+  });
+
+  return app;
+}

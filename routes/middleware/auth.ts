@@ -1,0 +1,107 @@
+/**
+ * Who is asking: an API token (`Authorization: Bearer`) or a session cookie.
+ * Every `/api` route runs behind {@link requireUser}; pages use
+ * {@link authenticate} to decide between showing themselves and the login.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Db } from "../../lib/db/database.ts";
+import { findTokenUser } from "../../lib/auth/apiTokens.ts";
+import { type AuthUser, findSessionUser, type NewSession } from "../../lib/auth/sessions.ts";
+import { isSameOrigin } from "./security.ts";
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "ircweb_session";
+
+/** How a request proved who it is. */
+export type AuthMethod = "token" | "session";
+
+/** What `Deno.serve` hands every request, when it does (tests may not). */
+export type ServeBindings = { remoteAddr?: Deno.NetAddr | Deno.UnixAddr };
+
+/** The Hono environment of authenticated routes. */
+export interface AuthEnv {
+  Bindings: ServeBindings;
+  Variables: { user: AuthUser; authMethod: AuthMethod };
+}
+
+/** The answer when the credentials are missing or wrong. */
+export type Authentication =
+  | { ok: true; user: AuthUser; method: AuthMethod }
+  | { ok: false; error: string };
+
+/**
+ * Checks the request's credentials. A request that sends an
+ * `Authorization` header is judged by it alone, never by a cookie as well.
+ */
+export async function authenticate(db: Db, c: Context): Promise<Authentication> {
+  const header = c.req.header("authorization");
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return { ok: false, error: "Authorization must be Bearer <token>" };
+    const user = await findTokenUser(db, match[1]);
+    return user ? { ok: true, user, method: "token" } : { ok: false, error: "Invalid API token" };
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (cookie) {
+    const user = await findSessionUser(db, cookie);
+    if (user) return { ok: true, user, method: "session" };
+    return { ok: false, error: "Session expired; log in again" };
+  }
+  return { ok: false, error: "Authentication required" };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a request without valid credentials with `401`, and a
+ * cookie-authenticated write from another origin with `403` (whatever its
+ * content type: JSON from a foreign page is refused too). Token requests
+ * need no CSRF check: browsers never add the header by themselves.
+ */
+export function requireUser(db: Db): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const auth = await authenticate(db, c);
+    if (!auth.ok) {
+      c.header("WWW-Authenticate", 'Bearer realm="ircweb"');
+      return c.json({ error: auth.error }, 401);
+    }
+    if (auth.method === "session" && !SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
+      return c.json({ error: "Cross-site request refused" }, 403);
+    }
+    c.set("user", auth.user);
+    c.set("authMethod", auth.method);
+    await next();
+  };
+}
+
+/** Whether the request came over HTTPS, directly or through a proxy that says so. */
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
+}
+
+/** Sets the session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS. */
+export function setSessionCookie(c: Context, session: NewSession): void {
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: isHttps(c),
+    path: "/",
+    expires: session.expiresAt,
+  });
+}
+
+/** Removes the session cookie. */
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Lax", secure: isHttps(c) });
+}
+
+/** The client's address, for throttling; `unknown` when the server does not say. */
+export function clientAddress(c: Context<{ Bindings: ServeBindings }>): string {
+  const addr = c.env?.remoteAddr;
+  if (addr && "hostname" in addr) return addr.hostname;
+  return "unknown";
+}
