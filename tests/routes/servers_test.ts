@@ -1,0 +1,282 @@
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { waitForStatus } from "../support/worker.ts";
+import { findServer } from "../../lib/servers.ts";
+import { expectJson, expectStatus, withApp } from "./testApp.ts";
+
+const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
+
+Deno.test("servers: create, list, show and delete own servers; secrets never returned", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const created = await expectJson(
+      await t.call("/api/servers", {
+        method: "POST",
+        as: alice,
+        body: { ...VALID, password: "server-secret", sasl_username: "alice", sasl_password: "sasl-secret" },
+      }),
+      201,
+    );
+    assertEquals(created.name, "Libera");
+    assertEquals(created.flood_burst, 5, "default burst");
+    assertEquals(created.flood_interval_ms, 2000, "default interval");
+    assertEquals(created.status, "disconnected");
+    assertEquals(created.pid, null);
+    assertEquals(created.socket_path, null);
+    assertEquals(created.nickname, "alice");
+    assertEquals(created.has_password, true);
+    assertEquals(created.has_sasl_password, true);
+    const text = JSON.stringify(created);
+    assert(!text.includes("server-secret") && !text.includes("sasl-secret"), text);
+    assert(!("password" in created) && !("sasl_password" in created));
+
+    const row = await findServer(t.database.db, created.id as number);
+    assertEquals(row?.user_id, alice.id);
+    assertEquals(row?.password, "server-secret");
+
+    const custom = await expectJson(
+      await t.call("/api/servers", {
+        method: "POST",
+        as: alice,
+        body: { ...VALID, flood_interval_ms: 0, flood_burst: 9 },
+      }),
+      201,
+    );
+    assertEquals([custom.flood_burst, custom.flood_interval_ms], [9, 0]);
+
+    const list = await expectJson<Record<string, unknown>[]>(
+      await t.call("/api/servers", { as: alice }),
+      200,
+    );
+    assertEquals(list.map((s) => s.id), [created.id, custom.id]);
+    assert(!JSON.stringify(list).includes("secret"));
+
+    const shown = await expectJson(await t.call(`/api/servers/${created.id}`, { as: alice }), 200);
+    assertEquals(shown, created);
+
+    await expectStatus(await t.call(`/api/servers/${created.id}`, { method: "DELETE", as: alice }), 204);
+    assertEquals(await findServer(t.database.db, created.id as number), undefined);
+    await expectStatus(await t.call(`/api/servers/${created.id}`, { as: alice }), 404);
+  });
+});
+
+Deno.test("servers: the nickname shown is the one in use; pid and socket while running", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice, { nickname: "alice" });
+    await t.database.db.updateTable("servers")
+      .set({ current_nickname: "alice_", status: "connected", pid: 4242, socket_path: "/tmp/x.sock" })
+      .where("id", "=", server.id).execute();
+    const shown = await expectJson(await t.call(`/api/servers/${server.id}`, { as: alice }), 200);
+    assertEquals([shown.nickname, shown.configured_nickname], ["alice_", "alice"]);
+    assertEquals([shown.status, shown.pid, shown.socket_path], ["connected", 4242, "/tmp/x.sock"]);
+  });
+});
+
+Deno.test("servers: 401 without valid credentials, on every route", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    const routes: [string, string][] = [
+      ["GET", "/api/servers"],
+      ["POST", "/api/servers"],
+      ["GET", `/api/servers/${server.id}`],
+      ["DELETE", `/api/servers/${server.id}`],
+      ["POST", `/api/servers/${server.id}/connect`],
+      ["POST", `/api/servers/${server.id}/disconnect`],
+      ["POST", `/api/servers/${server.id}/commands`],
+      ["GET", `/api/servers/${server.id}/channels`],
+      ["GET", `/api/servers/${server.id}/messages`],
+      ["POST", `/api/servers/${server.id}/messages`],
+      ["GET", "/api/me"],
+      ["GET", "/api/tokens"],
+      ["GET", "/api/nothing-here"],
+    ];
+    const credentials: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer ircweb_not-a-real-token" },
+      { authorization: `Basic ${btoa("alice:secret")}` },
+      { authorization: alice.token },
+      { cookie: "ircweb_session=forged" },
+    ];
+    for (const [method, path] of routes) {
+      for (const headers of credentials) {
+        const response = await t.call(path, { method, headers, body: method === "POST" ? VALID : undefined });
+        const body = await expectJson(response, 401).catch((e) => {
+          throw new Error(`${method} ${path} ${JSON.stringify(headers)}: ${e.message}`);
+        });
+        assert(typeof body.error === "string");
+        assertMatch(response.headers.get("www-authenticate") ?? "", /^Bearer/);
+      }
+    }
+    assertEquals((await findServer(t.database.db, server.id))?.name, "Test net", "nothing was changed");
+    assertEquals((await t.database.db.selectFrom("servers").select("id").execute()).length, 1);
+  });
+});
+
+Deno.test("servers: another user's server is 404 on every route, and untouched", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const mallory = await t.user("mallory");
+    const server = await t.server(alice);
+    const routes: [string, string, unknown][] = [
+      ["GET", `/api/servers/${server.id}`, undefined],
+      ["DELETE", `/api/servers/${server.id}`, undefined],
+      ["POST", `/api/servers/${server.id}/connect`, undefined],
+      ["POST", `/api/servers/${server.id}/disconnect`, { message: "bye" }],
+      ["POST", `/api/servers/${server.id}/commands`, { command: "join", channel: "#x" }],
+      ["GET", `/api/servers/${server.id}/channels`, undefined],
+      ["GET", `/api/servers/${server.id}/messages?target=%23x`, undefined],
+      ["POST", `/api/servers/${server.id}/messages`, { target: "#x", content: "hi" }],
+    ];
+    for (const [method, path, body] of routes) {
+      const response = await t.call(path, { method, as: mallory, body });
+      await expectJson(response, 404).catch((e) => {
+        throw new Error(`${method} ${path}: ${e.message}`);
+      });
+    }
+    for (const path of ["/api/servers/999999", "/api/servers/abc", "/api/servers/0", "/api/servers/1e3"]) {
+      await expectStatus(await t.call(path, { as: alice }), 404);
+    }
+    const list = await expectJson<unknown[]>(await t.call("/api/servers", { as: mallory }), 200);
+    assertEquals(list, []);
+    const row = await findServer(t.database.db, server.id);
+    assertEquals([row?.status, row?.autoconnect], ["disconnected", false]);
+  });
+});
+
+Deno.test("servers: 422 naming the field for each kind of bad body", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cases: [unknown, string, RegExp][] = [
+      ["not json", "body", /not valid JSON/],
+      ["", "body", /JSON object/],
+      [[VALID], "body", /JSON object/],
+      [{ ...VALID, name: undefined }, "name", /name is required/],
+      [{ ...VALID, name: "  " }, "name", /must not be empty/],
+      [{ ...VALID, name: 42 }, "name", /must be a string/],
+      [{ ...VALID, name: "x".repeat(101) }, "name", /at most 100/],
+      [{ ...VALID, name: "a\u0007b" }, "name", /control characters/],
+      [{ ...VALID, host: undefined }, "host", /host is required/],
+      [{ ...VALID, host: "irc.example.org,evil.example.com:443" }, "host", /host name or an IP/],
+      [{ ...VALID, host: "irc example org" }, "host", /host name or an IP/],
+      [{ ...VALID, port: undefined }, "port", /port is required/],
+      [{ ...VALID, port: "6667" }, "port", /integer from 1 to 65535/],
+      [{ ...VALID, port: 0 }, "port", /integer from 1 to 65535/],
+      [{ ...VALID, port: 70000 }, "port", /integer from 1 to 65535/],
+      [{ ...VALID, port: 6667.5 }, "port", /integer/],
+      [{ ...VALID, tls: undefined }, "tls", /tls is required/],
+      [{ ...VALID, tls: "yes" }, "tls", /true or false/],
+      [{ ...VALID, nickname: undefined }, "nickname", /nickname is required/],
+      [{ ...VALID, nickname: "9lives" }, "nickname", /not a valid IRC nickname/],
+      [{ ...VALID, nickname: "two words" }, "nickname", /not a valid IRC nickname/],
+      [{ ...VALID, username: "a b" }, "username", /spaces/],
+      [{ ...VALID, username: 7 }, "username", /must be a string/],
+      [{ ...VALID, realname: "x\r\nQUIT" }, "realname", /control characters/],
+      [{ ...VALID, password: "x".repeat(513) }, "password", /at most 512/],
+      [{ ...VALID, sasl_username: "alice" }, "sasl_password", /go together/],
+      [{ ...VALID, sasl_password: "secret" }, "sasl_username", /go together/],
+      [{ ...VALID, flood_burst: 0 }, "flood_burst", /integer from 1 to 100/],
+      [{ ...VALID, flood_burst: "5" }, "flood_burst", /integer/],
+      [{ ...VALID, flood_interval_ms: -1 }, "flood_interval_ms", /integer from 0 to 60000/],
+      [{ ...VALID, flood_interval_ms: 60001 }, "flood_interval_ms", /integer from 0 to 60000/],
+    ];
+    for (const [body, field, error] of cases) {
+      const response = await t.call("/api/servers", { method: "POST", as: alice, body });
+      const answer = await expectJson(response, 422).catch((e) => {
+        throw new Error(`${JSON.stringify(body)}: ${e.message}`);
+      });
+      assertEquals(answer.field, field, JSON.stringify(answer));
+      assertMatch(answer.error as string, error);
+    }
+    assertEquals((await t.database.db.selectFrom("servers").select("id").execute()).length, 0);
+    const big = await t.call("/api/servers", {
+      method: "POST",
+      as: alice,
+      body: { ...VALID, realname: "x".repeat(70_000) },
+    });
+    await expectStatus(big, 413);
+  });
+});
+
+Deno.test("servers: connect spawns a worker that connects; disconnect quits it; delete stops it", async () => {
+  const irc = startFakeIrcServer();
+  try {
+    await withApp(async (t) => {
+      const alice = await t.user("alice");
+      const server = await t.server(alice, { port: irc.port, nickname: "alice" });
+
+      const connecting = await expectJson(
+        await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }),
+        202,
+      );
+      assert(["connecting", "connected"].includes(connecting.status as string), String(connecting.status));
+      await irc.waitForClient(15_000);
+      const row = await waitForStatus(t.database.db, server.id, "connected", 15_000);
+      const shown = await expectJson(await t.call(`/api/servers/${server.id}`, { as: alice }), 200);
+      assertEquals(shown.status, "connected");
+      assertEquals(shown.pid, row.pid);
+      assertEquals(shown.socket_path, row.socket_path);
+      assert(typeof shown.pid === "number" && typeof shown.socket_path === "string");
+
+      // A second connect is harmless: still one worker.
+      await expectStatus(
+        await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }),
+        202,
+      );
+      assertEquals((await findServer(t.database.db, server.id))?.pid, row.pid);
+
+      for (
+        const [body, field] of [["[1]", "body"], [{ message: 5 }, "message"], [
+          { message: "a\r\nJOIN #x" },
+          "message",
+        ], [{ message: "x".repeat(401) }, "message"]] as const
+      ) {
+        const bad = await expectJson(
+          await t.call(`/api/servers/${server.id}/disconnect`, { method: "POST", as: alice, body }),
+          422,
+        );
+        assertEquals(bad.field, field);
+      }
+      assertEquals(
+        (await findServer(t.database.db, server.id))?.status,
+        "connected",
+        "bad bodies changed nothing",
+      );
+
+      const stopped = await expectJson(
+        await t.call(`/api/servers/${server.id}/disconnect`, {
+          method: "POST",
+          as: alice,
+          body: { message: "See you" },
+        }),
+        202,
+      );
+      await irc.waitForLine("QUIT :See you");
+      assertEquals([stopped.status, stopped.pid, stopped.socket_path], ["disconnected", null, null]);
+      await expectStatus(
+        await t.call(`/api/servers/${server.id}/disconnect`, { method: "POST", as: alice }),
+        202,
+      );
+
+      // Deleting a connected server stops its worker first.
+      await expectStatus(
+        await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }),
+        202,
+      );
+      const again = await waitForStatus(t.database.db, server.id, "connected", 15_000);
+      await expectStatus(await t.call(`/api/servers/${server.id}`, { method: "DELETE", as: alice }), 204);
+      assertEquals(t.supervisor.isRunning(server.id), false);
+      assertEquals(await findServer(t.database.db, server.id), undefined);
+      let alive = true;
+      try {
+        Deno.kill(again.pid!, "SIGCONT");
+      } catch {
+        alive = false;
+      }
+      assertEquals(alive, false, "the worker process is gone");
+    });
+  } finally {
+    await irc.close();
+  }
+});
