@@ -39,8 +39,17 @@ export const RECONNECT_MIN_MS = 1000;
 /** The longest wait between reconnects. */
 export const RECONNECT_MAX_MS = 60_000;
 
-// Error numerics after which retrying cannot help until the user acts.
+// Error numerics after which retrying cannot help until the user acts
+// (irc-framework names 464 and 465 so).
 const FATAL_ERRORS = new Set(["password_mismatch", "banned_from_network"]);
+
+/**
+ * Reasons in an `ERROR` line before registration that no retry will change.
+ * Servers do not all send a numeric first: ngircd answers a wrong server
+ * password with only `ERROR :Access denied: Bad password?`.
+ */
+export const FATAL_CLOSE_REASON =
+  /k-?lined|g-?lined|z-?lined|d-?lined|banned|bad password|password (?:incorrect|mismatch|required)|access denied/i;
 
 /** One IRC network connection, kept up until {@link IrcConnection.quit}. */
 export class IrcConnection {
@@ -146,8 +155,9 @@ export class IrcConnection {
       this.#registered = true;
       this.#attempt = 0;
       this.#log.info(`registered as ${event.nick}`);
-      this.#onState({ state: "connected", nick: event.nick });
-      this.queue.drain();
+      // What the "connected" listener queues (the rejoin) goes ahead of the
+      // lines held during the outage, so a message for a channel follows its JOIN.
+      this.queue.ahead(() => this.#onState({ state: "connected", nick: event.nick }));
     });
     client.on("nick in use", (event) => {
       if (this.#registered) return; // a /nick to a taken nick: the user sees the error
@@ -164,16 +174,10 @@ export class IrcConnection {
       } else if (event.error === "irc") {
         // An ERROR line: the server is closing the link and says why.
         this.#lastError = reason;
-        if (!this.#registered && /k-?lined|banned|g-?lined|z-?lined/i.test(reason)) this.#fail(reason);
+        if (!this.#registered && FATAL_CLOSE_REASON.test(reason)) this.#fail(reason);
       }
     });
     client.on("sasl failed", (event) => this.#fail(`SASL authentication failed: ${event.reason}`));
-    client.on("raw", (event) => {
-      // 465 ERR_YOUREBANNEDCREEP has no handler in irc-framework.
-      if (event.from_server && / 465 /.test(event.line.slice(0, 64))) {
-        this.#fail(`Banned from this server: ${event.line.split(" :").slice(1).join(" :") || "465"}`);
-      }
-    });
     client.on("socket close", (error) => {
       if (error) this.#lastError = error.message;
     });

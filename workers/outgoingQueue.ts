@@ -57,6 +57,20 @@ export class OutgoingQueue {
   }
 
   /**
+   * Runs `enqueue`; lines it sends go ahead of the lines already waiting.
+   * Then drains.
+   */
+  ahead(enqueue: () => void): void {
+    const waiting = this.#lines.splice(0);
+    try {
+      enqueue();
+    } finally {
+      this.#lines.push(...waiting);
+      this.drain();
+    }
+  }
+
+  /**
    * Writes as many waiting lines as the pace allows and schedules the rest.
    * Call it when the sink becomes ready again.
    */

@@ -1,0 +1,68 @@
+/**
+ * The worker's connection policy where the small test IRC server shows it
+ * best: what goes out, in what order, after a reconnect.
+ */
+import { assert, waitFor } from "../support/assert.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../support/worker.ts";
+import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { FATAL_CLOSE_REASON } from "../../workers/ircConnection.ts";
+
+Deno.test("worker: after a reconnect, channels are rejoined before the lines held during the outage", async () => {
+  const database = await createTestDatabase();
+  const irc = startFakeIrcServer();
+  const socketDir = await makeSocketDir();
+  // Flood control on: the rejoin and the held line share the queue.
+  const server = await createServer(database.db, { port: irc.port, flood_burst: 5, flood_interval_ms: 200 });
+  const worker = spawnWorker(server, database.url, socketDir);
+  try {
+    const sender = new IrcCommandSender(await waitForStatus(database.db, server.id, "connected"));
+    await sender.join("#keep");
+    await irc.waitForLine("JOIN #keep");
+    await waitFor(
+      async () => (await database.db.selectFrom("channels").select("joined").executeTakeFirst())?.joined,
+      5000,
+      "#keep recorded as joined",
+    );
+    irc.clients[0].close();
+    await waitForStatus(database.db, server.id, "reconnecting");
+    await sender.privmsg("#keep", "typed while away");
+    await waitForStatus(database.db, server.id, "connected", 10_000);
+    await irc.waitForLine("PRIVMSG #keep :typed while away");
+    const rejoin = irc.lines.lastIndexOf("JOIN #keep");
+    const held = irc.lines.indexOf("PRIVMSG #keep :typed while away");
+    assert(rejoin > irc.lines.indexOf("JOIN #keep"), "joined again");
+    assert(rejoin < held, `the JOIN (line ${rejoin}) goes before the held message (line ${held})`);
+  } catch (error) {
+    console.error(worker.stderr());
+    throw error;
+  } finally {
+    await worker.kill();
+    await irc.close();
+    await database.drop();
+    await Deno.remove(socketDir, { recursive: true });
+  }
+});
+
+Deno.test("connection policy: closing reasons that no retry changes are told from passing ones", () => {
+  for (
+    const fatal of [
+      "Access denied: Bad password?", // ngircd, wrong server password
+      "Closing Link: 127.0.0.1 (Bad Password)",
+      "Closing Link: tester[127.0.0.1] (K-Lined)",
+      "You are banned from this server- Spamming",
+      "Closing link: (tester@127.0.0.1) [G-lined]",
+      "Closing Link: 127.0.0.1 (Password incorrect)",
+    ]
+  ) assert(FATAL_CLOSE_REASON.test(fatal), fatal);
+  for (
+    const passing of [
+      "Closing Link: 127.0.0.1 (Connection timed out)",
+      "Closing Link: 127.0.0.1 (Server shutting down)",
+      "Trying to reconnect too fast.",
+      "Connection refused, too many connections from your IP address",
+      "Closing Link: 127.0.0.1 (Ping timeout: 240 seconds)",
+    ]
+  ) assert(!FATAL_CLOSE_REASON.test(passing), passing);
+});
