@@ -1,0 +1,325 @@
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { createUser } from "../../lib/users.ts";
+import { expectJson, expectStatus, withApp } from "./testApp.ts";
+
+const ORIGIN = "http://127.0.0.1:8000";
+
+/** The `name=value` of the session cookie a response sets. */
+function sessionCookie(response: Response): string {
+  const header = response.headers.get("set-cookie") ?? "";
+  const match = /(ircweb_session=[^;]+)/.exec(header);
+  if (!match) throw new Error(`no session cookie in ${JSON.stringify(header)}`);
+  return match[1];
+}
+
+function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+const FORM = { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN };
+
+Deno.test("first run: /setup creates the first account and logs in, then is gone", async () => {
+  await withApp(async (t) => {
+    const bad = await expectJson(
+      await t.call("/setup", { method: "POST", body: { name: "admin", password: "short" } }),
+      422,
+    );
+    assertEquals(bad.field, "password");
+    const badName = await expectJson(
+      await t.call("/setup", { method: "POST", body: { name: "no spaces", password: "long enough" } }),
+      422,
+    );
+    assertEquals(badName.field, "name");
+    await expectStatus(await t.call("/setup", { method: "POST", body: { name: "admin" } }), 422);
+
+    const response = await t.call("/setup", {
+      method: "POST",
+      body: { name: "admin", password: "a strong password" },
+    });
+    const created = await expectJson<{ user: { name: string } }>(response, 201);
+    assertEquals(created.user.name, "admin");
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    assertMatch(setCookie, /HttpOnly/i);
+    assertMatch(setCookie, /SameSite=Lax/i);
+    assertMatch(setCookie, /Path=\//);
+    assert(!/Secure/i.test(setCookie), "no Secure flag on plain HTTP");
+    const me = await expectJson(
+      await t.call("/api/me", { headers: { cookie: sessionCookie(response) } }),
+      200,
+    );
+    assertEquals(me.name, "admin");
+
+    await expectJson(
+      await t.call("/setup", { method: "POST", body: { name: "second", password: "a strong password" } }),
+      404,
+    );
+    const formAfter = await t.call("/setup", {
+      method: "POST",
+      headers: FORM,
+      body: form({ name: "third", password: "a strong password" }),
+    });
+    await expectStatus(formAfter, 303);
+    assertEquals(formAfter.headers.get("location"), "/login");
+    const names = await t.database.db.selectFrom("users").select("name").execute();
+    assertEquals(names.map((n) => n.name), ["admin"]);
+  });
+});
+
+Deno.test("login: right password gives a session cookie; wrong password and unknown names are refused; logout ends it", async () => {
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    for (
+      const body of [{ name: "alice", password: "wrong horse" }, {
+        name: "nobody",
+        password: "correct horse",
+      }]
+    ) {
+      const refused = await t.call("/login", { method: "POST", body });
+      const answer = await expectJson(refused, 401);
+      assertEquals(answer.error, "Wrong name or password");
+      assertEquals(refused.headers.get("set-cookie"), null);
+    }
+    await expectStatus(await t.call("/login", { method: "POST", body: "{" }), 422);
+    await expectStatus(await t.call("/login", { method: "POST", body: { name: "alice", password: 5 } }), 422);
+
+    const response = await t.call("/login", {
+      method: "POST",
+      body: { name: "Alice", password: "correct horse" },
+    });
+    assertEquals((await expectJson<{ user: { name: string } }>(response, 200)).user.name, "alice");
+    const cookie = sessionCookie(response);
+    const stored = await t.database.db.selectFrom("sessions").select("token_hash").execute();
+    assertEquals(stored.length, 1);
+    assert(!cookie.includes(stored[0].token_hash), "the database holds only a hash");
+    assertEquals((await expectJson(await t.call("/api/me", { headers: { cookie } }), 200)).name, "alice");
+
+    const out = await t.call("/logout", {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN, accept: "application/json" },
+    });
+    assertEquals(await expectJson(out, 200), { ok: true });
+    assertMatch(out.headers.get("set-cookie") ?? "", /ircweb_session=;.*Max-Age=0/i);
+    await expectStatus(await t.call("/api/me", { headers: { cookie } }), 401);
+    assertEquals((await t.database.db.selectFrom("sessions").select("token_hash").execute()).length, 0);
+  });
+});
+
+Deno.test("login: the cookie is Secure behind an HTTPS proxy", async () => {
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    const response = await t.call("/login", {
+      method: "POST",
+      headers: { "x-forwarded-proto": "https" },
+      body: { name: "alice", password: "correct horse" },
+    });
+    await expectStatus(response, 200);
+    assertMatch(response.headers.get("set-cookie") ?? "", /;\s*Secure/i);
+  });
+});
+
+Deno.test("login forms redirect to a local next page, or back with an error code", async () => {
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    const wrong = await t.call("/login", {
+      method: "POST",
+      headers: FORM,
+      body: form({ name: "alice", password: "nope nope" }),
+    });
+    await expectStatus(wrong, 303);
+    assertEquals(wrong.headers.get("location"), "/login?error=invalid");
+    const missing = await t.call("/login", { method: "POST", headers: FORM, body: form({ name: "alice" }) });
+    assertEquals(missing.headers.get("location"), "/login?error=missing");
+
+    for (
+      const [next, location] of [["/servers/3", "/servers/3"], ["//evil.example/x", "/"], [
+        "https://evil.example",
+        "/",
+      ], ["/\\evil.example", "/"]]
+    ) {
+      const ok = await t.call("/login", {
+        method: "POST",
+        headers: FORM,
+        body: form({ name: "alice", password: "correct horse", next }),
+      });
+      await expectStatus(ok, 303);
+      assertEquals(ok.headers.get("location"), location, next);
+      sessionCookie(ok);
+    }
+    const logout = await t.call("/logout", {
+      method: "POST",
+      headers: { ...FORM, cookie: "ircweb_session=x" },
+    });
+    assertEquals([logout.status, logout.headers.get("location")], [303, "/login"]);
+  });
+});
+
+Deno.test("login: repeated failures are throttled per name and per address", async () => {
+  const limits = { perName: 3, perAddress: 5, windowMs: 60_000 };
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    await createUser(t.database.db, "bob", "battery staple");
+    for (let i = 0; i < 3; i++) {
+      await expectStatus(
+        await t.call("/login", {
+          method: "POST",
+          address: `10.0.0.${i}`,
+          body: { name: "alice", password: `guess ${i}` },
+        }),
+        401,
+      );
+    }
+    // Locked: even the right password is refused, from any address.
+    const locked = await t.call("/login", {
+      method: "POST",
+      address: "10.0.0.99",
+      body: { name: "alice", password: "correct horse" },
+    });
+    const answer = await expectJson(locked, 429);
+    assertMatch(answer.error as string, /Too many failed logins/);
+    assert(Number(locked.headers.get("retry-after")) > 0);
+    const form429 = await t.call("/login", {
+      method: "POST",
+      headers: FORM,
+      body: form({ name: "alice", password: "correct horse" }),
+    });
+    assertEquals(form429.headers.get("location"), "/login?error=throttled");
+    await expectStatus(
+      await t.call("/login", { method: "POST", body: { name: "bob", password: "battery staple" } }),
+      200,
+    );
+
+    // One address guessing many names is locked too, others are not.
+    for (const name of ["carol", "dave", "erin", "frank", "grace"]) {
+      await expectStatus(
+        await t.call("/login", {
+          method: "POST",
+          address: "192.0.2.7",
+          body: { name, password: "whatever1" },
+        }),
+        401,
+      );
+    }
+    await expectStatus(
+      await t.call("/login", {
+        method: "POST",
+        address: "192.0.2.7",
+        body: { name: "bob", password: "battery staple" },
+      }),
+      429,
+    );
+    await expectStatus(
+      await t.call("/login", {
+        method: "POST",
+        address: "192.0.2.8",
+        body: { name: "bob", password: "battery staple" },
+      }),
+      200,
+    );
+  }, { loginLimits: limits });
+});
+
+Deno.test("csrf: cookie-authenticated writes must come from this origin; token clients need no Origin", async () => {
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    const login = await t.call("/login", {
+      method: "POST",
+      body: { name: "alice", password: "correct horse" },
+    });
+    const cookie = sessionCookie(login);
+    const body = { name: "n", host: "irc.example.org", port: 6667, tls: false, nickname: "alice" };
+
+    const foreignHeaders: Record<string, string>[] = [
+      {},
+      { origin: "http://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+    ];
+    for (const headers of foreignHeaders) {
+      const refused = await t.call("/api/servers", { method: "POST", headers: { cookie, ...headers }, body });
+      assertEquals(
+        (await expectJson(refused, 403)).error,
+        "Cross-site request refused",
+        JSON.stringify(headers),
+      );
+    }
+    const textPlain = await t.call("/api/servers", {
+      method: "POST",
+      headers: { cookie, origin: "http://evil.example", "content-type": "text/plain" },
+      body: JSON.stringify(body),
+    });
+    await expectStatus(textPlain, 403);
+    assertEquals((await t.database.db.selectFrom("servers").select("id").execute()).length, 0);
+
+    await expectStatus(
+      await t.call("/api/servers", { method: "POST", headers: { cookie, origin: ORIGIN }, body }),
+      201,
+    );
+    await expectStatus(
+      await t.call("/api/servers", {
+        method: "POST",
+        headers: { cookie, "sec-fetch-site": "same-origin" },
+        body,
+      }),
+      201,
+    );
+    // Reading needs no origin.
+    await expectStatus(
+      await t.call("/api/servers", { headers: { cookie, "sec-fetch-site": "cross-site" } }),
+      200,
+    );
+
+    // Login forms posted from another site are refused (login CSRF).
+    const foreign = await t.call("/login", {
+      method: "POST",
+      headers: { ...FORM, origin: "http://evil.example" },
+      body: form({ name: "alice", password: "correct horse" }),
+    });
+    await expectStatus(foreign, 403);
+  });
+});
+
+Deno.test("security headers: a CSP without inline script, no framing, no sniffing", async () => {
+  await withApp(async (t) => {
+    for (const path of ["/health", "/api/servers", "/nothing"]) {
+      const response = await t.call(path);
+      await response.body?.cancel();
+      const csp = response.headers.get("content-security-policy") ?? "";
+      assertMatch(csp, /default-src 'self'/);
+      assertMatch(csp, /script-src 'self'(;|$)/);
+      assertMatch(csp, /object-src 'none'/);
+      assertMatch(csp, /frame-ancestors 'none'/);
+      assert(!csp.includes("unsafe-inline") && !csp.includes("unsafe-eval"), csp);
+      assertEquals(response.headers.get("x-content-type-options"), "nosniff");
+      assertEquals(response.headers.get("x-frame-options"), "DENY");
+    }
+  });
+});
+
+Deno.test("api tokens: created through the API, listed without secret, work until deleted", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const mallory = await t.user("mallory");
+    const created = await expectJson(
+      await t.call("/api/tokens", { method: "POST", as: alice, body: { label: "ci" } }),
+      201,
+    );
+    const token = created.token as string;
+    const asToken = { ...alice, token };
+    assertEquals((await expectJson(await t.call("/api/me", { as: asToken }), 200)).name, "alice");
+
+    const listed = await expectJson<Record<string, unknown>[]>(
+      await t.call("/api/tokens", { as: alice }),
+      200,
+    );
+    assertEquals(listed.map((x) => x.label), ["test", "ci"]);
+    assert(!JSON.stringify(listed).includes(token) && !("token_hash" in listed[0]));
+    await expectJson(await t.call("/api/tokens", { method: "POST", as: alice, body: { label: 5 } }), 422);
+
+    await expectStatus(await t.call(`/api/tokens/${created.id}`, { method: "DELETE", as: mallory }), 404);
+    await expectStatus(await t.call("/api/me", { as: asToken }), 200);
+    await expectStatus(await t.call(`/api/tokens/${created.id}`, { method: "DELETE", as: alice }), 204);
+    await expectStatus(await t.call("/api/me", { as: asToken }), 401);
+    await expectStatus(await t.call("/api/servers", { as: asToken }), 401);
+    await expectStatus(await t.call("/api/me", { as: alice }), 200);
+  });
+});
