@@ -15,7 +15,8 @@ export function channelRoutes(db: Db): Hono<ServerEnv> {
     const channels = await db.selectFrom("channels")
       .select(["id", "name", "joined", "topic"])
       .where("server_id", "=", c.get("server").id)
-      .orderBy(["name", "id"])
+      .orderBy("name")
+      .orderBy("id")
       .execute();
     return c.json(channels);
   });

@@ -31,17 +31,18 @@ export function commandErrorResponse(c: Context, error: IrcCommandError): Respon
   }
 }
 
-/** Sends `command` to the worker of `server`: `undefined` when accepted, else the error answer. */
-export async function sendToWorker(
-  c: Context,
-  server: Server,
-  command: IrcCommand,
-): Promise<Response | undefined> {
+/** The outcome of {@link sendToWorker}: accepted (maybe queued by flood control), or the answer to give. */
+export type WorkerSend = { ok: true; queued: boolean } | { ok: false; response: Response };
+
+/** Sends `command` to the worker of `server`, mapping its failures to their HTTP answer. */
+export async function sendToWorker(c: Context, server: Server, command: IrcCommand): Promise<WorkerSend> {
   try {
-    await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS }).sendCommand(command);
-    return undefined;
+    const accepted = await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS }).sendCommand(
+      command,
+    );
+    return { ok: true, queued: accepted.queued === true };
   } catch (error) {
-    if (error instanceof IrcCommandError) return commandErrorResponse(c, error);
+    if (error instanceof IrcCommandError) return { ok: false, response: commandErrorResponse(c, error) };
     throw error;
   }
 }
@@ -56,8 +57,8 @@ export function commandRoutes(): Hono<ServerEnv> {
     if (!valid.ok) return invalid(c, "command", valid.error);
     // The request id belongs to the socket protocol's framing, not to HTTP.
     const { id: _id, ...command } = valid.value;
-    const failed = await sendToWorker(c, c.get("server"), command as IrcCommand);
-    return failed ?? c.json({ ok: true });
+    const sent = await sendToWorker(c, c.get("server"), command as IrcCommand);
+    return sent.ok ? c.json({ ok: true }) : sent.response;
   });
   return app;
 }

@@ -1,0 +1,151 @@
+import { assertEquals, assertMatch, waitFor } from "../support/assert.ts";
+import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { startRecordingSocket } from "../support/recordingSocket.ts";
+import { waitForStatus } from "../support/worker.ts";
+import { COMMAND_TIMEOUT_MS } from "../../routes/api/commands.ts";
+import { expectJson, withApp } from "./testApp.ts";
+
+Deno.test("commands and channels: through the API to a real worker and IRC server", async () => {
+  const irc = startFakeIrcServer();
+  try {
+    await withApp(async (t) => {
+      const alice = await t.user("alice");
+      const server = await t.server(alice, { port: irc.port, nickname: "alice" });
+      const commands = `/api/servers/${server.id}/commands`;
+
+      const before = await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: { command: "join", channel: "#ruby" } }),
+        409,
+      );
+      assertEquals(before.error, "Server not connected");
+
+      await expectJson(await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }), 202);
+      await waitForStatus(t.database.db, server.id, "connected", 15_000);
+
+      assertEquals(
+        await expectJson(
+          await t.call(commands, { method: "POST", as: alice, body: { command: "join", channel: "#ruby" } }),
+          200,
+        ),
+        { ok: true },
+      );
+      await irc.waitForLine("JOIN #ruby");
+      await expectJson(
+        await t.call(commands, {
+          method: "POST",
+          as: alice,
+          body: { command: "privmsg", target: "#ruby", message: "Hello, world!", id: 7 },
+        }),
+        200,
+      );
+      await irc.waitForLine("PRIVMSG #ruby :Hello, world!");
+      await expectJson(
+        await t.call(commands, {
+          method: "POST",
+          as: alice,
+          body: { command: "action", target: "#ruby", message: "waves" },
+        }),
+        200,
+      );
+      await irc.waitForLine("PRIVMSG #ruby :\x01ACTION waves\x01");
+
+      const channels = await waitFor(
+        async () => {
+          const list = await expectJson<Record<string, unknown>[]>(
+            await t.call(`/api/servers/${server.id}/channels`, { as: alice }),
+            200,
+          );
+          return list.length === 1 && list[0].joined === true ? list : undefined;
+        },
+        10_000,
+        "the joined channel to be listed",
+      );
+      assertEquals(Object.keys(channels[0]).sort(), ["id", "joined", "name", "topic"]);
+      assertEquals([channels[0].name, channels[0].topic], ["#ruby", null]);
+
+      // Bad input: 422 with the reason, and nothing reaches IRC.
+      const sent = irc.lines.length;
+      const cases: [unknown, RegExp][] = [
+        ["not json", /not valid JSON/],
+        [[1, 2], /JSON object/],
+        [{ command: "explode" }, /unknown command/],
+        [{ command: "join" }, /channel is missing/],
+        [{ command: "join", channel: 42 }, /channel must be a string/],
+        [{ command: "join", channel: "ruby" }, /invalid channel name/],
+        [{ command: "privmsg", target: "#ruby", message: "hi\r\nQUIT :bye" }, /CR, LF or NUL/],
+        [{ command: "privmsg", target: "#ruby x", message: "hi" }, /invalid target/],
+        [{ command: "privmsg", target: "#ruby", message: "" }, /must not be empty/],
+        [{ command: "nick", nickname: "bad nick" }, /invalid nickname/],
+        [{ command: "quit", message: "bye\nJOIN #x" }, /CR, LF or NUL/],
+      ];
+      for (const [body, error] of cases) {
+        const answer = await expectJson(await t.call(commands, { method: "POST", as: alice, body }), 422);
+        assertMatch(answer.error as string, error);
+      }
+      await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: { command: "join", channel: "#after" } }),
+        200,
+      );
+      await irc.waitForLine("JOIN #after");
+      assertEquals(irc.lines.slice(sent), ["JOIN #after"], "only the valid command reached IRC");
+
+      // quit through the commands route: the worker quits and exits.
+      await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: { command: "quit", message: "Bye" } }),
+        200,
+      );
+      await irc.waitForLine("QUIT :Bye");
+      await waitForStatus(t.database.db, server.id, "disconnected", 15_000);
+      await waitFor(() => !t.supervisor.isRunning(server.id), 10_000, "the supervisor to let the worker go");
+      const after = await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: { command: "join", channel: "#x" } }),
+        409,
+      );
+      assertEquals(after.error, "Server not connected");
+    });
+  } finally {
+    await irc.close();
+  }
+});
+
+Deno.test("commands: a missing socket is 409, a refusal 422, a silent worker 504", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    const commands = `/api/servers/${server.id}/commands`;
+    const join = { command: "join", channel: "#ruby" };
+    const setSocket = (path: string | null) =>
+      t.database.db.updateTable("servers").set({ socket_path: path }).where("id", "=", server.id).execute();
+
+    await setSocket(`${t.socketDir}/gone.sock`);
+    const missing = await expectJson(await t.call(commands, { method: "POST", as: alice, body: join }), 409);
+    assertEquals(missing, { error: "Server not connected", reason: "Socket not found" });
+
+    const refusing = await startRecordingSocket(() => '{"ok":false,"error":"You are not on that channel"}');
+    try {
+      await setSocket(refusing.path);
+      const refused = await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: join }),
+        422,
+      );
+      assertEquals(refused.error, "You are not on that channel");
+    } finally {
+      await refusing.close();
+    }
+
+    const silent = await startRecordingSocket(() => null);
+    try {
+      await setSocket(silent.path);
+      const started = performance.now();
+      const timedOut = await expectJson(
+        await t.call(commands, { method: "POST", as: alice, body: join }),
+        504,
+      );
+      assertMatch(timedOut.error as string, /did not answer/);
+      assertEquals(silent.received.map((l) => JSON.parse(l)), [join]);
+      assertEquals(performance.now() - started >= COMMAND_TIMEOUT_MS - 100, true);
+    } finally {
+      await silent.close();
+    }
+  });
+});
