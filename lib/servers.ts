@@ -7,16 +7,48 @@
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { NewServer, Server, ServerStatus, ServerUpdate } from "./db/schema.ts";
+import { appendServerEvent, type LogEvent, publishServerEvent, type StatusEventData } from "./eventLog.ts";
+import { errorMessage, logger } from "./log.ts";
+import { busFor } from "./serviceBus.ts";
+
+const log = logger("servers");
 
 /** Loads one server, or `undefined` when there is none with that id. */
 export function findServer(db: Db, id: number): Promise<Server | undefined> {
   return db.selectFrom("servers").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** Changes columns of a server row, stamping `updated_at`. */
+/**
+ * Changes columns of a server row, stamping `updated_at`. When `status` or
+ * `last_error` changes, the change is recorded in the server's event log
+ * in the same transaction and published on `server_<id>_status` after the
+ * commit (the card's status broadcast), so every status write, the
+ * worker's or the supervisor's, reaches live clients.
+ */
 export async function updateServer(db: Db, id: number, patch: ServerUpdate): Promise<void> {
-  await db.updateTable("servers").set({ ...patch, updated_at: sql<Date>`now()` as unknown as Date })
-    .where("id", "=", id).execute();
+  const set = { ...patch, updated_at: sql<Date>`now()` as unknown as Date };
+  if (patch.status === undefined && patch.last_error === undefined) {
+    await db.updateTable("servers").set(set).where("id", "=", id).execute();
+    return;
+  }
+  const write = async (trx: Db): Promise<LogEvent | undefined> => {
+    const before = await trx.selectFrom("servers").select(["status", "last_error"]).where("id", "=", id)
+      .forUpdate().executeTakeFirst();
+    if (!before) return undefined;
+    const after = await trx.updateTable("servers").set(set).where("id", "=", id)
+      .returning(["status", "last_error"]).executeTakeFirstOrThrow();
+    if (after.status === before.status && after.last_error === before.last_error) return undefined;
+    const data: StatusEventData = { server_id: id, status: after.status };
+    if (after.last_error !== null) data.error = after.last_error;
+    return await appendServerEvent(trx, { event: "status", data });
+  };
+  const event = db.isTransaction ? await write(db) : await db.transaction().execute(write);
+  const bus = busFor(db);
+  if (event && bus) {
+    await publishServerEvent(bus, event).catch((error) =>
+      log.warn(`status of server ${id} not published: ${errorMessage(error)}`)
+    );
+  }
 }
 
 /** Records a new connection state, with the reason when it is an error. */

@@ -23,6 +23,21 @@ export interface MessageEvent {
   from_server?: boolean;
 }
 
+/** A PRIVMSG, NOTICE or CTCP ACTION, on its own event (`privmsg`, `notice`, `action`). */
+export type ChatEvent = Omit<MessageEvent, "type">;
+
+/** The members of a channel, at the end of its NAMES reply. */
+export interface UserlistEvent {
+  channel: string;
+  users: { nick: string; ident: string; hostname: string; modes: string[] }[];
+}
+
+/** The message of the day, or why there is none. */
+export interface MotdEvent {
+  motd?: string;
+  error?: string;
+}
+
 /** Someone joined a channel. */
 export interface JoinEvent {
   nick: string;
@@ -111,6 +126,11 @@ export interface ConnectOptions {
 export interface ClientEvents {
   registered: [{ nick: string }];
   message: [MessageEvent];
+  privmsg: [ChatEvent];
+  notice: [ChatEvent];
+  action: [ChatEvent];
+  userlist: [UserlistEvent];
+  motd: [MotdEvent];
   join: [JoinEvent];
   part: [PartEvent];
   quit: [QuitEvent];
@@ -141,7 +161,15 @@ export class Client {
   removeAllListeners(): this;
   connected: boolean;
   user: { nick: string; username: string; host: string };
-  network: { cap: { isEnabled(cap: string): boolean }; supports(feature: string): string | boolean };
+  network: {
+    cap: { isEnabled(cap: string): boolean };
+    supports(feature: string): string | boolean;
+    isChannelName(name: string): boolean;
+  };
+  /** Compares names with the server's case mapping. */
+  caseCompare(a: string, b: string): boolean;
+  /** Lower-cases a name with the server's case mapping. */
+  caseLower(name: string): string;
   connection: { end(data?: string, hadError?: boolean): void; connected: boolean };
 }
 

@@ -6,18 +6,27 @@
  * loads its server, connects to IRC, and takes commands on
  * `<SOCKET_DIR>/server-<id>.sock` until `quit`, SIGTERM or SIGINT.
  *
+ * Everything that happens on IRC is stored (`events/`, one handler per IRC
+ * event) through the batched {@link EventWriter}, which keeps the IRC
+ * connection's events in memory while PostgreSQL is unreachable, and is
+ * published on the service bus after each commit.
+ *
  * @module
  */
 import { loadConfig } from "../lib/config.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
-import { joinedChannels, setChannelJoined } from "../lib/channels.ts";
+import { joinedChannels } from "../lib/channels.ts";
 import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
+import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
 import { commandLines } from "./messageLines.ts";
-import type { Server } from "../lib/db/schema.ts";
+import { EventWriter } from "./eventWriter.ts";
+import { ChannelUsers } from "./events/channelUsers.ts";
+import { registerEventHandlers } from "./events/index.ts";
+import type { Server, ServerUpdate } from "../lib/db/schema.ts";
 
 /** Exit code when the worker cannot start (bad id, no server, bad socket path). */
 export const EXIT_START_FAILED = 2;
@@ -46,7 +55,14 @@ async function main(): Promise<void> {
     await db.destroy();
     Deno.exit(EXIT_START_FAILED);
   }
-  const worker = new Worker(db, server, socketPathFor(config.socketDir, serverId), log);
+  // Publish-only: a worker subscribes to nothing, so it opens no listening connection.
+  const bus = new ServiceBus({
+    url: config.databaseUrl,
+    db,
+    applicationName: `ircweb-worker-${serverId}-bus`,
+  });
+  ServiceBus.install(bus);
+  const worker = new Worker(db, bus, server, socketPathFor(config.socketDir, serverId), log);
   try {
     await worker.start();
   } catch (error) {
@@ -58,19 +74,38 @@ async function main(): Promise<void> {
 /** The running worker: the IRC connection, its socket, and its row. */
 class Worker {
   readonly #db: Db;
+  readonly #bus: ServiceBus;
   readonly #server: Server;
   readonly #socketPath: string;
   readonly #log: ReturnType<typeof logger>;
   readonly #irc: IrcConnection;
+  readonly #writer: EventWriter;
+  readonly #row: RowWriter;
   readonly #joined = new Map<string, string>(); // lower-case name -> name
   #socket: CommandSocket | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(db: Db, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
+  constructor(db: Db, bus: ServiceBus, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
     this.#db = db;
+    this.#bus = bus;
     this.#server = server;
     this.#socketPath = socketPath;
     this.#log = log;
+    this.#row = new RowWriter(db, server.id, log);
+    this.#writer = new EventWriter({
+      db,
+      serverId: server.id,
+      log,
+      bus,
+      onOverflow: (bound) => {
+        this.#row.write({
+          status: "error",
+          last_error: `The database was unreachable for too long: more than ${bound} events ` +
+            `were waiting and newer ones are being lost`,
+        });
+      },
+      onRecovered: () => this.#row.retryNow(),
+    });
     this.#irc = new IrcConnection(
       {
         host: server.host,
@@ -98,6 +133,7 @@ class Worker {
       this.#joined.set(name.toLowerCase(), name);
     }
     this.#trackOwnChannels();
+    this.#storeEvents();
     this.#socket = await listenCommandSocket(
       this.#socketPath,
       (command) => this.#handle(command),
@@ -121,12 +157,15 @@ class Worker {
     this.#stopping ??= (async () => {
       await this.#irc.quit(message).catch((e) => this.#log.warn(`quit: ${errorMessage(e)}`));
       await this.#socket?.close();
+      await this.#writer.close();
+      this.#row.stop();
       await updateServer(this.#db, this.#server.id, {
         socket_path: null,
         pid: null,
         status: "disconnected",
         current_nickname: null,
       }).catch((e) => this.#log.error(`could not clear the server row: ${errorMessage(e)}`));
+      await this.#bus.close().catch(() => {});
       await this.#db.destroy().catch(() => {});
       this.#log.info("stopped");
       Deno.exit(code);
@@ -141,9 +180,7 @@ class Worker {
   }
 
   #onState(state: ConnectionState): void {
-    const id = this.#server.id;
-    const write = (patch: Parameters<typeof updateServer>[2]) =>
-      updateServer(this.#db, id, patch).catch((e) => this.#log.error(`status: ${errorMessage(e)}`));
+    const write = (patch: ServerUpdate) => this.#row.write(patch);
     switch (state.state) {
       case "connecting":
         break;
@@ -171,24 +208,103 @@ class Worker {
     this.#irc.queue.send(channels.map((name) => `JOIN ${name}`));
   }
 
+  // The channels to rejoin after a reconnect; their rows are written by
+  // the event handlers, through the writer.
   #trackOwnChannels(): void {
     const isMe = (nick: string) => nick.toLowerCase() === this.#irc.identity().nick.toLowerCase();
     const record = (channel: string, joined: boolean) => {
       if (joined) this.#joined.set(channel.toLowerCase(), channel);
       else this.#joined.delete(channel.toLowerCase());
-      setChannelJoined(this.#db, this.#server.id, channel, joined)
-        .catch((e) => this.#log.error(`channel ${channel}: ${errorMessage(e)}`));
     };
     this.#irc.on("join", (e) => isMe(e.nick) && record(e.channel, true));
     this.#irc.on("part", (e) => isMe(e.nick) && record(e.channel, false));
     this.#irc.on("kick", (e) => isMe(e.kicked) && record(e.channel, false));
-    this.#irc.on("registered", (e) => {
-      updateServer(this.#db, this.#server.id, { current_nickname: e.nick }).catch(() => {});
-    });
+    this.#irc.on("registered", (e) => this.#row.write({ current_nickname: e.nick }));
     this.#irc.on("nick", (e) => {
       if (e.nick.toLowerCase() === (this.#irc.identity().nick ?? "").toLowerCase() || isMe(e.new_nick)) {
-        updateServer(this.#db, this.#server.id, { current_nickname: e.new_nick }).catch(() => {});
+        this.#row.write({ current_nickname: e.new_nick });
       }
+    });
+  }
+
+  #storeEvents(): void {
+    const client = this.#irc.client;
+    const writer = this.#writer;
+    const me = () => this.#irc.identity().nick;
+    registerEventHandlers({
+      client,
+      users: new ChannelUsers((name) => client.caseLower(name)),
+      me,
+      isMe: (nick) => nick !== undefined && nick !== "" && client.caseCompare(nick, me()),
+      isChannel: (name) => client.network.isChannelName(name),
+      store: (message) => writer.append({ kind: "message", message }),
+      changeChannel: (name, change) => writer.append({ kind: "channel", name, change }),
+    });
+  }
+}
+
+/**
+ * Writes of the worker's own server row (status, nick), latest wins: while
+ * the database is unreachable the newest patch waits and is retried, so the
+ * row is right once it is back.
+ */
+class RowWriter {
+  readonly #db: Db;
+  readonly #serverId: number;
+  readonly #log: ReturnType<typeof logger>;
+  #pending: ServerUpdate | undefined;
+  #writing = false;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  constructor(db: Db, serverId: number, log: ReturnType<typeof logger>) {
+    this.#db = db;
+    this.#serverId = serverId;
+    this.#log = log;
+  }
+
+  /** Merges `patch` into what is to be written and writes it soon. */
+  write(patch: ServerUpdate): void {
+    this.#pending = { ...this.#pending, ...patch };
+    this.#flush();
+  }
+
+  /** Retries a waiting write now (the database is back). */
+  retryNow(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#attempt = 0;
+    this.#flush();
+  }
+
+  /** Stops retrying (the worker is exiting and writes its last row itself). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  #flush(): void {
+    if (this.#writing || this.#timer !== undefined || !this.#pending || this.#stopped) return;
+    const patch = this.#pending;
+    this.#pending = undefined;
+    this.#writing = true;
+    updateServer(this.#db, this.#serverId, patch).then(
+      () => {
+        this.#attempt = 0;
+      },
+      (error) => {
+        this.#log.error(`server row not written (will retry): ${errorMessage(error)}`);
+        this.#pending = { ...patch, ...this.#pending };
+        const wait = Math.min(30_000, 500 * 2 ** this.#attempt++);
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#flush();
+        }, wait);
+      },
+    ).finally(() => {
+      this.#writing = false;
+      this.#flush();
     });
   }
 }

@@ -10,10 +10,12 @@ import type { Kysely } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import * as initial from "./migrations/0001_initial.ts";
 import * as accounts from "./migrations/0002_accounts.ts";
+import * as events from "./migrations/0003_events.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_accounts": accounts,
+  "0003_events": events,
 };
 
 const provider: MigrationProvider = {

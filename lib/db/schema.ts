@@ -82,6 +82,36 @@ export interface MessagesTable {
   sender: string | null;
   content: string;
   message_type: MessageType;
+  /** Position in the server's event log (`server_event_seqs`); int8, so a string. */
+  seq: ColumnType<string, number | string, never>;
+  created_at: CreatedAt;
+}
+
+/** The `server_event_seqs` table: the last event number taken per server. */
+export interface ServerEventSeqsTable {
+  server_id: number;
+  last_seq: ColumnType<string, number | string, number | string>;
+  /** Id of the last message batch written, to detect an unacknowledged commit. */
+  last_batch: string | null;
+}
+
+/** Kinds of `server_events` rows (messages live in `messages`). */
+export type ServerEventKind = "status" | "channel";
+
+/** The `server_events` table: status and channel changes, numbered like messages. */
+export interface ServerEventsTable {
+  server_id: number;
+  seq: ColumnType<string, number | string, never>;
+  kind: ServerEventKind;
+  /** The event's JSON data, as sent to SSE clients. */
+  data: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+}
+
+/** The `bus_payloads` table: service bus messages too big for NOTIFY. */
+export interface BusPayloadsTable {
+  id: Generated<string>;
+  data: string;
   created_at: CreatedAt;
 }
 
@@ -121,6 +151,9 @@ export interface Database {
   servers: ServersTable;
   channels: ChannelsTable;
   messages: MessagesTable;
+  server_event_seqs: ServerEventSeqsTable;
+  server_events: ServerEventsTable;
+  bus_payloads: BusPayloadsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_failures: LoginFailuresTable;

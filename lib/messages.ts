@@ -1,0 +1,198 @@
+/**
+ * Stored messages: their JSON shape, the batched insert that numbers them in
+ * their server's event log, and history paging.
+ *
+ * `content` by `message_type` (for clients rendering them):
+ * - `privmsg`, `notice`, `action`: the text (an action without its CTCP wrapping);
+ * - `join`: the joiner's `user@host`; `part`, `quit`: the reason (may be empty);
+ * - `nick`: the new nick (`sender` is the old one);
+ * - `topic`: the new topic (`sender` set it);
+ * - `kick`: the kicked nick, a space, then the reason;
+ * - `mode`: the mode string and its parameters, as on the wire (`+o alice`);
+ * - `system` (server notices, MOTD) and `error`: the text; `target` is `null`.
+ *
+ * @module
+ */
+import { sql } from "kysely";
+import type { Db } from "./db/database.ts";
+import type { MessageType } from "./db/schema.ts";
+
+/** Most messages one history request returns. */
+export const MAX_HISTORY_LIMIT = 500;
+/** Messages a history request returns when it names no limit. */
+export const DEFAULT_HISTORY_LIMIT = 100;
+
+/** A message as the API and the live stream send it. */
+export interface MessageJson {
+  id: number;
+  server_id: number;
+  /** Channel or query nick; `null` for server-wide messages. */
+  target: string | null;
+  sender: string | null;
+  content: string;
+  message_type: MessageType;
+  /** ISO 8601 (the IRC `server-time` when the server sent one). */
+  created_at: string;
+}
+
+/** A message to store, before it has an id. */
+export interface NewMessageInput {
+  target: string | null;
+  sender: string | null;
+  content: string;
+  message_type: MessageType;
+  /** When it happened; the time of the insert when absent. */
+  created_at?: Date;
+}
+
+/** A stored message and its position in the server's event log. */
+export interface StoredMessage {
+  seq: number;
+  message: MessageJson;
+}
+
+interface MessageRow {
+  id: string | number;
+  server_id: number;
+  target: string | null;
+  sender: string | null;
+  content: string;
+  message_type: MessageType;
+  created_at: Date | string;
+}
+
+/** The JSON shape of a `messages` row. */
+export function messageJson(row: MessageRow): MessageJson {
+  return {
+    id: Number(row.id),
+    server_id: row.server_id,
+    target: row.target,
+    sender: row.sender,
+    content: row.content,
+    message_type: row.message_type,
+    created_at: row.created_at instanceof Date
+      ? row.created_at.toISOString()
+      : new Date(row.created_at).toISOString(),
+  };
+}
+
+/**
+ * Inserts `messages` of one server in one statement, in order, numbered
+ * after everything its event log holds; returns them in order.
+ *
+ * Taking the numbers locks the server's `server_event_seqs` row until the
+ * statement commits, so numbers of one server commit in order whoever
+ * writes. `batchId`, when given, is recorded with the numbers: a writer
+ * whose commit was not acknowledged reads it back to learn whether the
+ * batch is in ({@link lastBatchOf}).
+ */
+export async function insertMessages(
+  db: Db,
+  serverId: number,
+  messages: readonly NewMessageInput[],
+  batchId: string | null = null,
+): Promise<StoredMessage[]> {
+  if (messages.length === 0) return [];
+  const now = new Date();
+  const targets: (string | null)[] = [];
+  const senders: (string | null)[] = [];
+  const contents: string[] = [];
+  const types: string[] = [];
+  const times: Date[] = [];
+  for (const m of messages) {
+    targets.push(m.target === null ? null : clean(m.target));
+    senders.push(m.sender === null ? null : clean(m.sender));
+    contents.push(clean(m.content));
+    types.push(m.message_type);
+    times.push(m.created_at ?? now);
+  }
+  const count = messages.length;
+  const { rows } = await sql<MessageRow & { seq: string }>`
+    with s as (
+      insert into server_event_seqs as q (server_id, last_seq, last_batch)
+      values (${serverId}, ${count}, ${batchId})
+      on conflict (server_id) do update
+        set last_seq = q.last_seq + excluded.last_seq,
+            last_batch = coalesce(excluded.last_batch, q.last_batch)
+      returning last_seq
+    )
+    insert into messages (server_id, seq, target, sender, content, message_type, created_at)
+    select ${serverId}, s.last_seq - ${count} + m.n, m.target, m.sender, m.content, m.message_type, m.created_at
+    from s, unnest(${targets}::text[], ${senders}::text[], ${contents}::text[], ${types}::text[],
+                   ${times}::timestamptz[])
+      with ordinality as m(target, sender, content, message_type, created_at, n)
+    returning id, server_id, seq, target, sender, content, message_type, created_at`.execute(db);
+  return rows
+    .map((row) => ({ seq: Number(row.seq), message: messageJson(row) }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** The `batchId` of the last message batch written for `serverId`, and its newest number. */
+export async function lastBatchOf(
+  db: Db,
+  serverId: number,
+): Promise<{ batchId: string | null; lastSeq: number } | undefined> {
+  const row = await db.selectFrom("server_event_seqs").select(["last_batch", "last_seq"])
+    .where("server_id", "=", serverId).executeTakeFirst();
+  return row && { batchId: row.last_batch, lastSeq: Number(row.last_seq) };
+}
+
+/** Which messages a history request wants. */
+export interface HistoryQuery {
+  /** A channel or query nick (any case), or `null` for server-wide messages. */
+  target: string | null;
+  /** Only messages with an id below this one (paging backwards). */
+  before?: number;
+  /** How many, at most {@link MAX_HISTORY_LIMIT}; default {@link DEFAULT_HISTORY_LIMIT}. */
+  limit?: number;
+}
+
+/**
+ * The newest messages of one target of a server, before `before`, newest
+ * last. Walks the `(server_id, lower(target), id desc)` index, so a page
+ * costs the same on millions of rows. The caller checks the server is the
+ * user's.
+ */
+export async function listMessages(db: Db, serverId: number, query: HistoryQuery): Promise<MessageJson[]> {
+  const limit = Math.min(MAX_HISTORY_LIMIT, Math.max(1, Math.floor(query.limit ?? DEFAULT_HISTORY_LIMIT)));
+  let select = db.selectFrom("messages")
+    .select(["id", "server_id", "target", "sender", "content", "message_type", "created_at"])
+    .where("server_id", "=", serverId)
+    .where(
+      query.target === null
+        ? sql<boolean>`lower(target) is null`
+        : sql<boolean>`lower(target) = lower(${query.target})`,
+    );
+  if (query.before !== undefined) select = select.where("id", "<", String(query.before));
+  const rows = await select.orderBy("id", "desc").limit(limit).execute();
+  return rows.reverse().map(messageJson);
+}
+
+/**
+ * Reads the `before` and `limit` of a history request from query-string
+ * values; returns the reason when one is not acceptable.
+ */
+export function parseHistoryParams(
+  before: string | undefined,
+  limit: string | undefined,
+): { ok: true; before?: number; limit: number } | { ok: false; error: string } {
+  let beforeId: number | undefined;
+  if (before !== undefined && before !== "") {
+    if (!/^[1-9][0-9]{0,15}$/.test(before)) return { ok: false, error: "before must be a message id" };
+    beforeId = Number(before);
+  }
+  let count = DEFAULT_HISTORY_LIMIT;
+  if (limit !== undefined && limit !== "") {
+    if (!/^[0-9]{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_HISTORY_LIMIT) {
+      return { ok: false, error: `limit must be between 1 and ${MAX_HISTORY_LIMIT}` };
+    }
+    count = Number(limit);
+  }
+  return { ok: true, before: beforeId, limit: count };
+}
+
+// PostgreSQL text cannot hold NUL, and IRC never allows it: a server that
+// sends one anyway must not make the whole batch fail.
+function clean(text: string): string {
+  return text.includes("\0") ? text.replaceAll("\0", "") : text;
+}

@@ -1,0 +1,343 @@
+/**
+ * The worker's write path: every IRC event it stores goes through here, in
+ * arrival order.
+ *
+ * - Events arriving together are written in one statement: the first one
+ *   schedules a write at the end of the current task (a microtask), so a
+ *   burst read from one TCP chunk is one batch with no added delay; events
+ *   arriving while a write is in flight form the next batch (up to
+ *   {@link DEFAULT_MAX_BATCH} rows).
+ * - After the commit, the batch is published once on `server_<id>_messages`
+ *   (one NOTIFY per batch, never one per row).
+ * - While PostgreSQL is unreachable, events stay in memory (up to
+ *   {@link DEFAULT_MAX_BUFFERED}), the write is retried with backoff, and
+ *   everything is written, once, when it is back: a batch whose commit was
+ *   not acknowledged is looked up by its id before being written again.
+ *   Past the bound, new events are counted and dropped, loudly
+ *   (`onOverflow`), and the loss is recorded as an `error` message.
+ *
+ * @module
+ */
+import type { Db } from "../lib/db/database.ts";
+import { changeChannel, type ChannelChange } from "../lib/channels.ts";
+import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
+import { errorMessage, type Logger } from "../lib/log.ts";
+import { insertMessages, lastBatchOf, type NewMessageInput, type StoredMessage } from "../lib/messages.ts";
+
+/** Most events kept in memory while the database is unreachable. */
+export const DEFAULT_MAX_BUFFERED = 50_000;
+/** Most rows written by one statement. */
+export const DEFAULT_MAX_BATCH = 1000;
+
+/** Something the worker stores: a message, or a change of a channel. */
+export type WriteItem =
+  | { kind: "message"; message: NewMessageInput }
+  | { kind: "channel"; name: string; change: ChannelChange };
+
+/** Where published events go (the service bus). */
+export interface Publisher {
+  publish(channel: string, data: unknown): Promise<void>;
+}
+
+/** Options of {@link EventWriter}. */
+export interface EventWriterOptions {
+  db: Db;
+  serverId: number;
+  log: Logger;
+  /** The bus; without one, events are only in the database. */
+  bus?: Publisher;
+  maxBuffered?: number;
+  maxBatch?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Called once when the buffer first overflows during an outage. */
+  onOverflow?: (bound: number) => void;
+  /** Called when writes succeed again after failing; `dropped` events were lost. */
+  onRecovered?: (dropped: number) => void;
+}
+
+/** Batches, writes and publishes the events of one server. */
+export class EventWriter {
+  readonly #db: Db;
+  readonly #serverId: number;
+  readonly #log: Logger;
+  readonly #bus: Publisher | undefined;
+  readonly #maxBuffered: number;
+  readonly #maxBatch: number;
+  readonly #retryMinMs: number;
+  readonly #retryMaxMs: number;
+  readonly #onOverflow: ((bound: number) => void) | undefined;
+  readonly #onRecovered: ((dropped: number) => void) | undefined;
+  #queue: WriteItem[] = [];
+  #head = 0;
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  #failing = false;
+  #dropped = 0;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeRetry: (() => void) | undefined;
+  #batchCounter = 0;
+  // Items still to be written one at a time after a refused batch.
+  #isolating = 0;
+  // The id of a batch whose write failed without an answer.
+  #previousBatchId: string | undefined;
+  readonly #writerId = crypto.randomUUID().slice(0, 8);
+
+  /** A writer for the server of `options`. */
+  constructor(options: EventWriterOptions) {
+    this.#db = options.db;
+    this.#serverId = options.serverId;
+    this.#log = options.log;
+    this.#bus = options.bus;
+    this.#maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#retryMinMs = options.retryMinMs ?? 100;
+    this.#retryMaxMs = options.retryMaxMs ?? 5000;
+    this.#onOverflow = options.onOverflow;
+    this.#onRecovered = options.onRecovered;
+  }
+
+  /** Events waiting to be written. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Events dropped since the last recovery because the buffer was full. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Whether the last write failed (the database is unreachable). */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
+  /** Queues an event; it is written within milliseconds while the database answers. */
+  append(item: WriteItem): void {
+    if (this.#closed) return;
+    if (this.pending >= this.#maxBuffered) {
+      if (this.#dropped === 0) {
+        this.#log.error(
+          `event buffer full (${this.#maxBuffered} events) while the database is unreachable: ` +
+            `new events are being dropped until it is back`,
+        );
+        this.#onOverflow?.(this.#maxBuffered);
+      }
+      this.#dropped += 1;
+      return;
+    }
+    this.#queue.push(item);
+    if (!this.#scheduled && !this.#running) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#start());
+    }
+  }
+
+  /** Resolves once everything queued so far is written (or `timeoutMs` passed; then `false`). */
+  async idle(timeoutMs = 10_000): Promise<boolean> {
+    if (this.pending === 0 && !this.#running) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = await Promise.race([
+      new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /**
+   * Writes what is queued, waiting at most `timeoutMs`, then stops. What
+   * could not be written is reported, loudly.
+   */
+  async close(timeoutMs = 3000): Promise<void> {
+    if (this.#closed) return;
+    // Retry at once rather than after the current backoff.
+    this.#wakeRetry?.();
+    const written = await this.idle(timeoutMs);
+    this.#closed = true;
+    this.#wakeRetry?.();
+    if (!written || this.#dropped > 0) {
+      this.#log.error(
+        `stopping with ${this.pending} event(s) not written and ${this.#dropped} dropped: ` +
+          `the database is unreachable`,
+      );
+    }
+  }
+
+  #start(): void {
+    this.#scheduled = false;
+    if (this.#running || this.pending === 0) return;
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined;
+      if (this.pending > 0 && !this.#closed) this.#start();
+      else for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    });
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (this.pending > 0 && !this.#closed) {
+      const size = this.#isolating > 0 ? 1 : this.#maxBatch;
+      const batch = this.#queue.slice(this.#head, this.#head + size);
+      const batchId = `${this.#writerId}-${++this.#batchCounter}`;
+      try {
+        const published = await this.#writeChecked(batch, batchId, attempt > 0);
+        this.#take(batch.length);
+        if (this.#isolating > 0) this.#isolating -= 1;
+        attempt = 0;
+        if (this.#failing) this.#recovered();
+        this.#publish(published);
+      } catch (error) {
+        if (isRejection(error)) {
+          // The database answered and refused: writing it again cannot help.
+          // Write the batch's items one by one so that one bad item does not
+          // cost the others, and drop (loudly) each refused one.
+          this.#previousBatchId = undefined;
+          if (batch.length > 1) {
+            this.#isolating = batch.length;
+            continue;
+          }
+          this.#log.error(`an event was refused by the database and dropped: ${errorMessage(error)}`);
+          this.#take(1);
+          if (this.#isolating > 0) this.#isolating -= 1;
+          continue;
+        }
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#log.error(
+            `database unreachable (${errorMessage(error)}): keeping events in memory (up to ` +
+              `${this.#maxBuffered}) and retrying`,
+          );
+        }
+        const wait = Math.min(this.#retryMaxMs, this.#retryMinMs * 2 ** attempt);
+        attempt += 1;
+        await new Promise<void>((resolve) => {
+          this.#wakeRetry = resolve;
+          this.#retryTimer = setTimeout(resolve, wait);
+        });
+        clearTimeout(this.#retryTimer);
+        this.#wakeRetry = undefined;
+      }
+    }
+  }
+
+  #take(count: number): void {
+    this.#head += count;
+    // Compact now and then rather than shifting on every batch.
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #recovered(): void {
+    this.#failing = false;
+    const dropped = this.#dropped;
+    this.#dropped = 0;
+    this.#log.info("database reachable again: buffered events written");
+    if (dropped > 0) {
+      this.#log.error(`${dropped} event(s) were lost while the database was unreachable`);
+      this.append({
+        kind: "message",
+        message: {
+          target: null,
+          sender: null,
+          content: `${dropped} event(s) were lost while the database was unreachable ` +
+            `(more than ${this.#maxBuffered} were waiting)`,
+          message_type: "error",
+        },
+      });
+    }
+    this.#onRecovered?.(dropped);
+  }
+
+  // Writes a batch; after a failure whose outcome is unknown (the
+  // connection dropped around the commit), first asks whether it is in.
+  async #writeChecked(batch: WriteItem[], batchId: string, retry: boolean): Promise<Published> {
+    if (retry && this.#previousBatchId !== undefined) {
+      const last = await lastBatchOf(this.#db, this.#serverId);
+      if (last?.batchId === this.#previousBatchId) {
+        this.#log.info("the last batch had committed before the connection dropped");
+        this.#previousBatchId = undefined;
+        return { messages: [], events: [], wake: last.lastSeq };
+      }
+    }
+    this.#previousBatchId = batchId;
+    const result = await this.#write(batch, batchId);
+    this.#previousBatchId = undefined;
+    return result;
+  }
+
+  async #write(batch: WriteItem[], batchId: string): Promise<Published> {
+    if (batch.every((item) => item.kind === "message")) {
+      const messages = await insertMessages(
+        this.#db,
+        this.#serverId,
+        batch.map((item) => (item as { message: NewMessageInput }).message),
+        batchId,
+      );
+      return { messages, events: [] };
+    }
+    // Channel changes are idempotent; only the messages need the batch id.
+    return await this.#db.transaction().execute(async (trx) => {
+      const out: Published = { messages: [], events: [] };
+      let run: NewMessageInput[] = [];
+      const flushRun = async () => {
+        if (run.length === 0) return;
+        out.messages.push(...await insertMessages(trx, this.#serverId, run, batchId));
+        run = [];
+      };
+      for (const item of batch) {
+        if (item.kind === "message") {
+          run.push(item.message);
+          continue;
+        }
+        await flushRun();
+        const { event } = await changeChannel(trx, this.#serverId, item.name, item.change);
+        if (event) out.events.push(event);
+      }
+      await flushRun();
+      return out;
+    });
+  }
+
+  #publish(published: Published): void {
+    const bus = this.#bus;
+    if (!bus) return;
+    const sent: Promise<void>[] = [];
+    if (published.messages.length > 0) {
+      sent.push(
+        bus.publish(messagesChannel(this.#serverId), messagesPayload(this.#serverId, published.messages)),
+      );
+    } else if (published.wake !== undefined) {
+      sent.push(
+        bus.publish(messagesChannel(this.#serverId), { server_id: this.#serverId, seq: published.wake }),
+      );
+    }
+    for (const event of published.events) sent.push(publishServerEvent(bus, event));
+    // A lost notification is caught up by receivers at the next one or when
+    // they listen again; the rows are committed either way.
+    for (const p of sent) p.catch((error) => this.#log.warn(`not published: ${errorMessage(error)}`));
+  }
+}
+
+interface Published {
+  messages: StoredMessage[];
+  events: LogEvent[];
+  /** A newest number to announce without the events (after an unacknowledged commit). */
+  wake?: number;
+}
+
+/**
+ * Whether PostgreSQL answered `error` with a refusal of the data (a
+ * constraint, a bad value) rather than the connection failing or the
+ * server shutting down, which retrying later can cure.
+ */
+export function isRejection(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return false;
+  const retryable = ["08", "53", "57", "58", "40"].some((cls) => code.startsWith(cls)) || code === "55P03";
+  return !retryable;
+}

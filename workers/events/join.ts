@@ -1,0 +1,25 @@
+/**
+ * JOIN: stored in the channel; ours also marks the channel joined.
+ *
+ * @module
+ */
+import { type EventHandler, eventTime } from "./context.ts";
+
+/** Stores joins and tracks who is in the channel. */
+export const joinHandler: EventHandler = (ctx) => {
+  ctx.client.on("join", (event) => {
+    if (ctx.isMe(event.nick)) {
+      ctx.users.set(event.channel, [event.nick]);
+      ctx.changeChannel(event.channel, { joined: true });
+    } else {
+      ctx.users.add(event.channel, event.nick);
+    }
+    ctx.store({
+      target: event.channel,
+      sender: event.nick,
+      content: `${event.ident}@${event.hostname}`,
+      message_type: "join",
+      created_at: eventTime(event.time),
+    });
+  });
+};

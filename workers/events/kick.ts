@@ -1,0 +1,26 @@
+/**
+ * KICK: stored in the channel as "<kicked> <reason>" from the kicker; when
+ * we are the one kicked, the channel is marked left.
+ *
+ * @module
+ */
+import { type EventHandler, eventTime } from "./context.ts";
+
+/** Stores kicks and tracks who is in the channel. */
+export const kickHandler: EventHandler = (ctx) => {
+  ctx.client.on("kick", (event) => {
+    ctx.store({
+      target: event.channel,
+      sender: event.nick,
+      content: event.message ? `${event.kicked} ${event.message}` : event.kicked,
+      message_type: "kick",
+      created_at: eventTime(event.time),
+    });
+    if (ctx.isMe(event.kicked)) {
+      ctx.users.forget(event.channel);
+      ctx.changeChannel(event.channel, { joined: false });
+    } else {
+      ctx.users.remove(event.channel, event.kicked);
+    }
+  });
+};

@@ -1,0 +1,38 @@
+/**
+ * PRIVMSG, NOTICE and CTCP ACTION. A private message goes to a query window
+ * named after the other side; a notice from the server itself, or a
+ * private notice from someone (services, mostly), goes to the server window.
+ * Our own messages arrive here too when the server echoes them (IRCv3
+ * echo-message); otherwise `ownMessages.ts` stores them as they are sent.
+ *
+ * @module
+ */
+import type { ChatEvent } from "../irc-framework.d.ts";
+import { type EventHandler, eventTime } from "./context.ts";
+
+/** Stores messages, notices and actions. */
+export const messageHandler: EventHandler = (ctx) => {
+  for (const type of ["privmsg", "notice", "action"] as const) {
+    ctx.client.on(type, (event: ChatEvent) => {
+      const created_at = eventTime(event.time);
+      if (event.from_server || !event.nick) {
+        // A server notice ("*** Looking up your hostname", oper notices).
+        ctx.store({
+          target: null,
+          sender: event.hostname || null,
+          content: event.message,
+          message_type: type === "notice" ? "system" : type,
+          created_at,
+        });
+        return;
+      }
+      const mine = ctx.isMe(event.nick);
+      let target: string | null;
+      if (ctx.isChannel(event.target)) target = event.target;
+      else if (mine) target = event.target;
+      else if (type === "notice") target = null;
+      else target = event.nick;
+      ctx.store({ target, sender: event.nick, content: event.message, message_type: type, created_at });
+    });
+  }
+};

@@ -1,0 +1,23 @@
+/**
+ * QUIT names no channel: it is stored in each channel we share with that nick.
+ *
+ * @module
+ */
+import { type EventHandler, eventTime } from "./context.ts";
+
+/** Stores quits in every shared channel. */
+export const quitHandler: EventHandler = (ctx) => {
+  ctx.client.on("quit", (event) => {
+    if (ctx.isMe(event.nick)) return;
+    const created_at = eventTime(event.time);
+    for (const channel of ctx.users.quit(event.nick)) {
+      ctx.store({
+        target: channel,
+        sender: event.nick,
+        content: event.message ?? "",
+        message_type: "quit",
+        created_at,
+      });
+    }
+  });
+};
