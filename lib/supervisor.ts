@@ -396,7 +396,9 @@ export class Supervisor implements ServerSupervisor {
         log.warn(`server ${server.id}: left-over worker (pid ${server.pid}) does not answer; killing it`);
         killPid(server.pid);
       } else if (!(error instanceof IrcCommandError)) {
-        log.debug(`server ${server.id}: left-over socket: ${errorMessage(error)}`);
+        // Not allowed to look (permissions): whether a worker still runs there
+        // cannot be told, and starting another could double it.
+        throw new Error(`Cannot check the socket of an earlier worker (${path}): ${errorMessage(error)}`);
       }
     }
     await removeSocket(path);

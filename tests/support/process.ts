@@ -39,3 +39,14 @@ export async function processAlive(pid: number): Promise<boolean> {
 export async function killProcess(pid: number, signal: Deno.Signal = "SIGKILL"): Promise<void> {
   await evaluate(`Deno.kill(${pid}, ${JSON.stringify(signal)})`);
 }
+
+/** The command line of `pid`, one argument per item (empty when it is gone). */
+export async function processArguments(pid: number): Promise<string[]> {
+  const answer = await evaluate(`
+    try {
+      console.log(JSON.stringify(Deno.readTextFileSync("/proc/${pid}/cmdline").split("\\0").filter(Boolean)));
+    } catch {
+      console.log("[]");
+    }`);
+  return JSON.parse(answer);
+}
