@@ -23,6 +23,7 @@ import type { Db } from "../lib/db/database.ts";
 import { createSession, deleteSession } from "../lib/auth/sessions.ts";
 import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from "../lib/auth/loginThrottle.ts";
 import { checkLogin, createFirstUser, UserError } from "../lib/users.ts";
+import { getCookie } from "hono/cookie";
 import {
   clearSessionCookie,
   clientAddress,
@@ -30,9 +31,12 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from "./middleware/auth.ts";
-import { getCookie } from "hono/cookie";
 
-/** Why a form was sent back to its page. */
+/**
+ * Why a form was sent back to its page: `invalid` (wrong name or password),
+ * `throttled` (too many failures), `missing` (no name or password), `name`
+ * or `password` (not acceptable for a new account).
+ */
 export type AuthErrorCode = "invalid" | "throttled" | "missing" | "name" | "password";
 
 /** Options of {@link authRoutes}. */
@@ -50,21 +54,26 @@ interface Credentials {
   form: boolean;
 }
 
+/** Input that is not credentials: which field is missing or wrong. */
+interface NoCredentials {
+  form: boolean;
+  missing: "body" | "name" | "password";
+}
+
 /** Reads `{name, password, next?}` from a JSON body or a form. */
-async function readCredentials(c: Context<Env>): Promise<Credentials | { form: boolean; missing: true }> {
+async function readCredentials(c: Context<Env>): Promise<Credentials | NoCredentials> {
   const type = c.req.header("content-type") ?? "";
   const form = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type);
-  let raw: Record<string, unknown>;
+  let raw: unknown;
   try {
     raw = form ? await c.req.parseBody() : await c.req.json();
   } catch {
-    return { form, missing: true };
+    return { form, missing: "body" };
   }
-  if (typeof raw !== "object" || raw === null) return { form, missing: true };
-  const { name, password, next } = raw;
-  if (typeof name !== "string" || typeof password !== "string" || name === "" || password === "") {
-    return { form, missing: true };
-  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { form, missing: "body" };
+  const { name, password, next } = raw as Record<string, unknown>;
+  if (typeof name !== "string" || name.trim() === "") return { form, missing: "name" };
+  if (typeof password !== "string" || password === "") return { form, missing: "password" };
   return { name: name.trim(), password, next: typeof next === "string" ? next : undefined, form };
 }
 
@@ -83,18 +92,30 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
     form: boolean,
     page: string,
     code: AuthErrorCode,
-    status: 401 | 422 | 429,
+    status: 401 | 429,
     error: string,
-  ) =>
-    form
-      ? c.redirect(`${page}?error=${code}`, 303)
-      : c.json({ error, ...(status === 422 ? { field: code } : {}) }, status);
+  ) => form ? c.redirect(`${page}?error=${code}`, 303) : c.json({ error }, status);
+  const invalidInput = (
+    c: Context<Env>,
+    form: boolean,
+    page: string,
+    code: AuthErrorCode,
+    field: string,
+    error: string,
+  ) => form ? c.redirect(`${page}?error=${code}`, 303) : c.json({ error, field }, 422);
+  const missing = (c: Context<Env>, input: NoCredentials, page: string) =>
+    invalidInput(
+      c,
+      input.form,
+      page,
+      "missing",
+      input.missing,
+      input.missing === "body" ? "body must hold a name and a password" : `${input.missing} is required`,
+    );
 
   app.post("/login", async (c) => {
     const input = await readCredentials(c);
-    if ("missing" in input) {
-      return fail(c, input.form, "/login", "missing", 422, "name and password are required");
-    }
+    if ("missing" in input) return missing(c, input, "/login");
     const address = clientAddress(c);
     const verdict = await throttle.check(input.name, address);
     if (!verdict.allowed) {
@@ -131,15 +152,13 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
 
   app.post("/setup", async (c) => {
     const input = await readCredentials(c);
-    if ("missing" in input) {
-      return fail(c, input.form, "/setup", "missing", 422, "name and password are required");
-    }
+    if ("missing" in input) return missing(c, input, "/setup");
     let user;
     try {
       user = await createFirstUser(db, input.name, input.password);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      return fail(c, input.form, "/setup", error.field, 422, error.message);
+      return invalidInput(c, input.form, "/setup", error.field, error.field, error.message);
     }
     // The first-run page is gone once any account exists.
     if (!user) return input.form ? c.redirect("/login", 303) : c.json({ error: "Not found" }, 404);

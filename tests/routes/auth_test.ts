@@ -30,7 +30,11 @@ Deno.test("first run: /setup creates the first account and logs in, then is gone
       422,
     );
     assertEquals(badName.field, "name");
-    await expectStatus(await t.call("/setup", { method: "POST", body: { name: "admin" } }), 422);
+    const noPassword = await expectJson(
+      await t.call("/setup", { method: "POST", body: { name: "admin" } }),
+      422,
+    );
+    assertEquals(noPassword, { error: "password is required", field: "password" });
 
     const response = await t.call("/setup", {
       method: "POST",
