@@ -11,6 +11,7 @@ import type { AuthEnv } from "../middleware/auth.ts";
 import { accountRoutes } from "./account.ts";
 import { channelRoutes } from "./channels.ts";
 import { commandRoutes } from "./commands.ts";
+import { messageRoutes } from "./messages.ts";
 import { serverRoutes } from "./servers.ts";
 import { loadUserServer } from "./userServer.ts";
 
@@ -30,5 +31,6 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.route("/", serverRoutes(deps.db, deps.supervisor));
   api.route("/", commandRoutes());
   api.route("/", channelRoutes(deps.db));
+  api.route("/", messageRoutes(deps.db, deps.supervisor));
   return api;
 }

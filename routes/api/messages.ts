@@ -1,0 +1,147 @@
+/**
+ * A server's messages: history, and sending what the user typed.
+ *
+ * - `GET /api/servers/:id/messages?target=&before=&limit=`: the newest
+ *   `limit` (default 100, at most 500) messages of `target` (a channel or
+ *   nick; absent for the server's own messages) with an id below `before`,
+ *   newest last.
+ * - `POST /api/servers/:id/messages` `{target, content}`: plain text is sent
+ *   to `target`; a `content` starting with `/` is a slash command
+ *   (`lib/slashCommand.ts`). A message (text, `/me`, `/msg`, `/notice`)
+ *   answers `201` with the stored message, as the worker stored it; a
+ *   command that stores none (`/join`, `/part`, `/nick`, `/quit`) answers
+ *   `200 {"ok":true}`. When the worker has not stored the message within
+ *   {@link STORE_WAIT_MS} (outgoing flood control holds it back), `202
+ *   {"ok":true,"pending":true}`: it is sent and stored later, and the event
+ *   stream brings it.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { sql } from "kysely";
+import type { Db } from "../../lib/db/database.ts";
+import { type IrcCommand, isChannelName, isNickname } from "../../lib/ircCommand.ts";
+import {
+  lastBatchOf,
+  listMessages,
+  type MessageJson,
+  messageJson,
+  parseHistoryParams,
+} from "../../lib/messages.ts";
+import { parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
+import type { ServerSupervisor } from "../../lib/supervisor.ts";
+import { sendToWorker } from "./commands.ts";
+import { invalid, isObject, readJson } from "./json.ts";
+import type { ServerEnv } from "./userServer.ts";
+
+/** Longest `content` accepted (the worker splits long messages into several lines). */
+export const MAX_CONTENT_LENGTH = 8192;
+/** How long a send waits for the worker to store the message. */
+export const STORE_WAIT_MS = 10_000;
+/** How long when the worker said flood control queued it. */
+export const QUEUED_STORE_WAIT_MS = 3_000;
+
+type TextCommand = Extract<IrcCommand, { target: string }>;
+
+/** The messages routes, under `/api`, behind `loadUserServer`. */
+export function messageRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+
+  app.get("/servers/:id/messages", async (c) => {
+    const target = c.req.query("target") || null;
+    if (target !== null && target.length > 200) return invalid(c, "target", "target is too long");
+    const params = parseHistoryParams(c.req.query("before"), c.req.query("limit"));
+    if (!params.ok) return invalid(c, /^before/.test(params.error) ? "before" : "limit", params.error);
+    return c.json(
+      await listMessages(db, c.get("server").id, { target, before: params.before, limit: params.limit }),
+    );
+  });
+
+  app.post("/servers/:id/messages", async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    if (!isObject(body.value)) return invalid(c, "body", "body must be a JSON object");
+    const { target, content } = body.value;
+    if (target !== undefined && target !== null) {
+      if (typeof target !== "string") return invalid(c, "target", "target must be a string");
+      if (!isChannelName(target) && !isNickname(target)) {
+        return invalid(c, "target", "target must be a channel or a nickname");
+      }
+    }
+    if (typeof content !== "string") {
+      return invalid(
+        c,
+        "content",
+        content === undefined ? "content is required" : "content must be a string",
+      );
+    }
+    if (content.length > MAX_CONTENT_LENGTH) {
+      return invalid(c, "content", `content must be at most ${MAX_CONTENT_LENGTH} characters`);
+    }
+    const parsed = parseSlashCommand(content, typeof target === "string" ? target : null);
+    if (!parsed.ok) {
+      return invalid(c, /target is required/.test(parsed.error) ? "target" : "content", parsed.error);
+    }
+    const command = parsed.command;
+    const server = c.get("server");
+
+    if (command.command === "quit") {
+      // Through the supervisor, so the answer comes once the worker is gone
+      // and the server row says so.
+      if (!server.socket_path) return c.json({ error: "Server not connected" }, 409);
+      await supervisor.disconnect(server.id, command.message ?? null);
+      return c.json({ ok: true });
+    }
+
+    if (!storesMessage(command)) {
+      const sent = await sendToWorker(c, server, command);
+      return sent.ok ? c.json({ ok: true }) : sent.response;
+    }
+
+    // The worker stores what the user sends (as IRC relays it); the answer
+    // is that row. Rows of one server are numbered in commit order, so
+    // anything numbered after this was written after the send.
+    const since = (await lastBatchOf(db, server.id))?.lastSeq ?? 0;
+    const sent = await sendToWorker(c, server, command);
+    if (!sent.ok) return sent.response;
+    const wait = sent.queued ? QUEUED_STORE_WAIT_MS : STORE_WAIT_MS;
+    const stored = await waitForStored(db, server.id, since, command, wait);
+    return stored ? c.json(stored, 201) : c.json({ ok: true, pending: true }, 202);
+  });
+
+  return app;
+}
+
+/**
+ * The first message of `server` numbered after `since` that is what
+ * `command` sent: same type and target, and the same text (or its first
+ * part, when the worker split a long message over several lines).
+ */
+async function waitForStored(
+  db: Db,
+  serverId: number,
+  since: number,
+  command: TextCommand,
+  timeoutMs: number,
+): Promise<MessageJson | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  let pause = 10;
+  while (true) {
+    const rows = await db.selectFrom("messages")
+      .select(["id", "server_id", "target", "sender", "content", "message_type", "created_at"])
+      .where("server_id", "=", serverId)
+      .where("seq", ">", String(since))
+      .where("message_type", "=", command.command)
+      .where(sql<boolean>`lower(target) = lower(${command.target})`)
+      .orderBy("seq")
+      .limit(50)
+      .execute();
+    const row = rows.find((r) =>
+      r.content === command.message || (r.content !== "" && command.message.startsWith(r.content))
+    );
+    if (row) return messageJson(row);
+    if (performance.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(200, pause * 2);
+  }
+}
