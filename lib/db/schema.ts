@@ -145,6 +145,15 @@ export interface LoginFailuresTable {
   created_at: CreatedAt;
 }
 
+/** The `read_markers` table: the newest message the user has seen in a channel or query. */
+export interface ReadMarkersTable {
+  server_id: number;
+  /** The window's name in lower case. */
+  target: string;
+  last_read_id: ColumnType<string, number | string, number | string>;
+  updated_at: UpdatedAt;
+}
+
 /** All tables. */
 export interface Database {
   users: UsersTable;
@@ -157,6 +166,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_failures: LoginFailuresTable;
+  read_markers: ReadMarkersTable;
 }
 
 /** A row of `servers`. */
