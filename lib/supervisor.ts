@@ -381,28 +381,38 @@ export class Supervisor implements ServerSupervisor {
    * but does not answer, and no socket file left either way.
    */
   async #endLeftover(server: Server, message: string | null): Promise<void> {
-    const expected = socketPathFor(this.#socketDir, server.id);
-    const path = server.socket_path ?? expected;
-    try {
-      await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
-      log.info(`server ${server.id}: ended a worker left over from an earlier run (pid ${server.pid})`);
-      // It removes its socket and clears its row on the way out.
-      if (!await waitUntil(async () => !await exists(path), this.#graceMs) && server.pid) {
-        killPid(server.pid);
-      }
-    } catch (error) {
-      if (error instanceof IrcCommandError && error.kind === "timeout" && server.pid) {
-        // Something holds the socket but does not answer: a hung worker.
-        log.warn(`server ${server.id}: left-over worker (pid ${server.pid}) does not answer; killing it`);
-        killPid(server.pid);
-      } else if (!(error instanceof IrcCommandError)) {
-        // Not allowed to look (permissions): whether a worker still runs there
-        // cannot be told, and starting another could double it.
+    const paths = [...new Set([server.socket_path, socketPathFor(this.#socketDir, server.id)])]
+      .filter((path): path is string => path !== null);
+    for (const path of paths) {
+      let present: boolean;
+      try {
+        present = await exists(path);
+      } catch (error) {
+        // Not allowed to look: whether a worker still runs there cannot be
+        // told, and starting another could double it.
         throw new Error(`Cannot check the socket of an earlier worker (${path}): ${errorMessage(error)}`);
       }
+      if (!present) continue;
+      try {
+        await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
+        log.info(`server ${server.id}: ended a worker left over from an earlier run (pid ${server.pid})`);
+        // It removes its socket and clears its row on the way out.
+        if (!await waitUntil(async () => !await exists(path), this.#graceMs) && server.pid) {
+          killPid(server.pid);
+        }
+      } catch (error) {
+        if (!(error instanceof IrcCommandError)) {
+          throw new Error(`Cannot reach the socket of an earlier worker (${path}): ${errorMessage(error)}`);
+        }
+        if (error.kind === "timeout" && server.pid) {
+          // Something holds the socket but does not answer: a hung worker.
+          log.warn(`server ${server.id}: left-over worker (pid ${server.pid}) does not answer; killing it`);
+          killPid(server.pid);
+        }
+        // Otherwise nothing accepts on it: a stale file.
+      }
+      await removeSocket(path);
     }
-    await removeSocket(path);
-    if (path !== expected) await removeSocket(expected);
     if (server.pid !== null || server.socket_path !== null) {
       await updateServer(this.#db, server.id, NO_WORKER);
     }
@@ -566,8 +576,9 @@ async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 

@@ -10,6 +10,8 @@ import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../supp
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../lib/servers.ts";
 import { Supervisor, type SupervisorOptions } from "../../lib/supervisor.ts";
+import { LEASE_NAMESPACE } from "../../lib/serverLease.ts";
+import { sql } from "kysely";
 import type { Server } from "../../lib/db/schema.ts";
 
 interface Setup {
@@ -322,4 +324,70 @@ Deno.test("supervisor: stop quits every worker, leaves no process or socket, and
     await waitForStatus(database.db, server.id, "connected");
     await waitForStatus(database.db, second.id, "connected");
   });
+});
+
+Deno.test("supervisor: a dropped lease connection is taken back without touching the worker", async () => {
+  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
+    const one = await supervisor();
+    await one.connect(server.id);
+    const row = await waitForStatus(database.db, server.id, "connected");
+    const leaseHeld = async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+        and classid = ${LEASE_NAMESPACE} and objid = ${server.id}`.execute(database.db);
+      return rows[0].n === 1;
+    };
+    assert(await leaseHeld(), "the lease is held");
+
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'ircweb-leases' and datname = current_database()`.execute(database.db);
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where application_name = 'ircweb-leases' and datname = current_database()`.execute(database.db);
+        return rows[0].n === 1 && await leaseHeld();
+      },
+      10_000,
+      "the lease to be taken back on a new connection",
+    );
+
+    // Still one owner: another instance does not start a second worker.
+    const two = await supervisor();
+    await two.connect(server.id);
+    assertEquals(two.isRunning(server.id), false);
+    assert(one.isRunning(server.id));
+    await settle();
+    assertEquals((await findServer(database.db, server.id))?.pid, row.pid, "the same worker runs on");
+    assertEquals(registrations(irc), 1);
+  });
+});
+
+Deno.test("supervisor: a worker that cannot start ends in error, not in a restart loop", async () => {
+  const database = await createTestDatabase();
+  const irc = startFakeIrcServer();
+  const base = await makeSocketDir();
+  // A socket path over the 107 bytes Linux allows: the worker refuses to start.
+  const socketDir = `${base}/${"d".repeat(100)}`;
+  await Deno.mkdir(socketDir, { mode: 0o700 });
+  const server = await createServer(database.db, { port: irc.port });
+  const supervisors = await Supervisor.start({
+    db: database.db,
+    databaseUrl: database.url,
+    socketDir,
+    restart: { minMs: 100 },
+  });
+  try {
+    await supervisors.connect(server.id);
+    const row = await waitForStatus(database.db, server.id, "error");
+    assertMatch(row.last_error ?? "", /could not start/);
+    await waitFor(() => !supervisors.isRunning(server.id), 5000, "the supervisor to give up");
+    await settle(1000);
+    assertEquals((await findServer(database.db, server.id))?.status, "error");
+    assertEquals(irc.lines.length, 0, "it never reached IRC");
+  } finally {
+    await supervisors.stop();
+    await irc.close();
+    await database.drop();
+    await Deno.remove(base, { recursive: true });
+  }
 });
