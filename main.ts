@@ -7,6 +7,7 @@
  */
 import { loadConfig } from "./lib/config.ts";
 import { openDatabase } from "./lib/db/database.ts";
+import { ServiceBus } from "./lib/serviceBus.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   await Deno.mkdir(config.socketDir, { recursive: true, mode: 0o700 });
   await Deno.chmod(config.socketDir, 0o700);
   const database = await openDatabase(config.databaseUrl);
+  // Status writes (lib/servers.ts) and the event stream publish and listen here.
+  const bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
+  ServiceBus.install(bus);
 
   // Connects the servers marked autoconnect and ends what an earlier run left.
   const supervisor = await Supervisor.start({
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
   });
 
-  const app = createApp({ db: database.db, config, supervisor });
+  const app = createApp({ db: database.db, config, supervisor, bus });
 
   const server = Deno.serve({
     hostname: config.host,
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     await supervisor.stop().catch((e) => log.error(errorMessage(e)));
     // Open event streams may hold a graceful shutdown up: bound it.
     await Promise.race([server.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    await bus.close().catch(() => {});
     await database.close().catch((e) => log.error(errorMessage(e)));
     Deno.exit(0);
   };

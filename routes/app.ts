@@ -14,7 +14,9 @@ import type { ThrottleLimits } from "../lib/auth/loginThrottle.ts";
 import { errorMessage, logger } from "../lib/log.ts";
 import { authRoutes } from "./auth.ts";
 import { apiRoutes } from "./api/mod.ts";
-import { requireUser } from "./middleware/auth.ts";
+import { eventsRoutes } from "./api/events.ts";
+import type { ServiceBus } from "../lib/serviceBus.ts";
+import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { formCsrf, securityHeaders } from "./middleware/security.ts";
 
 /** What the routes need from the rest of the app. */
@@ -25,6 +27,10 @@ export interface AppDeps {
   supervisor: ServerSupervisor;
   /** Login throttling limits (tests lower them); the defaults otherwise. */
   loginLimits?: ThrottleLimits;
+  /** The process's service bus: without one there is no `GET /api/events`. */
+  bus?: ServiceBus;
+  /** Heartbeat interval of event streams (tests shorten it). */
+  eventsHeartbeatMs?: number;
 }
 
 const log = logger("http");
@@ -53,5 +59,16 @@ export function createApp(deps: AppDeps): Hono {
     requireUser(deps.db),
   );
   app.route("/api", apiRoutes(deps));
+  if (deps.bus) {
+    app.route(
+      "/api",
+      eventsRoutes<AuthEnv>({
+        db: deps.db,
+        bus: deps.bus,
+        userIdOf: (c) => c.get("user")?.id,
+        heartbeatMs: deps.eventsHeartbeatMs,
+      }),
+    );
+  }
   return app;
 }

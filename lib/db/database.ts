@@ -34,6 +34,11 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  // Nor one that is checked out between two statements when the server goes
+  // away (a restart): the pool stops listening to it then, and an unheard
+  // "error" event is an uncaught exception. The next statement fails
+  // instead, and the pool discards the connection when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -12,6 +12,7 @@ import { Supervisor } from "../../lib/supervisor.ts";
 import type { ThrottleLimits } from "../../lib/auth/loginThrottle.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { insertServer } from "../../lib/servers.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { makeSocketDir } from "../support/worker.ts";
 
@@ -39,6 +40,8 @@ export interface TestApp {
   app: Hono;
   database: TestDatabase;
   supervisor: Supervisor;
+  /** The app's service bus (status writes publish on it; `/api/events` listens). */
+  bus: ServiceBus;
   socketDir: string;
   /** A user with a token, without paying for a password hash. */
   user(name: string): Promise<TestUser>;
@@ -50,10 +53,11 @@ export interface TestApp {
 /** Runs `fn` with a fresh app, database and supervisor, torn down after. */
 export async function withApp(
   fn: (t: TestApp) => Promise<void>,
-  options: { loginLimits?: ThrottleLimits } = {},
+  options: { loginLimits?: ThrottleLimits; eventsHeartbeatMs?: number } = {},
 ): Promise<void> {
   const database = await createTestDatabase();
   const socketDir = await makeSocketDir();
+  const bus = new ServiceBus({ url: database.url, db: database.db });
   const supervisor = await Supervisor.start({
     db: database.db,
     databaseUrl: database.url,
@@ -63,11 +67,19 @@ export async function withApp(
     stopGraceMs: 3000,
   });
   const config = { ...loadConfig(() => undefined), socketDir };
-  const app = createApp({ db: database.db, config, supervisor, loginLimits: options.loginLimits });
+  const app = createApp({
+    db: database.db,
+    config,
+    supervisor,
+    loginLimits: options.loginLimits,
+    bus,
+    eventsHeartbeatMs: options.eventsHeartbeatMs,
+  });
   const t: TestApp = {
     app,
     database,
     supervisor,
+    bus,
     socketDir,
     async user(name) {
       const row = await database.db.insertInto("users").values({ name, password_hash: "-" })
@@ -105,6 +117,7 @@ export async function withApp(
     await fn(t);
   } finally {
     await supervisor.stop();
+    await bus.close();
     await database.drop();
     await Deno.remove(socketDir, { recursive: true });
   }

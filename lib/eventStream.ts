@@ -1,0 +1,291 @@
+/**
+ * One client's live stream of events (`GET /api/events`), as Server-Sent
+ * Events: the replay of what it missed, then the live events, with nothing
+ * lost, repeated or out of order per server.
+ *
+ * How it stays exact:
+ * - It registers with the {@link EventFeed} *before* reading anything, so an
+ *   event committed after the read is always announced to it; one
+ *   announced that it already read is recognised by its number and skipped.
+ * - Each event's number comes from its server's own sequence, which commits
+ *   in order (see `eventLog.ts`). The stream keeps, per server, the last
+ *   number it sent; an announced event further on than the next one means
+ *   something was not announced (or not yet): the gap is read from the log
+ *   first.
+ * - The `id:` of each event is the cursor of everything sent so far, so a
+ *   client reconnecting with `Last-Event-ID` resumes exactly there.
+ *
+ * A client that does not read fast enough is disconnected (it reconnects
+ * and replays) once more than `maxBufferedBytes` wait to be written or
+ * `maxPendingEvents` wait to be formatted, rather than growing memory.
+ * A replay is paced by the client: the next page is read only once the
+ * previous one has been taken.
+ *
+ * @module
+ */
+import type { Db } from "./db/database.ts";
+import type { EventFeed, FeedSubscriber } from "./eventFeed.ts";
+import { type Cursor, encodeCursor, eventHeads, type LogEvent, readEvents } from "./eventLog.ts";
+import { errorMessage, logger } from "./log.ts";
+
+/** Heartbeat comment interval. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Bytes that may wait for a slow client before it is disconnected. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1 << 20;
+/** Live events that may wait for a stream still replaying before it is disconnected. */
+export const DEFAULT_MAX_PENDING_EVENTS = 10_000;
+/** Events read from the log per query when replaying. */
+export const REPLAY_PAGE = 500;
+/** What the client is told to wait before reconnecting, in ms. */
+export const RETRY_MS = 2000;
+
+/** Options of {@link EventStream}. */
+export interface EventStreamOptions {
+  db: Db;
+  feed: EventFeed;
+  userId: number;
+  /** Where the client was (`Last-Event-ID`), or `undefined` to start from now. */
+  cursor: Cursor | undefined;
+  heartbeatMs?: number;
+  maxBufferedBytes?: number;
+  maxPendingEvents?: number;
+}
+
+type Task =
+  | { kind: "start" }
+  | { kind: "events"; serverId: number; events: LogEvent[] }
+  | { kind: "catch-up"; serverId: number | undefined };
+
+const log = logger("events");
+const encoder = new TextEncoder();
+// One JSON text per event, shared by every stream that sends it.
+const jsonCache = new WeakMap<object, string>();
+
+/** The stream of one client; its `body` is the response body. */
+export class EventStream implements FeedSubscriber {
+  /** The `text/event-stream` body. */
+  readonly body: ReadableStream<Uint8Array>;
+  readonly userId: number;
+  readonly #db: Db;
+  readonly #feed: EventFeed;
+  readonly #maxBufferedBytes: number;
+  readonly #maxPendingEvents: number;
+  readonly #heartbeatMs: number;
+  #cursor: Cursor;
+  readonly #resume: boolean;
+  #started = false;
+  // Per server, the newest number already queued or sent: what the feed
+  // reads from for everyone.
+  readonly #queued = new Map<number, number>();
+  readonly #tasks: Task[] = [];
+  #pendingEvents = 0;
+  #pumping = false;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #drained: (() => void) | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #removeFromFeed: (() => void) | undefined;
+  #closed = false;
+  #closedWaiters: (() => void)[] = [];
+
+  /** A stream for `options.userId`; call {@link start} to begin. */
+  constructor(options: EventStreamOptions) {
+    this.#db = options.db;
+    this.#feed = options.feed;
+    this.userId = options.userId;
+    this.#cursor = new Map(options.cursor ?? []);
+    this.#resume = options.cursor !== undefined;
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.#maxPendingEvents = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
+    this.body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => {
+        const drained = this.#drained;
+        this.#drained = undefined;
+        drained?.();
+      },
+      cancel: () => this.close("client gone"),
+    }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+  }
+
+  /** Whether the stream has ended. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the stream has ended. */
+  done(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#closedWaiters.push(resolve));
+  }
+
+  /** Registers with the feed, then replays and goes live. */
+  start(): void {
+    this.#write(`retry: ${RETRY_MS}\n\n`);
+    this.#removeFromFeed = this.#feed.add(this);
+    this.#heartbeat = setInterval(() => this.#write(": heartbeat\n\n"), this.#heartbeatMs);
+    this.#push({ kind: "start" });
+  }
+
+  /** Ends the stream (the client left, was too slow, or the app stops). */
+  close(reason: string, error = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    log.debug(`stream of user ${this.userId} closed: ${reason}`);
+    clearInterval(this.#heartbeat);
+    this.#removeFromFeed?.();
+    this.#tasks.length = 0;
+    try {
+      if (error) this.#controller.error(new Error(reason));
+      else this.#controller.close();
+    } catch { /* already closed or cancelled */ }
+    this.#drained?.();
+    for (const resolve of this.#closedWaiters.splice(0)) resolve();
+  }
+
+  // FeedSubscriber
+
+  /** See {@link FeedSubscriber.deliver}. */
+  deliver(serverId: number, seq: number, events: LogEvent[] | undefined): void {
+    if (this.#closed) return;
+    const have = this.#queued.get(serverId) ?? this.#cursor.get(serverId) ?? 0;
+    // A page read for a wake-up ends before the wake-up's number when the
+    // feed reads several pages: judge events by their own numbers.
+    const newest = events ? (events.at(-1)?.seq ?? 0) : seq;
+    if (newest <= have && this.#started) return;
+    this.#queued.set(serverId, Math.max(have, newest));
+    if (events) {
+      this.#pendingEvents += events.length;
+      this.#push({ kind: "events", serverId, events });
+    } else {
+      this.#push({ kind: "catch-up", serverId });
+    }
+    if (this.#pendingEvents > this.#maxPendingEvents) {
+      this.close(`more than ${this.#maxPendingEvents} events waiting: client too slow`, true);
+    }
+  }
+
+  /** See {@link FeedSubscriber.resync}. */
+  resync(): void {
+    if (!this.#closed) this.#push({ kind: "catch-up", serverId: undefined });
+  }
+
+  /** See {@link FeedSubscriber.position}. */
+  position(serverId: number): number | undefined {
+    if (!this.#started) return undefined;
+    return this.#queued.get(serverId) ?? this.#cursor.get(serverId);
+  }
+
+  #push(task: Task): void {
+    this.#tasks.push(task);
+    if (!this.#pumping) this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#tasks.length > 0 && !this.#closed) {
+        const task = this.#tasks.shift()!;
+        if (task.kind === "start") await this.#startTask();
+        else if (task.kind === "catch-up") await this.#catchUp(task.serverId);
+        else {
+          this.#pendingEvents -= task.events.length;
+          await this.#sendLive(task.serverId, task.events);
+        }
+      }
+    } catch (error) {
+      // The database went away mid-replay: the client reconnects and resumes.
+      log.warn(`stream of user ${this.userId} ends: ${errorMessage(error)}`);
+      this.close(errorMessage(error), true);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #startTask(): Promise<void> {
+    const servers = await this.#userServers();
+    if (this.#resume) {
+      // Forget what is not the user's (deleted servers); a server missing
+      // from the cursor is newer than it, so everything of it is missed.
+      for (const id of [...this.#cursor.keys()]) if (!servers.includes(id)) this.#cursor.delete(id);
+      for (const id of servers) if (!this.#cursor.has(id)) this.#cursor.set(id, 0);
+    } else {
+      this.#cursor = await eventHeads(this.#db, servers);
+    }
+    for (const id of servers) await this.#replay(id);
+    this.#started = true;
+    // The position the client is at now, even when nothing was replayed.
+    this.#write(`id: ${encodeCursor(this.#cursor)}\nevent: ready\ndata: {}\n\n`);
+  }
+
+  async #userServers(): Promise<number[]> {
+    const rows = await this.#db.selectFrom("servers").select("id").where("user_id", "=", this.userId)
+      .orderBy("id").execute();
+    return rows.map((r) => r.id);
+  }
+
+  // Everything of `serverId` (or of every server of the user) after what
+  // was sent.
+  async #catchUp(serverId: number | undefined): Promise<void> {
+    if (!this.#started) return; // the start task reads everything anyway
+    const servers = serverId === undefined ? await this.#userServers() : [serverId];
+    for (const id of servers) await this.#replay(id);
+  }
+
+  async #replay(serverId: number): Promise<void> {
+    while (!this.#closed) {
+      const page = await readEvents(this.#db, serverId, this.#cursor.get(serverId) ?? 0, REPLAY_PAGE);
+      for (const event of page) this.#send(event);
+      if (page.length < REPLAY_PAGE) return;
+      await this.#room();
+    }
+  }
+
+  async #sendLive(serverId: number, events: LogEvent[]): Promise<void> {
+    for (const event of events) {
+      const have = this.#cursor.get(serverId) ?? 0;
+      if (event.seq <= have) continue;
+      if (event.seq > have + 1) {
+        // Not announced yet, or never: the log has it.
+        await this.#replay(serverId);
+        continue;
+      }
+      this.#send(event);
+    }
+  }
+
+  #send(event: LogEvent): void {
+    const have = this.#cursor.get(event.serverId) ?? 0;
+    if (event.seq <= have) return;
+    this.#cursor.set(event.serverId, event.seq);
+    if ((this.#queued.get(event.serverId) ?? 0) < event.seq) this.#queued.set(event.serverId, event.seq);
+    let json = jsonCache.get(event);
+    if (json === undefined) {
+      json = JSON.stringify(event.data);
+      jsonCache.set(event, json);
+    }
+    this.#write(`id: ${encodeCursor(this.#cursor)}\nevent: ${event.event}\ndata: ${json}\n\n`);
+  }
+
+  #write(text: string): void {
+    if (this.#closed) return;
+    try {
+      this.#controller.enqueue(encoder.encode(text));
+    } catch {
+      this.close("client gone");
+      return;
+    }
+    const desired = this.#controller.desiredSize ?? 0;
+    if (desired < -this.#maxBufferedBytes) {
+      this.close(`more than ${this.#maxBufferedBytes} bytes waiting: client too slow`, true);
+    }
+  }
+
+  // Waits until the client has taken what is queued (replay pacing).
+  #room(): Promise<void> {
+    if (this.#closed || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained = resolve);
+  }
+}

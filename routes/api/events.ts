@@ -1,0 +1,65 @@
+/**
+ * `GET /api/events`: Server-Sent Events of all the user's servers —
+ * `message`, `status` and `channel` events, each with an opaque `id:`
+ * cursor; a client reconnecting with `Last-Event-ID` (or, for a page that
+ * kept the cursor, `?last_event_id=`) gets what it missed first. After the
+ * replay a `ready` event carries the current cursor. Comment heartbeats
+ * keep idle streams open. See `lib/eventStream.ts` for how it stays exact.
+ *
+ * The body is a plain `ReadableStream` rather than Hono's `streamSSE`,
+ * whose stream ends when its callback resolves and which hides how much is
+ * waiting for a slow client.
+ *
+ * @module
+ */
+import { type Context, type Env, Hono } from "hono";
+import type { Db } from "../../lib/db/database.ts";
+import { decodeCursor } from "../../lib/eventLog.ts";
+import { EventFeed } from "../../lib/eventFeed.ts";
+import { EventStream } from "../../lib/eventStream.ts";
+import type { ServiceBus } from "../../lib/serviceBus.ts";
+
+/** What the event stream route needs. */
+export interface EventsRouteDeps<E extends Env> {
+  db: Db;
+  bus: ServiceBus;
+  /** The id of the authenticated user, or `undefined` (answered `401`). */
+  userIdOf(c: Context<E>): number | undefined;
+  /** Heartbeat interval (tests shorten it); 15 s by default. */
+  heartbeatMs?: number;
+  /** Bytes waiting for a slow client before it is disconnected. */
+  maxBufferedBytes?: number;
+  /** Live events waiting behind a replay before the client is disconnected. */
+  maxPendingEvents?: number;
+}
+
+/** The event stream route, to mount under `/api` behind the authentication. */
+export function eventsRoutes<E extends Env>(deps: EventsRouteDeps<E>): Hono<E> {
+  // One receiver per app, created with the first stream.
+  let feed: EventFeed | undefined;
+  return new Hono<E>().get("/events", (c) => {
+    const userId = deps.userIdOf(c);
+    if (userId === undefined) return c.json({ error: "Authentication required" }, 401);
+    feed ??= new EventFeed(deps.db, deps.bus);
+    const cursor = decodeCursor(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
+    const stream = new EventStream({
+      db: deps.db,
+      feed,
+      userId,
+      cursor,
+      heartbeatMs: deps.heartbeatMs,
+      maxBufferedBytes: deps.maxBufferedBytes,
+      maxPendingEvents: deps.maxPendingEvents,
+    });
+    c.req.raw.signal.addEventListener("abort", () => stream.close("client gone"));
+    stream.start();
+    return new Response(stream.body, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        // Proxies such as nginx would otherwise hold events back.
+        "x-accel-buffering": "no",
+      },
+    });
+  });
+}
