@@ -23,7 +23,26 @@ interface ScryptParams {
   p: number;
 }
 
-function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+// Each hash takes 128 MiB and most of a core for a moment: a burst of logins
+// must queue rather than run all at once and exhaust the machine's memory.
+const MAX_CONCURRENT_HASHES = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await scryptKey(password, salt, params);
+  } finally {
+    // Hand the slot straight to the next in line, or give it back.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+function scryptKey(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   const N = 2 ** params.ln;
   return new Promise((resolve, reject) => {
     scrypt(

@@ -40,6 +40,14 @@ Deno.test("password: salted scrypt hash that verifies only the right password", 
   assertEquals(await verifyPassword("x", "$scrypt$ln=40,r=8,p=1$AAAA$AAAA"), false, "absurd cost is refused");
 });
 
+Deno.test("password: a burst of hashes queues for the bounded slots and every one completes", async () => {
+  const passwords = Array.from({ length: 6 }, (_, i) => `password number ${i}`);
+  const hashes = await Promise.all(passwords.map(hashPassword));
+  const checks = await Promise.all(hashes.map((hash, i) => verifyPassword(passwords[(i + 1) % 6], hash)));
+  assertEquals(checks, [false, false, false, false, false, false]);
+  assertEquals(await verifyPassword(passwords[5], hashes[5]), true);
+});
+
 Deno.test("users: names are unique ignoring case; wrong passwords and unknown names are refused", async () => {
   await withDatabase(async ({ db }) => {
     const alice = await createUser(db, "alice", "a good password");
