@@ -538,13 +538,14 @@ function forwardOutput(serverId: number, stream: ReadableStream<Uint8Array>, lev
     else tagged[level](line);
   };
   (async () => {
+    const decoder = new TextDecoder();
     let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + text).split("\n");
+    for await (const chunk of stream) {
+      const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
       rest = lines.pop()!;
       lines.forEach(write);
     }
-    write(rest);
+    write(rest + decoder.decode());
   })().catch(() => {/* the pipe closed with the process */});
 }
 

@@ -56,7 +56,8 @@ async function startApp(databaseUrl: string, socketDir: string): Promise<AppProc
   }).spawn();
   let text = "";
   const read = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
   };
   const reading = Promise.all([read(child.stdout), read(child.stderr)]);
   const exited = child.status.then(async (status) => {

@@ -151,7 +151,7 @@ Deno.test("supervisor: kill -9 of a worker gives a new connected worker with its
 
 Deno.test("supervisor: restarts back off, doubling to the cap, and start over after a stable run", async () => {
   await withSupervisorSetup(async ({ database, server, supervisor }) => {
-    const stableMs = 4000;
+    const stableMs = 6000;
     const supervisors = await supervisor({ restart: { minMs: 200, maxMs: 800, stableMs } });
     await supervisors.connect(server.id);
     const delays: string[] = [];

@@ -93,8 +93,9 @@ export async function createNgircd(options: NgircdOptions = {}): Promise<Ngircd>
       child = process;
       const ready = Promise.withResolvers<void>();
       const read = async (stream: ReadableStream<Uint8Array>) => {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-          text += chunk;
+        const decoder = new TextDecoder();
+        for await (const chunk of stream) {
+          text += decoder.decode(chunk, { stream: true });
           if (listening.test(text.slice(text.lastIndexOf("starting ...")))) ready.resolve();
         }
       };

@@ -54,8 +54,9 @@ export async function connectRawIrcClient(
   const reading = (async () => {
     let buffer = "";
     try {
-      for await (const text of conn.readable.pipeThrough(new TextDecoderStream())) {
-        buffer += text;
+      const decoder = new TextDecoder();
+      for await (const chunk of conn.readable) {
+        buffer += decoder.decode(chunk, { stream: true });
         let index;
         while ((index = buffer.indexOf("\n")) !== -1) {
           const line = buffer.slice(0, index).replace(/\r$/, "");
