@@ -233,10 +233,25 @@ export async function readEvents(
         }),
       };
     }
+    // Rebuilt field by field: jsonb orders keys its own way, and a replayed
+    // event must read exactly as it did live.
+    const data = row.data ?? {};
     if (row.kind === "status") {
-      return { serverId, seq, event: "status", data: row.data as unknown as StatusEventData };
+      const status: StatusEventData = { server_id: serverId, status: data.status as ServerStatus };
+      if (typeof data.error === "string") status.error = data.error;
+      return { serverId, seq, event: "status", data: status };
     }
-    return { serverId, seq, event: "channel", data: row.data as unknown as ChannelEventData };
+    return {
+      serverId,
+      seq,
+      event: "channel",
+      data: {
+        server_id: serverId,
+        name: String(data.name),
+        joined: data.joined === true,
+        topic: typeof data.topic === "string" ? data.topic : null,
+      },
+    };
   });
 }
 

@@ -1,0 +1,250 @@
+import { assert, assertEquals, waitFor } from "../support/assert.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { startPrivatePostgres } from "../support/privatePostgres.ts";
+import {
+  createServer,
+  makeSocketDir,
+  spawnWorker,
+  type TestWorker,
+  waitForStatus,
+} from "../support/worker.ts";
+import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { createDb, type Db } from "../../lib/db/database.ts";
+import { migrateToLatest } from "../../lib/db/migrate.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
+
+interface Row {
+  message_type: string;
+  target: string | null;
+  sender: string | null;
+  content: string;
+  created_at: Date;
+}
+
+async function rows(db: Db, serverId: number): Promise<Row[]> {
+  return await db.selectFrom("messages").select(["message_type", "target", "sender", "content", "created_at"])
+    .where("server_id", "=", serverId).orderBy("seq").execute();
+}
+
+const brief = (r: Row) => [r.message_type, r.target, r.sender, r.content];
+
+/** A worker on a test database and a fake IRC server, torn down after `fn`. */
+async function withWorker(
+  options: { echoMessage?: boolean },
+  fn: (t: {
+    irc: FakeIrcServer;
+    db: Db;
+    url: string;
+    serverId: number;
+    sender: IrcCommandSender;
+    worker: TestWorker;
+  }) => Promise<void>,
+): Promise<void> {
+  const database = await createTestDatabase();
+  const irc = startFakeIrcServer({ echoMessage: options.echoMessage });
+  const socketDir = await makeSocketDir();
+  const server = await createServer(database.db, { port: irc.port });
+  const worker = spawnWorker(server, database.url, socketDir);
+  try {
+    const row = await waitForStatus(database.db, server.id, "connected");
+    await irc.waitForClient();
+    await fn({
+      irc,
+      db: database.db,
+      url: database.url,
+      serverId: server.id,
+      sender: new IrcCommandSender(row),
+      worker,
+    });
+  } catch (error) {
+    console.error(worker.stderr());
+    throw error;
+  } finally {
+    await worker.kill();
+    await irc.close();
+    await database.drop();
+    await Deno.remove(socketDir, { recursive: true });
+  }
+}
+
+Deno.test("worker events: every kind of IRC event is stored with its target, sender and content", async () => {
+  await withWorker({}, async ({ irc, db, serverId, sender }) => {
+    await sender.join("#chan");
+    await sender.join("#other");
+    await waitFor(async () =>
+      (await rows(db, serverId)).filter((r) => r.message_type === "join").length === 2
+    );
+    const client = irc.clients[0];
+    client.send(":fake.irc 353 tester = #chan :tester bob @carol");
+    client.send(":fake.irc 366 tester #chan :End of /NAMES list.");
+    client.send(":fake.irc 353 tester = #other :tester bob");
+    client.send(":fake.irc 366 tester #other :End of /NAMES list.");
+    const start = (await rows(db, serverId)).length;
+    const lines = [
+      ":bob!b@h PRIVMSG #chan :hello",
+      ":bob!b@h PRIVMSG tester :private hi",
+      ":bob!b@h PRIVMSG #chan :\x01ACTION waves\x01",
+      ":bob!b@h NOTICE #chan :chan notice",
+      ":NickServ!s@services NOTICE tester :please identify",
+      ":fake.irc NOTICE tester :*** a server notice",
+      ":dave!d@host.example JOIN #chan",
+      ":dave!d@host.example PART #chan :bye",
+      ":carol!c@h TOPIC #chan :new topic",
+      ":carol!c@h MODE #chan +o bob",
+      ":carol!c@h KICK #chan erin :out",
+      ":bob!b@h NICK bobby",
+      ":bobby!b@h QUIT :gone",
+      "@time=2020-01-02T03:04:05.000Z :carol!c@h PRIVMSG #chan :from the past",
+      ":fake.irc 404 tester #chan :Cannot send to channel",
+    ];
+    for (const line of lines) client.send(line);
+    const expected = [
+      ["privmsg", "#chan", "bob", "hello"],
+      ["privmsg", "bob", "bob", "private hi"],
+      ["action", "#chan", "bob", "waves"],
+      ["notice", "#chan", "bob", "chan notice"],
+      ["notice", null, "NickServ", "please identify"],
+      ["system", null, "fake.irc", "*** a server notice"],
+      ["join", "#chan", "dave", "d@host.example"],
+      ["part", "#chan", "dave", "bye"],
+      ["topic", "#chan", "carol", "new topic"],
+      ["mode", "#chan", "carol", "+o bob"],
+      ["kick", "#chan", "carol", "erin out"],
+      ["nick", "#chan", "bob", "bobby"],
+      ["nick", "#other", "bob", "bobby"],
+      ["quit", "#chan", "bobby", "gone"],
+      ["quit", "#other", "bobby", "gone"],
+      ["privmsg", "#chan", "carol", "from the past"],
+      ["error", null, null, "#chan: Cannot send to channel"],
+    ];
+    const got = await waitFor(
+      async () => {
+        const all = await rows(db, serverId);
+        return all.length >= start + expected.length ? all.slice(start) : undefined;
+      },
+      10_000,
+      "the events",
+    );
+    assertEquals(got.map(brief), expected);
+    assertEquals(got[15].created_at.toISOString(), "2020-01-02T03:04:05.000Z", "server-time is the time");
+    assert(Math.abs(got[0].created_at.getTime() - Date.now()) < 60_000, "otherwise the arrival time");
+    const channel = await db.selectFrom("channels").selectAll().where("name", "=", "#chan")
+      .executeTakeFirstOrThrow();
+    assertEquals([channel.joined, channel.topic], [true, "new topic"]);
+
+    // Our own part and kick mark channels left.
+    await sender.part("#other", "later");
+    client.send(":carol!c@h KICK #chan tester :bye you");
+    await waitFor(
+      async () => {
+        const left = await db.selectFrom("channels").select("joined").where("joined", "=", true).execute();
+        return left.length === 0;
+      },
+      10_000,
+      "both channels left",
+    );
+    const tail = (await rows(db, serverId)).slice(-2).map(brief);
+    assertEquals(tail, [["part", "#other", "tester", "later"], ["kick", "#chan", "carol", "tester bye you"]]);
+  });
+});
+
+for (const echoMessage of [false, true]) {
+  Deno.test(`worker events: own messages are stored once (${echoMessage ? "from the echo" : "on send"})`, async () => {
+    await withWorker({ echoMessage }, async ({ irc, db, serverId, sender }) => {
+      await sender.privmsg("#chan", "my message");
+      await sender.action("#chan", "dances");
+      await sender.notice("alice", "my notice");
+      await sender.privmsg("alice", "in a query");
+      await irc.waitForLine("PRIVMSG alice :in a query");
+      const own = async () => (await rows(db, serverId)).filter((r) => r.sender === "tester").map(brief);
+      const expected = [
+        ["privmsg", "#chan", "tester", "my message"],
+        ["action", "#chan", "tester", "dances"],
+        ["notice", "alice", "tester", "my notice"],
+        ["privmsg", "alice", "tester", "in a query"],
+      ];
+      await waitFor(async () => (await own()).length >= 4, 10_000, "own messages");
+      // Give a second copy time to show up, if there were one.
+      await new Promise((r) => setTimeout(r, 500));
+      assertEquals(await own(), expected);
+    });
+  });
+}
+
+Deno.test("worker events: a burst from IRC is stored in order, announced once per batch", async () => {
+  await withWorker({}, async ({ irc, db, url, serverId }) => {
+    const bus = new ServiceBus({ url, db });
+    try {
+      const announced: number[] = [];
+      bus.subscribe<{ seq: number }>(`server_${serverId}_messages`, (d) => announced.push(d.seq));
+      await bus.ready();
+      const privmsgs = async () => (await rows(db, serverId)).filter((r) => r.message_type === "privmsg");
+      const count = 2000;
+      const text = Array.from({ length: count }, (_, i) => `:bob!b@h PRIVMSG #chan :line ${i}\r\n`).join("");
+      // One write, as a busy server's lines arrive.
+      irc.clients[0].send(text.slice(0, -2));
+      const got = await waitFor(
+        async () => {
+          const all = await privmsgs();
+          return all.length >= count ? all : undefined;
+        },
+        20_000,
+        `${count} rows`,
+      );
+      assertEquals(got.map((r) => r.content), Array.from({ length: count }, (_, i) => `line ${i}`));
+      const last = await db.selectFrom("server_event_seqs").select("last_seq").executeTakeFirstOrThrow();
+      await waitFor(() => announced.at(-1) === Number(last.last_seq), 5000, "the last announcement");
+      assert(announced.length < count / 4, `${announced.length} notifications for ${count} messages`);
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+Deno.test("worker events: PostgreSQL restarted while messages flow; afterwards each is in the table once", async () => {
+  const cluster = await startPrivatePostgres();
+  const db = createDb(cluster.url, { maxConnections: 2 });
+  const irc = startFakeIrcServer();
+  const socketDir = await makeSocketDir();
+  let worker: TestWorker | undefined;
+  try {
+    await migrateToLatest(db);
+    const server = await createServer(db, { port: irc.port });
+    worker = spawnWorker(server, cluster.url, socketDir);
+    await waitForStatus(db, server.id, "connected", 15_000);
+    const client = await irc.waitForClient();
+    const count = () =>
+      db.selectFrom("messages").select((e) => e.fn.countAll<string>().as("n"))
+        .where("message_type", "=", "privmsg").executeTakeFirstOrThrow().then((r) => Number(r.n));
+
+    // About 500 messages a second, before, during and after the outage.
+    let sent = 0;
+    const flow = setInterval(() => {
+      for (let i = 0; i < 5; i++) client.send(`:bob!b@h PRIVMSG #chan :n${sent++}`);
+    }, 10);
+    await waitFor(async () => await count() > 100, 10_000, "messages before the outage");
+    await cluster.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await cluster.start();
+    await new Promise((r) => setTimeout(r, 500));
+    clearInterval(flow);
+    await waitFor(async () => await count() >= sent, 30_000, `all ${sent} messages`);
+    await new Promise((r) => setTimeout(r, 300));
+    const stored = await db.selectFrom("messages").select("content").where("message_type", "=", "privmsg")
+      .orderBy("seq").execute();
+    assertEquals(stored.map((r) => r.content), Array.from({ length: sent }, (_, i) => `n${i}`));
+    // The IRC connection was kept all along.
+    assertEquals(irc.lines.filter((l) => l.startsWith("USER")).length, 1, "one IRC registration");
+    assert(/database unreachable/.test(worker.stderr()), "the outage was logged");
+  } catch (error) {
+    console.error(worker?.stderr());
+    throw error;
+  } finally {
+    await worker?.kill();
+    await irc.close();
+    await db.destroy();
+    await cluster.close();
+    await Deno.remove(socketDir, { recursive: true });
+  }
+});
