@@ -1,0 +1,79 @@
+import { assert, assertEquals, waitFor } from "../support/assert.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { readSse } from "../support/sseClient.ts";
+import { createServer } from "../support/worker.ts";
+import { EventFeed } from "../../lib/eventFeed.ts";
+import { EventStream } from "../../lib/eventStream.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
+import { logger } from "../../lib/log.ts";
+import { EventWriter } from "../../workers/eventWriter.ts";
+
+const privmsg = (i: number) => ({
+  kind: "message" as const,
+  message: { target: "#t", sender: "bob", content: `m${i}`, message_type: "privmsg" as const },
+});
+
+Deno.test("event stream: a client too slow to keep up is disconnected, and its replay is complete", async () => {
+  const database = await createTestDatabase();
+  const bus = new ServiceBus({ url: database.url, db: database.db });
+  const feed = new EventFeed(database.db, bus);
+  try {
+    const { db } = database;
+    const server = await createServer(db, { port: 6667 });
+    const user = server.user_id;
+    const slow = new EventStream({ db, feed, userId: user, cursor: undefined, maxBufferedBytes: 20_000 });
+    slow.start(); // and never read
+    await waitFor(() => slow.position(server.id) !== undefined, 5000, "the stream to start");
+    const writer = new EventWriter({ db, serverId: server.id, log: logger("test"), bus, maxBatch: 20 });
+    for (let i = 0; i < 2000; i++) writer.append(privmsg(i));
+    assert(await writer.idle(30_000));
+    await waitFor(() => slow.closed, 5000, "the slow client to be dropped");
+    assertEquals(feed.size, 0, "no longer fed");
+    await slow.body.cancel().catch(() => {});
+
+    // It reconnects from where it was and gets everything, in order.
+    const again = new EventStream({ db, feed, userId: user, cursor: new Map([[server.id, 0]]) });
+    again.start();
+    const client = readSse(new Response(again.body));
+    await client.waitForEvents(2000, "message", 20_000);
+    const got = client.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content);
+    assertEquals(got, Array.from({ length: 2000 }, (_, i) => `m${i}`));
+    await client.close();
+    await waitFor(() => again.closed && feed.size === 0, 5000, "the stream to end when the client leaves");
+  } finally {
+    feed.close();
+    await bus.close();
+    await database.drop();
+  }
+});
+
+Deno.test("event stream: events written during the replay are sent once, after it, in order", async () => {
+  const database = await createTestDatabase();
+  const bus = new ServiceBus({ url: database.url, db: database.db });
+  const feed = new EventFeed(database.db, bus);
+  try {
+    const { db } = database;
+    const server = await createServer(db, { port: 6667 });
+    await bus.ready();
+    const writer = new EventWriter({ db, serverId: server.id, log: logger("test"), bus });
+    for (let i = 0; i < 3000; i++) writer.append(privmsg(i));
+    assert(await writer.idle(30_000));
+    // Replaying 3,000 while 1,000 more arrive.
+    const stream = new EventStream({ db, feed, userId: server.user_id, cursor: new Map([[server.id, 0]]) });
+    stream.start();
+    const client = readSse(new Response(stream.body));
+    for (let i = 3000; i < 4000; i++) {
+      writer.append(privmsg(i));
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await client.waitForEvents(4000, "message", 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const got = client.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content);
+    assertEquals(got, Array.from({ length: 4000 }, (_, i) => `m${i}`));
+    await client.close();
+  } finally {
+    feed.close();
+    await bus.close();
+    await database.drop();
+  }
+});

@@ -1,0 +1,109 @@
+import { sql } from "kysely";
+import { assert, assertEquals } from "../support/assert.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { createServer } from "../support/worker.ts";
+import { insertMessages, listMessages, MAX_HISTORY_LIMIT, parseHistoryParams } from "../../lib/messages.ts";
+
+Deno.test("history: pages backwards by id, newest last, per target (any case) or server-wide", async () => {
+  const database = await createTestDatabase();
+  try {
+    const { db } = database;
+    const server = await createServer(db, { port: 6667 });
+    const other = await createServer(db, { port: 6668 });
+    await insertMessages(
+      db,
+      server.id,
+      Array.from({ length: 250 }, (_, i) => ({
+        target: i % 2 ? "#Ruby" : "#rust",
+        sender: "bob",
+        content: `m${i}`,
+        message_type: "privmsg" as const,
+      })),
+    );
+    await insertMessages(db, server.id, [{
+      target: null,
+      sender: null,
+      content: "motd",
+      message_type: "system",
+    }]);
+    await insertMessages(db, other.id, [{
+      target: "#ruby",
+      sender: "x",
+      content: "elsewhere",
+      message_type: "privmsg",
+    }]);
+
+    const page1 = await listMessages(db, server.id, { target: "#ruby", limit: 50 });
+    assertEquals(page1.map((m) => m.content), Array.from({ length: 50 }, (_, i) => `m${151 + 2 * i}`));
+    const page2 = await listMessages(db, server.id, { target: "#RUBY", before: page1[0].id, limit: 50 });
+    assertEquals(page2.map((m) => m.content), Array.from({ length: 50 }, (_, i) => `m${51 + 2 * i}`));
+    const page3 = await listMessages(db, server.id, { target: "#ruby", before: page2[0].id, limit: 50 });
+    assertEquals(page3.map((m) => m.content), Array.from({ length: 25 }, (_, i) => `m${1 + 2 * i}`));
+    assertEquals(await listMessages(db, server.id, { target: "#ruby", before: page3[0].id }), []);
+    assertEquals((await listMessages(db, server.id, { target: null })).map((m) => m.content), ["motd"]);
+    assertEquals(
+      (await listMessages(db, server.id, { target: "#rust", limit: 10_000 })).length,
+      125,
+      "capped",
+    );
+    const shape = page1[0];
+    assertEquals(Object.keys(shape).sort(), [
+      "content",
+      "created_at",
+      "id",
+      "message_type",
+      "sender",
+      "server_id",
+      "target",
+    ]);
+    assertEquals(typeof shape.id, "number");
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("history: a page is read through the index, not by scanning the table", async () => {
+  const database = await createTestDatabase();
+  try {
+    const { db } = database;
+    const server = await createServer(db, { port: 6667 });
+    // 60,000 rows over 20 targets, written as the worker writes them.
+    const batch = 10_000;
+    for (let b = 0; b < 6; b++) {
+      await insertMessages(
+        db,
+        server.id,
+        Array.from({ length: batch }, (_, i) => ({
+          target: `#c${(b * batch + i) % 20}`,
+          sender: "bob",
+          content: `m${b * batch + i}`,
+          message_type: "privmsg" as const,
+        })),
+      );
+    }
+    await sql`analyze messages`.execute(db);
+    const before = (await listMessages(db, server.id, { target: "#c7", limit: 1 }))[0].id - 20_000;
+    const { rows } = await sql<{ "QUERY PLAN": string }>`explain
+      select id from messages where server_id = ${server.id} and lower(target) = lower(${"#c7"})
+      and id < ${before} order by id desc limit ${100}`.execute(db);
+    const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
+    assert(/Index (Only )?Scan .*messages_server_target_id/.test(plan), plan);
+    assert(!/Seq Scan/.test(plan), plan);
+    const page = await listMessages(db, server.id, { target: "#c7", before, limit: 100 });
+    assertEquals(page.length, 100);
+    assert(page.every((m) => m.id < before && m.target === "#c7"));
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("history: before and limit are checked", () => {
+  assertEquals(parseHistoryParams(undefined, undefined), { ok: true, before: undefined, limit: 100 });
+  assertEquals(parseHistoryParams("42", "500"), { ok: true, before: 42, limit: MAX_HISTORY_LIMIT });
+  assertEquals(parseHistoryParams("", ""), { ok: true, before: undefined, limit: 100 });
+  for (
+    const [before, limit] of [["x", "1"], ["0", "1"], ["-1", "1"], ["1", "0"], ["1", "501"], ["1", "1.5"]]
+  ) {
+    assertEquals(parseHistoryParams(before, limit).ok, false, `${before} ${limit}`);
+  }
+});
