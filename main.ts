@@ -11,6 +11,7 @@ import { ServiceBus } from "./lib/serviceBus.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
+import { AssetStore } from "./lib/assets.ts";
 
 const log = logger("app");
 
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   await Deno.mkdir(config.socketDir, { recursive: true, mode: 0o700 });
   await Deno.chmod(config.socketDir, 0o700);
+  // The islands bundle and the stylesheet, built first: a broken build stops the app
+  // before it starts anything. `deno task dev` passes --dev to rebuild them on change.
+  const assets = await AssetStore.build();
+  if (Deno.args.includes("--dev")) assets.watch();
   const database = await openDatabase(config.databaseUrl);
   // Status writes (lib/servers.ts) and the event stream publish and listen here.
   const bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
   });
 
-  const app = createApp({ db: database.db, config, supervisor, bus });
+  const app = createApp({ db: database.db, config, supervisor, bus, assets });
 
   const server = Deno.serve({
     hostname: config.host,

@@ -18,6 +18,9 @@ import { eventsRoutes } from "./api/events.ts";
 import type { ServiceBus } from "../lib/serviceBus.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { formCsrf, securityHeaders } from "./middleware/security.ts";
+import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
+import { assetRoutes } from "./assets.ts";
+import { pageRoutes } from "./pages/mod.ts";
 
 /** What the routes need from the rest of the app. */
 export interface AppDeps {
@@ -31,6 +34,8 @@ export interface AppDeps {
   bus?: ServiceBus;
   /** Heartbeat interval of event streams (tests shorten it). */
   eventsHeartbeatMs?: number;
+  /** The browser's files (islands bundle, stylesheet); built on first use when absent. */
+  assets?: AssetStore;
 }
 
 const log = logger("http");
@@ -70,5 +75,9 @@ export function createApp(deps: AppDeps): Hono {
       }),
     );
   }
+  // The web UI: hashed assets, and the pages, whose form posts go through the API above.
+  const assets = deps.assets ? () => Promise.resolve(deps.assets!) : sharedAssetStore;
+  app.route("/", assetRoutes(assets));
+  app.route("/", pageRoutes({ db: deps.db, assets, fetch: async (request) => await app.fetch(request) }));
   return app;
 }

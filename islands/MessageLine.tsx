@@ -1,0 +1,137 @@
+/**
+ * One line of a window: time, who, and what happened, by message type.
+ * Rendered on the server and in the browser alike (not an island itself).
+ *
+ * @module
+ */
+import type { ComponentChildren } from "preact";
+import type { MessageJson } from "../lib/messages.ts";
+import { IrcText, mentionsNick, sameIrcName } from "../lib/ircFormat.ts";
+
+/** Props of {@link MessageLine}. */
+export interface MessageLineProps {
+  message: MessageJson;
+  /** The user's nick on this server, for own lines and mentions. */
+  nick: string;
+  /** Show times in the browser's time zone (after hydration) rather than UTC. */
+  localTime: boolean;
+  /** Whether this tab sent the line and the app took it. */
+  delivered?: boolean;
+}
+
+const NICK_COLOURS = 12;
+
+/** The colour class of a nick: the same nick always gets the same one. */
+export function nickColour(nick: string): string {
+  let hash = 0;
+  for (const c of nick.toLowerCase()) hash = (hash * 31 + c.charCodeAt(0)) | 0;
+  return `nick-c${Math.abs(hash) % NICK_COLOURS}`;
+}
+
+/** `HH:MM` of an ISO time, in UTC or the browser's time zone. */
+export function formatTime(iso: string, local: boolean): string {
+  const date = new Date(iso);
+  const [h, m] = local ? [date.getHours(), date.getMinutes()] : [date.getUTCHours(), date.getUTCMinutes()];
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+}
+
+function Nick({ name }: { name: string | null }) {
+  return <span class={`nick ${nickColour(name ?? "")}`}>{name ?? "*"}</span>;
+}
+
+function reason(text: string): ComponentChildren {
+  return text ? <span class="reason">({<IrcText text={text} />})</span> : null;
+}
+
+/** The line of `message`. */
+export function MessageLine({ message, nick, localTime, delivered }: MessageLineProps) {
+  const own = sameIrcName(message.sender, nick);
+  const said = message.message_type === "privmsg" || message.message_type === "notice" ||
+    message.message_type === "action";
+  const mention = said && !own && mentionsNick(message.content, nick);
+  const highlightNick = own ? null : nick;
+  const sender = <Nick name={message.sender} />;
+  let body: ComponentChildren;
+  switch (message.message_type) {
+    case "privmsg":
+      body = (
+        <>
+          <span class="who">{sender}</span> <IrcText text={message.content} nick={highlightNick} />
+        </>
+      );
+      break;
+    case "action":
+      body = (
+        <>
+          <span class="who">* {sender}</span> <IrcText text={message.content} nick={highlightNick} />
+        </>
+      );
+      break;
+    case "notice":
+      body = (
+        <>
+          <span class="who">-{sender}-</span> <IrcText text={message.content} nick={highlightNick} />
+        </>
+      );
+      break;
+    case "join":
+      body = <>→ {sender} joined</>;
+      break;
+    case "part":
+      body = <>← {sender} left {reason(message.content)}</>;
+      break;
+    case "quit":
+      body = <>← {sender} quit {reason(message.content)}</>;
+      break;
+    case "nick":
+      body = (
+        <>
+          {sender} is now known as <Nick name={message.content} />
+        </>
+      );
+      break;
+    case "topic":
+      body = (
+        <>
+          {sender} changed the topic to: <IrcText text={message.content} />
+        </>
+      );
+      break;
+    case "kick": {
+      const [kicked, ...why] = message.content.split(" ");
+      body = (
+        <>
+          {sender} kicked <Nick name={kicked} /> {reason(why.join(" "))}
+        </>
+      );
+      break;
+    }
+    case "mode":
+      body = <>{sender} sets mode {message.content}</>;
+      break;
+    case "error":
+      body = <IrcText text={message.content} />;
+      break;
+    default:
+      body = (
+        <>
+          {message.sender ? <>{sender}{" "}</> : null}
+          <IrcText text={message.content} />
+        </>
+      );
+  }
+  const classes = ["msg", `msg-${message.message_type}`, own ? "own" : "", mention ? "mention-line" : ""]
+    .filter(Boolean).join(" ");
+  return (
+    <li class={classes} data-id={message.id}>
+      <time
+        dateTime={message.created_at}
+        title={localTime ? new Date(message.created_at).toLocaleString() : message.created_at}
+      >
+        {formatTime(message.created_at, localTime)}
+      </time>
+      <span class="body">{body}</span>
+      {delivered ? <span class="delivered" title="Delivered">✓</span> : null}
+    </li>
+  );
+}

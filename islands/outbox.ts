@@ -1,0 +1,196 @@
+/// <reference lib="dom" />
+/**
+ * Lines the user typed, until the app has taken them: a queue kept in
+ * memory and in `localStorage`, so a line typed while the browser is
+ * offline (or while the app restarts) is sent when the connection is back,
+ * even after a reload, instead of being dropped.
+ *
+ * Lines are sent one at a time, in the order typed. A line the app refuses
+ * (`Server not connected`, a bad command) is not retried: it stays as
+ * `failed`, with the reason, for the user to edit or dismiss. When several
+ * tabs are open, a Web Lock lets one of them send at a time, so a line is
+ * not sent twice.
+ *
+ * @module
+ */
+import type { MessageJson } from "../lib/messages.ts";
+import { apiRequest } from "./api.ts";
+
+/** Where a line is. */
+export type OutboxState = "queued" | "sending" | "failed";
+
+/** A line typed in a window, not yet taken by the app. */
+export interface OutboxEntry {
+  id: string;
+  serverId: number;
+  /** The window's channel or nick; `null` for the server's own window. */
+  target: string | null;
+  content: string;
+  state: OutboxState;
+  /** Why the app refused it (state `failed`). */
+  error?: string;
+  /** When it was typed (ms since the epoch). */
+  createdAt: number;
+}
+
+/** What happened to a line, for the window that shows it. */
+export type OutboxEvent =
+  | { type: "changed" }
+  | { type: "sent"; entry: OutboxEntry; message: MessageJson | undefined }
+  | { type: "failed"; entry: OutboxEntry };
+
+type Listener = (event: OutboxEvent) => void;
+
+const STORAGE_KEY = "ircweb.outbox.v1";
+const LOCK_NAME = "ircweb-outbox";
+const RETRY_MS = 3000;
+
+let entries: OutboxEntry[] | undefined;
+const listeners = new Set<Listener>();
+let running = false;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+function load(): OutboxEntry[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "[]");
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(isEntry).map((e) =>
+      // A line that was being sent when the page went away may or may not
+      // have arrived: sending it again risks a repeat, not sending it risks
+      // losing it. A repeat is the lesser harm.
+      e.state === "sending" ? { ...e, state: "queued" as const } : e
+    );
+  } catch {
+    return [];
+  }
+}
+
+function isEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== "object" || value === null) return false;
+  const e = value as Record<string, unknown>;
+  return typeof e.id === "string" && typeof e.serverId === "number" &&
+    (e.target === null || typeof e.target === "string") && typeof e.content === "string" &&
+    (e.state === "queued" || e.state === "sending" || e.state === "failed") &&
+    typeof e.createdAt === "number";
+}
+
+function all(): OutboxEntry[] {
+  if (!entries) {
+    entries = load();
+    globalThis.addEventListener("storage", (event) => {
+      if (event.key !== STORAGE_KEY) return;
+      entries = load();
+      emit({ type: "changed" });
+    });
+    globalThis.addEventListener("online", () => kick());
+  }
+  return entries;
+}
+
+function save(): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(all()));
+  } catch {
+    // Storage full or forbidden: the lines are still kept in memory.
+  }
+}
+
+function emit(event: OutboxEvent): void {
+  for (const listener of [...listeners]) listener(event);
+}
+
+function update(id: string, change: Partial<OutboxEntry> | null): OutboxEntry | undefined {
+  const list = all();
+  const index = list.findIndex((e) => e.id === id);
+  if (index === -1) return undefined;
+  const entry = { ...list[index], ...change };
+  if (change === null) list.splice(index, 1);
+  else list[index] = entry;
+  save();
+  return entry;
+}
+
+/** The lines of one window, oldest first. */
+export function windowEntries(serverId: number, target: string | null): OutboxEntry[] {
+  const key = target?.toLowerCase() ?? null;
+  return all().filter((e) => e.serverId === serverId && (e.target?.toLowerCase() ?? null) === key);
+}
+
+/** Calls `listener` on every change; returns the unsubscribe. Starts sending what is queued. */
+export function subscribeOutbox(listener: Listener): () => void {
+  listeners.add(listener);
+  all();
+  kick();
+  return () => listeners.delete(listener);
+}
+
+/** Queues `content` typed in a window and starts sending. */
+export function enqueue(serverId: number, target: string | null, content: string): OutboxEntry {
+  const entry: OutboxEntry = {
+    id: crypto.randomUUID(),
+    serverId,
+    target,
+    content,
+    state: "queued",
+    createdAt: Date.now(),
+  };
+  all().push(entry);
+  save();
+  emit({ type: "changed" });
+  kick();
+  return entry;
+}
+
+/** Forgets a line (a failed one the user dismissed or took back to edit). */
+export function dismiss(id: string): void {
+  if (update(id, null)) emit({ type: "changed" });
+}
+
+/** Sends what is queued, now (after coming back online, or when the live stream reconnects). */
+export function kick(): void {
+  if (running) return;
+  running = true;
+  const run = async () => {
+    try {
+      await drain();
+    } finally {
+      running = false;
+    }
+  };
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  (locks ? locks.request(LOCK_NAME, run) : run()).catch((error) => console.error(error));
+}
+
+async function drain(): Promise<void> {
+  clearTimeout(retryTimer);
+  // Another tab may have sent or queued lines meanwhile.
+  entries = load();
+  while (true) {
+    const next = all().find((e) => e.state === "queued");
+    if (!next) return;
+    update(next.id, { state: "sending" });
+    emit({ type: "changed" });
+    const result = await apiRequest<MessageJson | { ok: true }>(
+      "POST",
+      `/api/servers/${next.serverId}/messages`,
+      { target: next.target, content: next.content },
+    );
+    if (result.ok) {
+      update(next.id, null);
+      const message = result.status === 201 ? result.data as MessageJson : undefined;
+      emit({ type: "sent", entry: next, message });
+      emit({ type: "changed" });
+      continue;
+    }
+    // No answer, or a gateway's while the app restarts: try again later.
+    if (result.offline || result.status === 502 || result.status === 503) {
+      update(next.id, { state: "queued" });
+      emit({ type: "changed" });
+      retryTimer = setTimeout(kick, RETRY_MS);
+      return;
+    }
+    const failed = update(next.id, { state: "failed", error: result.error });
+    if (failed) emit({ type: "failed", entry: failed });
+    emit({ type: "changed" });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The windows of a server: its own (`GET /servers/:id`: server messages,
+ * connection controls) and each channel or query
+ * (`GET /servers/:id/chat/:target`), beside the navigation of every
+ * server's windows with unread counts.
+ *
+ * - `POST /servers/:id/send` `{target, content}`: the input line as a plain
+ *   form post (without JavaScript), through the API's
+ *   `POST /api/servers/:id/messages`; a refused line comes back in the input
+ *   with the reason.
+ * - `POST /servers/:id/read` `{target, id}` (JSON): the window was read up
+ *   to message `id`.
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import type { Server } from "../../lib/db/schema.ts";
+import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
+import { isChannelName, isNickname } from "../../lib/ircCommand.ts";
+import { sameIrcName } from "../../lib/ircFormat.ts";
+import { listMessages } from "../../lib/messages.ts";
+import { findUserServer, listUserServers } from "../../lib/servers.ts";
+import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
+import type { NavServer } from "../../islands/ServerNav.tsx";
+import { parseId } from "../api/json.ts";
+import { isSameOrigin } from "../middleware/security.ts";
+import { apiError, callApi, type PageDeps, type PageEnv, readForm } from "./context.ts";
+import { Island } from "./island.tsx";
+import { renderPage } from "./layout.tsx";
+
+/** Messages a window shows at first, and loads per scroll-up. */
+export const PAGE_SIZE = 100;
+
+/** A refused input line, shown again in its window. */
+interface Refused {
+  draft: string;
+  error: string;
+  status: 409 | 422 | 502 | 503 | 504;
+}
+
+/** The URL of a window of a server. */
+export function windowPath(serverId: number, target: string | null): string {
+  return target === null ? `/servers/${serverId}` : `/servers/${serverId}/chat/${encodeURIComponent(target)}`;
+}
+
+function validTarget(target: string): boolean {
+  return target.length <= 200 && (isChannelName(target) || isNickname(target));
+}
+
+/** The window pages and their form posts. */
+export function chatPages(deps: PageDeps): Hono<PageEnv> {
+  const app = new Hono<PageEnv>();
+  const { db } = deps;
+
+  const loadServer = async (c: Context<PageEnv>): Promise<Server | undefined> => {
+    const id = parseId(c.req.param("id"));
+    return id === undefined ? undefined : await findUserServer(db, c.get("user").id, id);
+  };
+
+  const windowPage = async (
+    c: Context<PageEnv>,
+    server: Server,
+    target: string | null,
+    refused?: Refused,
+  ) => {
+    const user = c.get("user");
+    const servers = await listUserServers(db, user.id);
+    // The cursor first: anything written after it reaches the page through
+    // the live stream, even if it also made it into what is read below.
+    const cursor = encodeCursor(await eventHeads(db, servers.map((s) => s.id)));
+    const rows = await listMessages(db, server.id, { target, limit: PAGE_SIZE + 1 });
+    const hasMore = rows.length > PAGE_SIZE;
+    const messages = hasMore ? rows.slice(1) : rows;
+    const newest = messages[messages.length - 1];
+    if (target !== null && newest) await markRead(db, server.id, target, newest.id);
+
+    const nav: NavServer[] = await Promise.all(servers.map(async (s) => ({
+      id: s.id,
+      name: s.name,
+      status: s.status,
+      nick: s.current_nickname ?? s.nickname,
+      windows: await listWindows(db, s),
+    })));
+    const here = nav.find((s) => s.id === server.id)!;
+    let window = target === null ? undefined : here.windows.find((w) => sameIrcName(w.target, target));
+    if (target !== null && !window) {
+      // A query opened by its URL before anything was said in it.
+      window = {
+        target,
+        kind: isChannelName(target) ? "channel" : "query",
+        joined: !isChannelName(target),
+        topic: null,
+        unread: 0,
+      };
+      here.windows.push(window);
+    }
+
+    const nick = server.current_nickname ?? server.nickname;
+    const assets = (await deps.assets()).current;
+    const html = renderPage(
+      {
+        title: target ?? server.name,
+        assets,
+        bodyClass: target === null ? "page-chat page-server" : "page-chat",
+        eventCursor: cursor,
+      },
+      <div class="chat-layout">
+        <aside class="sidebar">
+          <div class="sidebar-top">
+            <a class="brand" href="/">ircweb</a>
+          </div>
+          <Island
+            name="ServerNav"
+            props={{ servers: nav, current: { serverId: server.id, target }, unreadCap: UNREAD_CAP }}
+          />
+          <div class="sidebar-bottom">
+            <span class="user-name">{user.name}</span>
+            <form method="post" action="/logout">
+              <button type="submit" class="link-button">Log out</button>
+            </form>
+          </div>
+        </aside>
+        <main class="chat-main">
+          {target === null
+            ? (
+              <div class="server-toolbar">
+                <span class="meta">
+                  {server.host}:{server.port}
+                  {server.tls ? " · TLS" : ""}
+                </span>
+                <a class="button secondary" href={`/servers/${server.id}/edit`}>Settings</a>
+                <Island
+                  name="ServerControls"
+                  props={{
+                    serverId: server.id,
+                    serverName: server.name,
+                    status: server.status,
+                    error: server.last_error,
+                    next: windowPath(server.id, null),
+                  }}
+                />
+              </div>
+            )
+            : null}
+          <Island
+            name="ChannelView"
+            props={{
+              serverId: server.id,
+              serverName: server.name,
+              target: window?.target ?? null,
+              nick,
+              status: server.status,
+              statusError: server.last_error,
+              topic: window?.topic ?? null,
+              joined: window?.joined ?? true,
+              messages,
+              hasMore,
+              pageSize: PAGE_SIZE,
+              draft: refused?.draft,
+              error: refused?.error,
+            }}
+          />
+        </main>
+      </div>,
+    );
+    return c.html(html, refused?.status ?? 200);
+  };
+
+  app.get("/servers/:id", async (c) => {
+    const server = await loadServer(c);
+    return server ? windowPage(c, server, null) : c.notFound();
+  });
+
+  app.get("/servers/:id/chat/:target", async (c) => {
+    const server = await loadServer(c);
+    const target = c.req.param("target");
+    if (!server || !validTarget(target)) return c.notFound();
+    return windowPage(c, server, target);
+  });
+
+  app.post("/servers/:id/send", async (c) => {
+    const server = await loadServer(c);
+    if (!server) return c.notFound();
+    const form = await readForm(c);
+    const target = form.target ? form.target : null;
+    if (target !== null && !validTarget(target)) return c.notFound();
+    const content = form.content ?? "";
+    const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, { target, content });
+    if (answer.status >= 200 && answer.status < 300) return c.redirect(windowPath(server.id, target), 303);
+    const status = answer.status === 409 || answer.status === 422 || answer.status === 504
+      ? answer.status
+      : 502;
+    // Reload the row: the answer may be that the server is not connected any more.
+    return windowPage(c, await findUserServer(db, c.get("user").id, server.id) ?? server, target, {
+      draft: content,
+      error: apiError(answer),
+      status,
+    });
+  });
+
+  app.post("/servers/:id/read", async (c) => {
+    // JSON from the page's own script only (a form post cannot be JSON).
+    if (!isSameOrigin(c) || !/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+      return c.json({ error: "Cross-site request refused" }, 403);
+    }
+    const server = await loadServer(c);
+    if (!server) return c.json({ error: "Server not found" }, 404);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: "body is not valid JSON" }, 422);
+    }
+    const { target, id } = (body ?? {}) as Record<string, unknown>;
+    if (typeof target !== "string" || !validTarget(target)) {
+      return c.json({ error: "target must be a channel or a nickname", field: "target" }, 422);
+    }
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) {
+      return c.json({ error: "id must be a message id", field: "id" }, 422);
+    }
+    await markRead(db, server.id, target, id);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,117 @@
+/**
+ * What the page routes share: their dependencies, the signed-in user, and
+ * calling the JSON API in-process, so a form post does exactly what the
+ * same request to the API does (one implementation of each write).
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { AssetStore } from "../../lib/assets.ts";
+import type { AuthUser } from "../../lib/auth/sessions.ts";
+import type { Db } from "../../lib/db/database.ts";
+import { isFirstRun } from "../../lib/users.ts";
+import { authenticate } from "../middleware/auth.ts";
+
+/** What the pages need. */
+export interface PageDeps {
+  db: Db;
+  /** The browser assets (bundle and stylesheet). */
+  assets: () => Promise<AssetStore>;
+  /** Answers a request as the whole app would (for the API's writes). */
+  fetch: (request: Request) => Promise<Response>;
+}
+
+/** The Hono environment of pages behind {@link requirePageUser}. */
+export interface PageEnv {
+  Variables: { user: AuthUser };
+}
+
+/**
+ * Lets signed-in users through; sends others to the login page (or the
+ * first-run page while there is no account), remembering where they were
+ * going.
+ */
+export function requirePageUser(db: Db): MiddlewareHandler<PageEnv> {
+  return async (c, next) => {
+    const auth = await authenticate(db, c);
+    if (!auth.ok) {
+      if (await isFirstRun(db)) return c.redirect("/setup", 303);
+      const url = new URL(c.req.url);
+      const target = c.req.method === "GET" ? url.pathname + url.search : "/";
+      return c.redirect(target === "/" ? "/login" : `/login?next=${encodeURIComponent(target)}`, 303);
+    }
+    c.set("user", auth.user);
+    await next();
+  };
+}
+
+/** An answer of the API: its status and parsed JSON (`undefined` when empty). */
+export interface ApiAnswer {
+  status: number;
+  data: unknown;
+}
+
+/** The `error` text of an API answer, or a generic one. */
+export function apiError(answer: ApiAnswer): string {
+  const data = answer.data;
+  if (typeof data === "object" && data !== null && "error" in data && typeof data.error === "string") {
+    return data.error;
+  }
+  return `Something went wrong (${answer.status})`;
+}
+
+/** The `field` of a `422` answer. */
+export function apiErrorField(answer: ApiAnswer): string | undefined {
+  const data = answer.data;
+  return typeof data === "object" && data !== null && "field" in data && typeof data.field === "string"
+    ? data.field
+    : undefined;
+}
+
+// The headers that carry who is asking and from where: the API checks the
+// same session, and the same origin the form post was already checked for.
+const FORWARDED = ["cookie", "origin", "sec-fetch-site", "user-agent"];
+
+/** Sends `method path` with `body` as JSON to the app's API on behalf of the request `c`. */
+export async function callApi(
+  deps: PageDeps,
+  c: Context,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const headers = new Headers({ accept: "application/json" });
+  for (const name of FORWARDED) {
+    const value = c.req.header(name);
+    if (value !== undefined) headers.set(name, value);
+  }
+  if (body !== undefined) headers.set("content-type", "application/json");
+  const response = await deps.fetch(
+    new Request(new URL(path, c.req.url), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
+  const text = await response.text();
+  let data: unknown;
+  try {
+    data = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  return { status: response.status, data };
+}
+
+/** Reads a form body as strings (files and repeated fields are ignored). */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === "string") form[key] = value;
+  return form;
+}
+
+/** A local path to come back to: never another site. */
+export function localPath(next: string | undefined, fallback: string): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : fallback;
+}

@@ -1,0 +1,465 @@
+/**
+ * The user's servers: the list (`GET /`) with live status and Connect /
+ * Disconnect, adding one (`GET /servers/new`, `POST /servers`), changing
+ * one (`GET|POST /servers/:id/edit`), deleting one, and connecting or
+ * disconnecting it by a plain form post.
+ *
+ * Every write that the JSON API offers goes through it (`callApi`), so a
+ * form does exactly what the API does; editing, which the API does not
+ * offer, checks the settings with the same validator (`checkServerSettings`).
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import type { Server } from "../../lib/db/schema.ts";
+import { FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
+import { checkServerSettings } from "../../lib/serverSettings.ts";
+import { findUserServer, listUserServers, updateServer } from "../../lib/servers.ts";
+import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
+import { parseId } from "../api/json.ts";
+import {
+  apiError,
+  apiErrorField,
+  callApi,
+  localPath,
+  type PageDeps,
+  type PageEnv,
+  readForm,
+} from "./context.ts";
+import { Island } from "./island.tsx";
+import { Field, renderPage, TopBar } from "./layout.tsx";
+
+/** The values a server form shows: what was typed, or the server's settings. */
+type FormValues = Partial<Record<keyof ServerSettings, string | number | boolean | null>>;
+
+/** A form's problem: the field and the reason. */
+interface FormProblem {
+  field: string;
+  error: string;
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
+
+/** The settings typed in a server form, as the API takes them. */
+function settingsFromForm(form: Record<string, string>, existing?: Server): Record<string, unknown> {
+  const number = (text: string | undefined, fallback: number | undefined): unknown => {
+    const value = text?.trim() ?? "";
+    if (value === "") return fallback;
+    return /^[0-9]{1,9}$/.test(value) ? Number(value) : value;
+  };
+  const optional = (text: string | undefined) => text?.trim() ? text.trim() : null;
+  // Saved secrets are never shown: an empty field keeps them, unless asked to remove them.
+  const secret = (typed: string | undefined, saved: string | null | undefined, clear: string | undefined) =>
+    typed ? typed : existing && clear !== "on" ? saved ?? null : null;
+  const saslUsername = optional(form.sasl_username);
+  return {
+    name: form.name ?? "",
+    host: form.host ?? "",
+    port: number(form.port, undefined),
+    tls: form.tls === "on",
+    nickname: form.nickname?.trim() ?? "",
+    username: optional(form.username),
+    realname: optional(form.realname),
+    password: secret(form.password, existing?.password, form.clear_password),
+    sasl_username: saslUsername,
+    sasl_password: saslUsername === null
+      ? null
+      : secret(form.sasl_password, existing?.sasl_password, form.clear_sasl_password),
+    flood_burst: number(form.flood_burst, FLOOD_DEFAULTS.flood_burst),
+    flood_interval_ms: number(form.flood_interval_ms, FLOOD_DEFAULTS.flood_interval_ms),
+  };
+}
+
+function formValues(form: Record<string, string>): FormValues {
+  return {
+    name: form.name,
+    host: form.host,
+    port: form.port,
+    tls: form.tls === "on",
+    nickname: form.nickname,
+    username: form.username,
+    realname: form.realname,
+    sasl_username: form.sasl_username,
+    flood_burst: form.flood_burst,
+    flood_interval_ms: form.flood_interval_ms,
+  };
+}
+
+function ServerForm(props: {
+  action: string;
+  values: FormValues;
+  problem?: FormProblem;
+  /** The server being edited: its secrets are kept unless replaced. */
+  existing?: Server;
+  submitLabel: string;
+}) {
+  const { values, problem, existing } = props;
+  const err = (field: string) => problem?.field === field ? sentence(problem.error) : undefined;
+  const otherProblem = problem && !FIELDS.has(problem.field) ? sentence(problem.error) : undefined;
+  return (
+    <form method="post" action={props.action} class="form server-form">
+      {otherProblem ? <p class="form-error" role="alert">{otherProblem}</p> : null}
+      {problem && FIELDS.has(problem.field)
+        ? <p class="form-error" role="alert">Please check the field marked below.</p>
+        : null}
+      <Field
+        label="Name"
+        name="name"
+        value={values.name as string}
+        required
+        autoFocus={!existing}
+        placeholder="Libera.Chat"
+        error={err("name")}
+      />
+      <div class="field-row">
+        <Field
+          label="Host"
+          name="host"
+          value={values.host as string}
+          required
+          placeholder="irc.libera.chat"
+          error={err("host")}
+        />
+        <Field
+          label="Port"
+          name="port"
+          type="number"
+          min={1}
+          max={65535}
+          value={values.port as number}
+          required
+          error={err("port")}
+        />
+      </div>
+      <div class="field checkbox">
+        <input id="field-tls" type="checkbox" name="tls" checked={values.tls === true} />
+        <label htmlFor="field-tls">Use TLS (encrypted connection)</label>
+      </div>
+      <Field
+        label="Nickname"
+        name="nickname"
+        value={values.nickname as string}
+        required
+        autoComplete="off"
+        error={err("nickname")}
+      />
+      <details class="advanced" open={!!problem && ADVANCED.has(problem.field)}>
+        <summary>More settings: user name, passwords, flood control</summary>
+        <div class="field-row">
+          <Field
+            label="User name"
+            name="username"
+            value={values.username as string}
+            hint="Optional; the nickname by default."
+            error={err("username")}
+          />
+          <Field
+            label="Real name"
+            name="realname"
+            value={values.realname as string}
+            hint="Optional."
+            error={err("realname")}
+          />
+        </div>
+        <Field
+          label="Server password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint={existing?.password ? "Saved. Leave empty to keep it." : "Optional."}
+          error={err("password")}
+        />
+        {existing?.password
+          ? (
+            <div class="field checkbox">
+              <input id="field-clear_password" type="checkbox" name="clear_password" />
+              <label htmlFor="field-clear_password">Remove the saved server password</label>
+            </div>
+          )
+          : null}
+        <div class="field-row">
+          <Field
+            label="SASL account"
+            name="sasl_username"
+            value={values.sasl_username as string}
+            autoComplete="off"
+            hint="Optional; to log in to services."
+            error={err("sasl_username")}
+          />
+          <Field
+            label="SASL password"
+            name="sasl_password"
+            type="password"
+            autoComplete="new-password"
+            hint={existing?.sasl_password ? "Saved. Leave empty to keep it." : undefined}
+            error={err("sasl_password")}
+          />
+        </div>
+        {existing?.sasl_password
+          ? (
+            <div class="field checkbox">
+              <input id="field-clear_sasl_password" type="checkbox" name="clear_sasl_password" />
+              <label htmlFor="field-clear_sasl_password">Remove the saved SASL password</label>
+            </div>
+          )
+          : null}
+        <div class="field-row">
+          <Field
+            label="Lines sent at once"
+            name="flood_burst"
+            type="number"
+            min={1}
+            max={100}
+            value={values.flood_burst as number}
+            error={err("flood_burst")}
+          />
+          <Field
+            label="Then one line every (ms)"
+            name="flood_interval_ms"
+            type="number"
+            min={0}
+            max={60000}
+            value={values.flood_interval_ms as number}
+            hint="0 turns flood control off."
+            error={err("flood_interval_ms")}
+          />
+        </div>
+      </details>
+      <div class="form-actions">
+        <button type="submit" class="button primary">{props.submitLabel}</button>
+        <a class="button secondary" href={existing ? `/servers/${existing.id}` : "/"}>Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+const FIELDS = new Set([
+  "name",
+  "host",
+  "port",
+  "tls",
+  "nickname",
+  "username",
+  "realname",
+  "password",
+  "sasl_username",
+  "sasl_password",
+  "flood_burst",
+  "flood_interval_ms",
+]);
+const ADVANCED = new Set([
+  "username",
+  "realname",
+  "password",
+  "sasl_username",
+  "sasl_password",
+  "flood_burst",
+  "flood_interval_ms",
+]);
+
+function serverValues(server: Server): FormValues {
+  return {
+    name: server.name,
+    host: server.host,
+    port: server.port,
+    tls: server.tls,
+    nickname: server.nickname,
+    username: server.username,
+    realname: server.realname,
+    sasl_username: server.sasl_username,
+    flood_burst: server.flood_burst,
+    flood_interval_ms: server.flood_interval_ms,
+  };
+}
+
+/** The pages and form posts about servers. */
+export function serverPages(deps: PageDeps): Hono<PageEnv> {
+  const app = new Hono<PageEnv>();
+  const { db } = deps;
+
+  const formPage = async (
+    c: Context<PageEnv>,
+    title: string,
+    form: Parameters<typeof ServerForm>[0],
+    status: 200 | 409 | 422 = 200,
+  ) => {
+    const assets = (await deps.assets()).current;
+    return c.html(
+      renderPage(
+        { title, assets, bodyClass: "page-form" },
+        <>
+          <TopBar userName={c.get("user").name} />
+          <main class="container narrow">
+            <p class="breadcrumbs">
+              <a href="/">Servers</a>
+              {form.existing
+                ? (
+                  <>
+                    {" › "}
+                    <a href={`/servers/${form.existing.id}`}>{form.existing.name}</a>
+                  </>
+                )
+                : null}
+            </p>
+            <h1>{title}</h1>
+            <ServerForm {...form} />
+            {form.existing ? <DeleteServer server={form.existing} /> : null}
+          </main>
+        </>,
+      ),
+      status,
+    );
+  };
+
+  app.get("/", async (c) => {
+    const user = c.get("user");
+    const servers = await listUserServers(db, user.id);
+    // Taken before anything is shown, so the live stream starts where the page is.
+    const cursor = encodeCursor(await eventHeads(db, servers.map((s) => s.id)));
+    const assets = (await deps.assets()).current;
+    return c.html(renderPage(
+      { title: "Servers", assets, bodyClass: "page-home", eventCursor: cursor },
+      <>
+        <TopBar userName={user.name} />
+        <main class="container">
+          <div class="page-heading">
+            <h1>Your servers</h1>
+            {servers.length ? <a class="button primary" href="/servers/new">Add a server</a> : null}
+          </div>
+          {servers.length === 0
+            ? (
+              <div class="empty">
+                <p>No IRC servers yet. Add one to start chatting.</p>
+                <a class="button primary" href="/servers/new">Add your first server</a>
+              </div>
+            )
+            : (
+              <ul class="server-cards">
+                {servers.map((server) => (
+                  <li class="card server-card" key={server.id}>
+                    <div class="card-main">
+                      <h2>
+                        <a href={`/servers/${server.id}`}>{server.name}</a>
+                      </h2>
+                      <p class="meta">
+                        {server.host}:{server.port}
+                        {server.tls ? " · TLS" : ""} · as {server.current_nickname ?? server.nickname}
+                      </p>
+                    </div>
+                    <div class="card-actions">
+                      <Island
+                        name="ServerControls"
+                        props={{
+                          serverId: server.id,
+                          serverName: server.name,
+                          status: server.status,
+                          error: server.last_error,
+                          next: "/",
+                        }}
+                      />
+                      <a class="button secondary" href={`/servers/${server.id}/edit`}>Edit</a>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+        </main>
+      </>,
+    ));
+  });
+
+  app.get("/servers/new", (c) =>
+    formPage(c, "Add a server", {
+      action: "/servers",
+      values: { port: 6697, tls: true, ...FLOOD_DEFAULTS },
+      submitLabel: "Add server",
+    }));
+
+  app.post("/servers", async (c) => {
+    const form = await readForm(c);
+    const answer = await callApi(deps, c, "POST", "/api/servers", settingsFromForm(form));
+    if (answer.status === 201) {
+      const id = (answer.data as { id: number }).id;
+      return c.redirect(`/servers/${id}`, 303);
+    }
+    return formPage(c, "Add a server", {
+      action: "/servers",
+      values: formValues(form),
+      problem: { field: apiErrorField(answer) ?? "", error: apiError(answer) },
+      submitLabel: "Add server",
+    }, 422);
+  });
+
+  const loadServer = async (c: Context<PageEnv>): Promise<Server | undefined> => {
+    const id = parseId(c.req.param("id"));
+    return id === undefined ? undefined : await findUserServer(db, c.get("user").id, id);
+  };
+
+  app.get("/servers/:id/edit", async (c) => {
+    const server = await loadServer(c);
+    if (!server) return c.notFound();
+    return formPage(c, `Edit ${server.name}`, {
+      action: `/servers/${server.id}/edit`,
+      values: serverValues(server),
+      existing: server,
+      submitLabel: "Save changes",
+    });
+  });
+
+  app.post("/servers/:id/edit", async (c) => {
+    const server = await loadServer(c);
+    if (!server) return c.notFound();
+    const form = await readForm(c);
+    const checked = checkServerSettings(settingsFromForm(form, server));
+    if (!checked.ok) {
+      return formPage(c, `Edit ${server.name}`, {
+        action: `/servers/${server.id}/edit`,
+        values: formValues(form),
+        existing: server,
+        problem: { field: checked.field, error: checked.error },
+        submitLabel: "Save changes",
+      }, 422);
+    }
+    // A running worker keeps its connection; the new settings apply from the next connect.
+    await updateServer(db, server.id, checked.value);
+    return c.redirect(`/servers/${server.id}`, 303);
+  });
+
+  app.post("/servers/:id/delete", async (c) => {
+    const server = await loadServer(c);
+    if (!server) return c.notFound();
+    const answer = await callApi(deps, c, "DELETE", `/api/servers/${server.id}`);
+    if (answer.status !== 204) return c.text(apiError(answer), answer.status === 404 ? 404 : 500);
+    return c.redirect("/", 303);
+  });
+
+  for (const action of ["connect", "disconnect"] as const) {
+    app.post(`/servers/:id/${action}`, async (c) => {
+      const server = await loadServer(c);
+      if (!server) return c.notFound();
+      const form = await readForm(c);
+      const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/${action}`);
+      if (answer.status >= 400) return c.text(apiError(answer), answer.status === 404 ? 404 : 503);
+      return c.redirect(localPath(form.next, `/servers/${server.id}`), 303);
+    });
+  }
+
+  return app;
+}
+
+function DeleteServer({ server }: { server: Server }) {
+  return (
+    <details class="danger-zone">
+      <summary>Delete this server…</summary>
+      <p>
+        This disconnects from {server.name}{" "}
+        and deletes its settings, channels and every message stored for it. It cannot be undone.
+      </p>
+      <form method="post" action={`/servers/${server.id}/delete`}>
+        <button type="submit" class="button danger">Delete {server.name}</button>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,390 @@
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { createSession } from "../../lib/auth/sessions.ts";
+import { insertMessages } from "../../lib/messages.ts";
+import { setChannelJoined, setChannelTopic } from "../../lib/channels.ts";
+import { findServer } from "../../lib/servers.ts";
+import { IMMUTABLE_CACHE } from "../../routes/assets.ts";
+import { type TestApp, type TestUser, withApp } from "./testApp.ts";
+
+const ORIGIN = "http://127.0.0.1:8000";
+
+/** A page session for `user`: the cookie header value. */
+async function login(t: TestApp, user: TestUser): Promise<string> {
+  const session = await createSession(t.database.db, user.id);
+  return `ircweb_session=${session.token}`;
+}
+
+/** GETs a page as the holder of `cookie`. */
+function page(t: TestApp, path: string, cookie?: string): Promise<Response> {
+  return t.call(path, { headers: cookie ? { cookie } : {} });
+}
+
+/** POSTs a form from the app's own page, as a browser does. */
+function postForm(
+  t: TestApp,
+  path: string,
+  cookie: string,
+  fields: Record<string, string>,
+): Promise<Response> {
+  return t.call(path, {
+    method: "POST",
+    headers: {
+      cookie,
+      origin: ORIGIN,
+      "sec-fetch-site": "same-origin",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+async function html(response: Response, status = 200): Promise<string> {
+  const text = await response.text();
+  assertEquals(response.status, status, `status of ${response.url || "page"}: ${text.slice(0, 500)}`);
+  assertMatch(response.headers.get("content-type") ?? "", /text\/html/);
+  return text;
+}
+
+function scriptTags(text: string): string[] {
+  return [...text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+}
+
+/** The props an island was rendered with. */
+function islandProps(text: string, name: string): Record<string, unknown> {
+  const match = new RegExp(
+    `<div class="island" data-island="${name}">[\\s\\S]*?</div><script type="application/json" data-island-props(?:="")?>([^<]*)</script>`,
+  ).exec(text);
+  if (!match) throw new Error(`no ${name} island in the page`);
+  return JSON.parse(match[1]);
+}
+
+Deno.test("pages: first run sends everything to /setup, whose form ships no JavaScript", async () => {
+  await withApp(async (t) => {
+    for (const path of ["/", "/login", "/servers/new"]) {
+      const response = await page(t, path);
+      assertEquals([response.status, response.headers.get("location")], [303, "/setup"], path);
+    }
+    const text = await html(await page(t, "/setup"));
+    assertMatch(text, /<form method="post" action="\/setup"/);
+    assertMatch(text, /name="name"/);
+    assertMatch(text, /type="password"/);
+    assertEquals(scriptTags(text), [], "a page without islands has no script");
+    assertMatch(text, /<link rel="stylesheet" href="\/assets\/app-[0-9a-f]{16}\.css"/);
+    const error = await html(await page(t, "/setup?error=password"));
+    assertMatch(error, /That password cannot be used/);
+  });
+});
+
+Deno.test("pages: without a session, pages redirect to the login, remembering where to go", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    const response = await page(t, `/servers/${server.id}/chat/%23ruby`);
+    assertEquals(response.status, 303);
+    assertEquals(
+      response.headers.get("location"),
+      `/login?next=${encodeURIComponent(`/servers/${server.id}/chat/%23ruby`)}`,
+    );
+    assertEquals((await page(t, "/")).headers.get("location"), "/login");
+
+    const loginPage = await html(await page(t, `/login?next=%2Fservers%2F${server.id}&error=invalid`));
+    assertMatch(loginPage, /Wrong name or password/);
+    assertMatch(loginPage, new RegExp(`name="next" value="/servers/${server.id}"`));
+    assertEquals(scriptTags(loginPage), []);
+    // Another site as `next` is not kept.
+    assertMatch(await html(await page(t, "/login?next=%2F%2Fevil.example")), /name="next" value="\/"/);
+
+    // Logged in, /login goes on to `next`.
+    const cookie = await login(t, alice);
+    const again = await page(t, `/login?next=%2Fservers%2F${server.id}`, cookie);
+    assertEquals([again.status, again.headers.get("location")], [303, `/servers/${server.id}`]);
+  });
+});
+
+Deno.test("pages: the servers list shows each server with a live status island and links the bundle", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const empty = await html(await page(t, "/", cookie));
+    assertMatch(empty, /No IRC servers yet/);
+    assertEquals(scriptTags(empty), [], "no islands, no script");
+
+    const server = await t.server(alice, { name: "Libera <Chat>", host: "irc.example.org", port: 6697 });
+    const text = await html(await page(t, "/", cookie));
+    assertMatch(text, /Libera &lt;Chat>/);
+    assertMatch(text, /irc\.example\.org:6697/);
+    const real = scriptTags(text).filter((s) => !s.includes("application/json"));
+    assertEquals(real.length, 1);
+    assertMatch(real[0], /^<script type="module" src="\/assets\/islands-[0-9a-f]{16}\.js">$/);
+    const props = islandProps(text, "ServerControls");
+    assertEquals(props, {
+      serverId: server.id,
+      serverName: "Libera <Chat>",
+      status: "disconnected",
+      error: null,
+      next: "/",
+    });
+    assertMatch(text, /data-status="disconnected"/);
+    assertMatch(text, new RegExp(`action="/servers/${server.id}/connect"`));
+    // The meta cursor lets the live stream start where the page was rendered.
+    assertMatch(text, /<meta name="event-cursor" content="c[0-9.-]*"/);
+  });
+});
+
+Deno.test("pages: the Content-Security-Policy of pages allows no inline script", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const response = await page(t, "/", await login(t, alice));
+    await response.text();
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assertMatch(csp, /script-src 'self'/);
+    assert(!csp.includes("unsafe-inline"), csp);
+  });
+});
+
+Deno.test("pages: island props cannot end their script block (no injection through IRC text)", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const evil = `</script><script>alert(1)</script><!-- & \u2028`;
+    await setChannelJoined(t.database.db, server.id, "#ruby", true);
+    await setChannelTopic(t.database.db, server.id, "#ruby", evil);
+    await insertMessages(t.database.db, server.id, [
+      { target: "#ruby", sender: "mallory", content: evil, message_type: "privmsg" },
+    ]);
+    const text = await html(await page(t, `/servers/${server.id}/chat/%23ruby`, cookie));
+    assert(!text.includes("<script>alert(1)"), "the text never becomes a script element");
+    assertEquals(scriptTags(text).filter((s) => !s.includes("application/json")).length, 1);
+    const props = islandProps(text, "ChannelView");
+    assertEquals(props.topic, evil, "the props read back as the same text");
+    assertEquals((props.messages as { content: string }[])[0].content, evil);
+    // And the server-rendered line shows it as text.
+    assertMatch(text, /&lt;\/script>&lt;script>alert\(1\)&lt;\/script>/);
+  });
+});
+
+Deno.test("pages: a channel page shows the latest messages, topic, nick, and knows there are older ones", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const db = t.database.db;
+    await setChannelJoined(db, server.id, "#ruby", true);
+    await setChannelTopic(db, server.id, "#ruby", "Ruby talk");
+    await insertMessages(
+      db,
+      server.id,
+      Array.from({ length: 130 }, (_, i) => ({
+        target: "#ruby",
+        sender: i % 2 ? "bob" : "carol",
+        content: `line ${i}`,
+        message_type: "privmsg" as const,
+      })),
+    );
+    await insertMessages(db, server.id, [
+      {
+        target: "#ruby",
+        sender: "bob",
+        content: "\x02bold\x02 hi alice see https://example.com/x",
+        message_type: "privmsg",
+      },
+      { target: "#ruby", sender: "bob", content: "", message_type: "join" },
+    ]);
+    const text = await html(await page(t, `/servers/${server.id}/chat/%23ruby`, cookie));
+    const props = islandProps(text, "ChannelView");
+    const messages = props.messages as { content: string }[];
+    assertEquals(messages.length, 100);
+    assertEquals(messages[0].content, "line 32");
+    assertEquals(props.hasMore, true);
+    assertEquals([props.target, props.topic, props.nick, props.joined], [
+      "#ruby",
+      "Ruby talk",
+      "alice",
+      true,
+    ]);
+    assertMatch(text, /<h1>#ruby<\/h1>/);
+    assertMatch(text, /Ruby talk/);
+    assertMatch(text, /<span class="irc-b">bold<\/span> hi <mark class="mention">alice<\/mark>/);
+    assertMatch(text, /<a href="https:\/\/example\.com\/x" rel="noopener noreferrer nofollow"/);
+    assertMatch(text, /class="msg msg-privmsg mention-line"/);
+    assertMatch(text, /→ <span class="nick [^"]+">bob<\/span> joined/);
+    // The composer works without JavaScript too.
+    assertMatch(text, new RegExp(`<form class="composer" method="post" action="/servers/${server.id}/send"`));
+    assertMatch(text, /<input type="hidden" name="target" value="#ruby"/);
+  });
+});
+
+Deno.test("pages: unread counts per window; opening a window marks it read", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const db = t.database.db;
+    await setChannelJoined(db, server.id, "#ruby", true);
+    await setChannelJoined(db, server.id, "#deno", true);
+    await insertMessages(db, server.id, [
+      { target: "#ruby", sender: "bob", content: "one", message_type: "privmsg" },
+      { target: "#ruby", sender: "bob", content: "two", message_type: "privmsg" },
+      { target: "#ruby", sender: "alice", content: "mine does not count", message_type: "privmsg" },
+      { target: "#ruby", sender: "bob", content: "", message_type: "join" },
+      { target: "#deno", sender: "carol", content: "three", message_type: "privmsg" },
+      { target: "Dave", sender: "Dave", content: "psst", message_type: "privmsg" },
+    ]);
+    const windows = async (path: string) => {
+      const nav = islandProps(await html(await page(t, path, cookie)), "ServerNav");
+      const [only] = nav.servers as { windows: { target: string; kind: string; unread: number }[] }[];
+      return Object.fromEntries(only.windows.map((w) => [w.target, [w.kind, w.unread]]));
+    };
+    assertEquals(await windows(`/servers/${server.id}`), {
+      "#deno": ["channel", 1],
+      "#ruby": ["channel", 2],
+      Dave: ["query", 1],
+    });
+    assertEquals((await windows(`/servers/${server.id}/chat/%23ruby`))["#ruby"], ["channel", 0]);
+    assertEquals((await windows(`/servers/${server.id}/chat/dave`))["Dave"], ["query", 0]);
+    assertEquals((await windows(`/servers/${server.id}`))["#deno"], ["channel", 1]);
+
+    // The page's script marks what arrives live as read; only its own origin may.
+    const [last] = await insertMessages(db, server.id, [
+      { target: "#deno", sender: "carol", content: "four", message_type: "privmsg" },
+    ]);
+    const read = (headers: Record<string, string>) =>
+      t.call(`/servers/${server.id}/read`, {
+        method: "POST",
+        headers: { cookie, ...headers },
+        body: { target: "#deno", id: last.message.id },
+      });
+    assertEquals(
+      (await read({ "sec-fetch-site": "cross-site", origin: "https://evil.example" })).status,
+      403,
+    );
+    assertEquals((await windows(`/servers/${server.id}`))["#deno"], ["channel", 2]);
+    assertEquals((await read({ "sec-fetch-site": "same-origin", origin: ORIGIN })).status, 204);
+    assertEquals((await windows(`/servers/${server.id}`))["#deno"], ["channel", 0]);
+  });
+});
+
+Deno.test("pages: another user's server, or a bad window name, is not found", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const bob = await t.user("bob");
+    const server = await t.server(bob);
+    const cookie = await login(t, alice);
+    for (
+      const path of [`/servers/${server.id}`, `/servers/${server.id}/edit`, `/servers/${server.id}/chat/%23x`]
+    ) {
+      assertEquals((await page(t, path, cookie)).status, 404, path);
+    }
+    const own = await t.server(alice);
+    assertEquals((await page(t, `/servers/${own.id}/chat/bad%20name`, cookie)).status, 404);
+    assertEquals((await postForm(t, `/servers/${server.id}/connect`, cookie, {})).status, 404);
+  });
+});
+
+Deno.test("pages: adding a server through the form; a wrong field is shown with what was typed", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const form = await html(await page(t, "/servers/new", cookie));
+    assertMatch(form, /<form method="post" action="\/servers"/);
+    assertEquals(scriptTags(form), []);
+
+    const bad = await html(
+      await postForm(t, "/servers", cookie, {
+        name: "Libera",
+        host: "irc.libera.chat",
+        port: "6697",
+        tls: "on",
+        nickname: "1bad",
+      }),
+      422,
+    );
+    assertMatch(bad, /Nickname is not a valid IRC nickname\./);
+    assertMatch(bad, /value="irc\.libera\.chat"/);
+    assertMatch(bad, /value="1bad"/);
+
+    const created = await postForm(t, "/servers", cookie, {
+      name: "Libera",
+      host: "irc.libera.chat",
+      port: "6697",
+      tls: "on",
+      nickname: "alice",
+      password: "sekrit",
+      flood_burst: "5",
+      flood_interval_ms: "2000",
+    });
+    assertEquals(created.status, 303);
+    const id = Number(/^\/servers\/(\d+)$/.exec(created.headers.get("location") ?? "")?.[1]);
+    const row = await findServer(t.database.db, id);
+    assertEquals(
+      [row?.user_id, row?.host, row?.port, row?.tls, row?.nickname, row?.password],
+      [alice.id, "irc.libera.chat", 6697, true, "alice", "sekrit"],
+    );
+  });
+});
+
+Deno.test("pages: editing a server keeps saved passwords unless replaced or removed", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { password: "sekrit", nickname: "alice" });
+    const form = await html(await page(t, `/servers/${server.id}/edit`, cookie));
+    assert(!form.includes("sekrit"), "a saved password is never shown");
+    assertMatch(form, /Saved\. Leave empty to keep it\./);
+
+    const fields = { name: "Renamed", host: "127.0.0.1", port: "6667", nickname: "alice2", password: "" };
+    assertEquals((await postForm(t, `/servers/${server.id}/edit`, cookie, fields)).status, 303);
+    let row = await findServer(t.database.db, server.id);
+    assertEquals([row?.name, row?.nickname, row?.tls, row?.password], ["Renamed", "alice2", false, "sekrit"]);
+
+    await postForm(t, `/servers/${server.id}/edit`, cookie, { ...fields, clear_password: "on" });
+    row = await findServer(t.database.db, server.id);
+    assertEquals(row?.password, null);
+
+    const bad = await html(
+      await postForm(t, `/servers/${server.id}/edit`, cookie, { ...fields, port: "70000" }),
+      422,
+    );
+    assertMatch(bad, /Port must be an integer from 1 to 65535\./);
+  });
+});
+
+Deno.test("pages: a line sent without JavaScript to a disconnected server comes back with the reason", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const text = await html(
+      await postForm(t, `/servers/${server.id}/send`, cookie, { target: "#ruby", content: "hello <there>" }),
+      409,
+    );
+    const props = islandProps(text, "ChannelView");
+    assertEquals([props.draft, props.error], ["hello <there>", "Server not connected"]);
+    assertMatch(text, /value="hello &lt;there>"/);
+    assertMatch(text, /role="alert">Server not connected</);
+  });
+});
+
+Deno.test("assets: hashed URLs, cached for good; the CSS has the IRC colours; old hashes are gone", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    await t.server(alice);
+    const text = await html(await page(t, "/", await login(t, alice)));
+    const script = /src="(\/assets\/islands-[0-9a-f]{16}\.js)"/.exec(text)![1];
+    const style = /href="(\/assets\/app-[0-9a-f]{16}\.css)"/.exec(text)![1];
+    const js = await t.call(script);
+    assertEquals(js.status, 200);
+    assertMatch(js.headers.get("content-type") ?? "", /^text\/javascript/);
+    assertEquals(js.headers.get("cache-control"), IMMUTABLE_CACHE);
+    const code = await js.text();
+    assertMatch(code, /data-island/);
+    assert(!/\bDeno\.|from"npm:|kysely/.test(code), "no server code in the browser bundle");
+    const css = await t.call(style);
+    assertEquals(css.headers.get("cache-control"), IMMUTABLE_CACHE);
+    assertMatch(await css.text(), /\.irc-fg-98\{color:#ffffff\}/);
+    const stale = await t.call("/assets/islands-0000000000000000.js");
+    assertEquals(stale.status, 404);
+    await stale.text();
+  });
+});
