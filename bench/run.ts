@@ -1,0 +1,131 @@
+/**
+ * One bench run: starts the environment, runs every scenario in an order
+ * that keeps them from disturbing each other, and returns the judged
+ * figures. Used by `bench/main.ts` and by the smoke test.
+ *
+ * The steady 20/s probes (command, its baseline, event, its baseline) run
+ * interleaved in one phase, a slot each 12.5 ms apart, so 2,000 samples of
+ * each take 100 s rather than 400 s and no two probes ever overlap.
+ *
+ * @module
+ */
+import { type Environment, startEnvironment } from "./support/environment.ts";
+import { runBackToBack, runPaced } from "./support/pace.ts";
+import { judge, type Result } from "./support/stats.ts";
+import { openChatServer, type ScenarioContext, type Sizes } from "./scenarios/context.ts";
+import { commandFigures, setupCommandLatency } from "./scenarios/commandLatency.ts";
+import { eventFigures, setupEventLatency } from "./scenarios/eventLatency.ts";
+import { fanoutFigures, runFanout } from "./scenarios/fanout.ts";
+import { ingestFigures, runIngest } from "./scenarios/ingest.ts";
+import { memoryFigures, runWorkerMemory } from "./scenarios/workerMemory.ts";
+import { connectFigures, runConnectTime } from "./scenarios/connectTime.ts";
+
+/** The scenarios, in the order they run. */
+export const SCENARIOS = ["connect", "latency", "fanout", "ingest", "memory"] as const;
+/** A scenario's name (`latency` is command and event latency, run together). */
+export type ScenarioName = typeof SCENARIOS[number];
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  sizes: Sizes;
+  /** A cluster to create the bench's database on; embedded when absent. */
+  databaseUrl?: string;
+  /** Absolute path of the baseline's Unix socket (the bench's permissions name it). */
+  baselineSocketPath: string;
+  /** Only these scenarios (all by default). */
+  only?: readonly ScenarioName[];
+  log?: (line: string) => void;
+}
+
+/** Runs the bench; the environment is stopped whatever happens. */
+export async function runBench(options: BenchOptions): Promise<Result[]> {
+  const log = options.log ?? (() => {});
+  const only = new Set(options.only ?? SCENARIOS);
+  const env = await startEnvironment({ databaseUrl: options.databaseUrl, log });
+  const ctx: ScenarioContext = { env, sizes: options.sizes, log };
+  const results: Result[] = [];
+  const add = (figures: Parameters<typeof judge>[0][]) => results.push(...figures.map(judge));
+  try {
+    if (only.has("connect")) {
+      log("connect time...");
+      add(connectFigures(await runConnectTime(ctx)));
+    }
+    if (only.has("latency") || only.has("fanout")) {
+      const chat = await openChatServer(env, "bench", "#bench");
+      if (only.has("latency")) add(await latency(ctx, chat, options.baselineSocketPath));
+      if (only.has("fanout")) {
+        log("fan-out, one stream...");
+        const one = await runFanout(ctx, chat, 1, "A");
+        log(`fan-out, ${options.sizes.fanoutClients} streams...`);
+        const many = await runFanout(ctx, chat, options.sizes.fanoutClients, "B");
+        add(fanoutFigures(many, one, options.sizes.fanoutRate));
+      }
+      await env.api("POST", `/api/servers/${chat.server.id}/disconnect`, undefined, 202);
+    }
+    if (only.has("ingest")) {
+      log("ingest...");
+      add(ingestFigures(await runIngest(ctx)));
+    }
+    if (only.has("memory")) {
+      log("worker memory...");
+      add(memoryFigures(await runWorkerMemory(ctx)));
+    }
+  } catch (error) {
+    log(`the app's log:\n${env.appLog().slice(-4000)}`);
+    throw error;
+  } finally {
+    await env.close();
+  }
+  return results;
+}
+
+async function latency(
+  ctx: ScenarioContext,
+  chat: Awaited<ReturnType<typeof openChatServer>>,
+  socket: string,
+) {
+  const { sizes, log } = ctx;
+  const command = await setupCommandLatency(ctx, chat, socket);
+  const event = await setupEventLatency(ctx, chat);
+  try {
+    // Warm both paths (JIT, connections, caches) before anything counts.
+    for (let i = 0; i < 20; i++) {
+      await command.app();
+      await command.baseline();
+      await event.app();
+      await event.baseline();
+    }
+    const n = Math.max(sizes.commandSamples, sizes.eventSamples);
+    log(
+      `command and event latency at ${sizes.pacedRate}/s, ${n} samples each (${
+        Math.round(n / sizes.pacedRate)
+      } s)...`,
+    );
+    const [cmdApp, cmdBase, evApp, evBase] = await runPaced(
+      [command.app, command.baseline, event.app, event.baseline],
+      sizes.pacedRate,
+      n,
+    );
+    log("command latency back to back...");
+    const b2bApp = await runBackToBack(command.app, sizes.commandSamples);
+    const b2bBase = await runBackToBack(command.baseline, sizes.commandSamples);
+    log(`event latency at ${sizes.eventFastRate}/s...`);
+    const fastApp = await event.appAtRate(sizes.eventFastSamples, sizes.eventFastRate);
+    const fastBase = await event.baselineAtRate(sizes.eventFastSamples, sizes.eventFastRate);
+    return [
+      ...commandFigures(
+        { app: cmdApp.slice(0, sizes.commandSamples), baseline: cmdBase, rate: sizes.pacedRate },
+        { app: b2bApp, baseline: b2bBase },
+      ),
+      ...eventFigures(
+        { app: evApp.slice(0, sizes.eventSamples), baseline: evBase, rate: sizes.pacedRate },
+        { app: fastApp, baseline: fastBase, rate: sizes.eventFastRate },
+      ),
+    ];
+  } finally {
+    await command.close();
+    await event.close();
+  }
+}
+
+export type { Environment };

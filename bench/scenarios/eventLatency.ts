@@ -1,0 +1,191 @@
+/**
+ * Event latency: the IRC server sends a PRIVMSG to a worker, and the time
+ * is taken until an SSE client of `GET /api/events` receives the stored
+ * event (irc-framework's parse, the batched insert and its commit, the
+ * NOTIFY, the web process's feed, the stream's write). Taken at a steady
+ * 20/s (one at a time) and at 1,000/s (open loop: sends do not wait for
+ * deliveries).
+ *
+ * Baseline: the raw round trip of the same durability with `npm:pg`: one
+ * statement inserting a row and notifying, committed, until a listening
+ * connection hears the notification.
+ *
+ * @module
+ */
+import pg from "pg";
+import { sql } from "kysely";
+import { deferred, type Probe, sendAtRate, within } from "../support/pace.ts";
+import { type Figure, summarize } from "../support/stats.ts";
+import { openEventStream } from "../support/sseClient.ts";
+import { channelLine, type ChatServer, type ScenarioContext } from "./context.ts";
+
+const SCENARIO = "event latency";
+const NOTIFY_CHANNEL = "bench_baseline";
+
+/** Probes of the scenario. */
+export interface EventLatency {
+  /** One message, waited for (closed loop). */
+  app: Probe;
+  /** One insert + NOTIFY, waited for. */
+  baseline: Probe;
+  /** `count` messages at `rate`/s; the latency of each delivered one, and how many never came. */
+  appAtRate(count: number, rate: number): Promise<{ samples: number[]; lost: number }>;
+  /** The same with inserts + NOTIFY. */
+  baselineAtRate(count: number, rate: number): Promise<{ samples: number[]; lost: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens the event stream and the baseline's connections. */
+export async function setupEventLatency(ctx: ScenarioContext, chat: ChatServer): Promise<EventLatency> {
+  const { env } = ctx;
+  let counter = 0;
+  const arrivals = new Map<number, (at: number) => void>();
+  const stream = await openEventStream(env.baseUrl, env.token, (event, data, at) => {
+    if (event !== "message") return;
+    const match = /"content":"ev (\d+)"/.exec(data);
+    if (match) arrivals.get(Number(match[1]))?.(at);
+  });
+  await within(stream.ready, 30_000, "the event stream to be ready");
+
+  const sendOne = (onArrival: (at: number) => void): void => {
+    const id = ++counter;
+    arrivals.set(id, (at) => {
+      arrivals.delete(id);
+      onArrival(at);
+    });
+    chat.irc.send(channelLine(chat.channel, `ev ${id}`));
+  };
+
+  const app: Probe = async () => {
+    const arrived = deferred<number>();
+    const start = performance.now();
+    sendOne(arrived.resolve);
+    return (await within(arrived.promise, 10_000, "an event to arrive")) - start;
+  };
+
+  await env.db.schema.createTable("bench_baseline_messages").ifNotExists()
+    .addColumn("id", "bigserial", (c) => c.primaryKey())
+    .addColumn("server_id", "integer", (c) => c.notNull())
+    .addColumn("target", "text")
+    .addColumn("sender", "text")
+    .addColumn("content", "text", (c) => c.notNull())
+    .addColumn("message_type", "text", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+  const listener = new pg.Client({ connectionString: env.databaseUrl });
+  const writer = new pg.Client({ connectionString: env.databaseUrl });
+  await listener.connect();
+  await writer.connect();
+  await listener.query(`listen ${NOTIFY_CHANNEL}`);
+  const notified = new Map<string, (at: number) => void>();
+  listener.on("notification", (n) => {
+    const at = performance.now();
+    if (n.payload) notified.get(n.payload)?.(at);
+  });
+  const insertAndNotify = `with row as (
+      insert into bench_baseline_messages (server_id, target, sender, content, message_type, created_at)
+      values (0, '#bench', 'alice', $1, 'privmsg', now()) returning id)
+    select pg_notify('${NOTIFY_CHANNEL}', $1) from row`;
+  const notifyOne = (onArrival: (at: number) => void): void => {
+    const key = `ev ${++counter}`;
+    notified.set(key, (at) => {
+      notified.delete(key);
+      onArrival(at);
+    });
+    writer.query(insertAndNotify, [key]).catch(() => notified.delete(key));
+  };
+  const baseline: Probe = async () => {
+    const arrived = deferred<number>();
+    const start = performance.now();
+    notifyOne(arrived.resolve);
+    return (await within(arrived.promise, 10_000, "a notification")) - start;
+  };
+
+  const atRate = async (
+    count: number,
+    rate: number,
+    send: (onArrival: (at: number) => void) => void,
+  ) => {
+    const samples: number[] = [];
+    const done = deferred<void>();
+    await sendAtRate(count, rate, () => {
+      const start = performance.now();
+      send((at) => {
+        samples.push(at - start);
+        if (samples.length === count) done.resolve();
+      });
+    });
+    await within(done.promise, 20_000, "every event").catch(() => {});
+    return { samples, lost: count - samples.length };
+  };
+
+  return {
+    app,
+    baseline,
+    appAtRate: (count, rate) => atRate(count, rate, sendOne),
+    baselineAtRate: (count, rate) => atRate(count, rate, notifyOne),
+    async close() {
+      await stream.close();
+      await listener.end().catch(() => {});
+      await writer.end().catch(() => {});
+    },
+  };
+}
+
+/** The scenario's figures. */
+export function eventFigures(
+  paced: { app: number[]; baseline: number[]; rate: number },
+  fast: {
+    app: { samples: number[]; lost: number };
+    baseline: { samples: number[]; lost: number };
+    rate: number;
+  },
+): Figure[] {
+  const baselineNote = "insert + NOTIFY round trip (npm:pg)";
+  const slow = { app: summarize(paced.app), base: summarize(paced.baseline) };
+  const quick = { app: summarize(fast.app.samples), base: summarize(fast.baseline.samples) };
+  const slowNote = `${slow.app.n} samples; max ${slow.app.max.toFixed(2)} ms`;
+  const fastNote = `${quick.app.n} delivered, ${fast.app.lost} lost; max ${quick.app.max.toFixed(2)} ms`;
+  return [
+    {
+      scenario: SCENARIO,
+      figure: `p50 at ${paced.rate}/s`,
+      unit: "ms",
+      value: slow.app.p50,
+      baseline: slow.base.p50,
+      baselineNote,
+      target: { op: "<=", value: 1.5 },
+      note: slowNote,
+    },
+    {
+      scenario: SCENARIO,
+      figure: `p99 at ${paced.rate}/s`,
+      unit: "ms",
+      value: slow.app.p99,
+      baseline: slow.base.p99,
+      baselineNote,
+      target: { op: "<=", value: 4 },
+      note: slowNote,
+    },
+    {
+      scenario: SCENARIO,
+      figure: `p50 at ${fast.rate}/s`,
+      unit: "ms",
+      value: quick.app.p50,
+      baseline: quick.base.p50,
+      baselineNote,
+      target: { op: "<=", value: 3 },
+      note: fastNote,
+    },
+    {
+      scenario: SCENARIO,
+      figure: `p99 at ${fast.rate}/s`,
+      unit: "ms",
+      value: fast.app.lost > 0 ? Infinity : quick.app.p99,
+      baseline: quick.base.p99,
+      baselineNote,
+      target: { op: "<=", value: 15 },
+      note: fastNote,
+    },
+  ];
+}

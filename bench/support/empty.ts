@@ -1,0 +1,1 @@
+// An empty script: the baseline of `deno run` start-up.

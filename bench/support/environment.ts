@@ -1,0 +1,300 @@
+/**
+ * Everything a bench run stands on: a database of its own (a fresh one on
+ * `DATABASE_URL`'s cluster, or an embedded cluster in a temporary folder),
+ * the bench IRC server, the real app started as `deno task start` starts it
+ * (its own process, spawning real workers), a user with an API token, and
+ * a small client of the JSON API.
+ *
+ * @module
+ */
+import pg from "pg";
+import { createDb, type Db } from "../../lib/db/database.ts";
+import { migrateToLatest } from "../../lib/db/migrate.ts";
+import { startEmbeddedPostgres } from "../../lib/db/embeddedPostgres.ts";
+import { createUser } from "../../lib/users.ts";
+import { createApiToken } from "../../lib/auth/apiTokens.ts";
+import { type BenchIrcServer, startBenchIrcServer } from "./ircServer.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Options of {@link startEnvironment}. */
+export interface EnvironmentOptions {
+  /** A cluster to create the bench's database on; embedded in a temporary folder when absent. */
+  databaseUrl?: string;
+  /** Connections the embedded cluster accepts (50 workers hold up to two each). */
+  maxConnections?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** A server as the API shows it (the fields the bench reads). */
+export interface ServerInfo {
+  id: number;
+  nickname: string;
+  status: string;
+  pid: number | null;
+  socket_path: string | null;
+}
+
+/** The running environment. */
+export interface Environment {
+  /** `http://127.0.0.1:<port>` of the app. */
+  baseUrl: string;
+  token: string;
+  /** The bench's own pool on the database (counting rows, baselines). */
+  db: Db;
+  databaseUrl: string;
+  irc: BenchIrcServer;
+  /** The web process's pid. */
+  appPid: number;
+  /** A temporary folder of the run (sockets, scripts). */
+  tmpDir: string;
+  /** Calls the JSON API; throws with the answer unless the status is `expect`. */
+  api<T = unknown>(method: string, path: string, body?: unknown, expect?: number): Promise<T>;
+  /** Creates a server on the bench IRC server, flood control off. */
+  createServer(nickname: string): Promise<ServerInfo>;
+  /** Waits until the server's status is `status`; returns it. */
+  waitForStatus(id: number, status: string, timeoutMs?: number): Promise<ServerInfo>;
+  /** The app's output so far (its log). */
+  appLog(): string;
+  /** Stops the app (and so its workers), the IRC server and the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the database, the IRC server and the app; creates the bench user. */
+export async function startEnvironment(options: EnvironmentOptions = {}): Promise<Environment> {
+  const log = options.log ?? (() => {});
+  const tmpDir = await Deno.makeTempDir({ prefix: "ircweb-bench-" });
+  // As root, the embedded PostgreSQL runs as `postgres` and must reach its folder inside.
+  await Deno.chmod(tmpDir, 0o711);
+  const cleanups: (() => Promise<void>)[] = [() => Deno.remove(tmpDir, { recursive: true })];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch(() => {});
+  };
+  try {
+    const database = await openBenchDatabase(options, tmpDir, log);
+    cleanups.push(database.close);
+    const db = createDb(database.url, { maxConnections: 4, applicationName: "ircweb-bench" });
+    cleanups.push(() => db.destroy());
+    await migrateToLatest(db);
+    const user = await createUser(db, "bench", crypto.randomUUID());
+    const { token } = await createApiToken(db, user.id, "bench");
+
+    const irc = startBenchIrcServer();
+    cleanups.push(() => irc.close());
+
+    // Inside the project: the app may read only there (`deno task start`'s `--allow-read=.`).
+    const socketDir = `${ROOT}/tmp/bench/sockets-${crypto.randomUUID().slice(0, 8)}`;
+    await Deno.mkdir(socketDir, { recursive: true, mode: 0o700 });
+    cleanups.push(() => Deno.remove(socketDir, { recursive: true }));
+    const port = freePort();
+    const app = await startApp(database.url, port, socketDir);
+    cleanups.push(app.stop);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForHealth(baseUrl, app);
+    log(`app listening on ${baseUrl} (pid ${app.pid}), IRC server on port ${irc.port}`);
+
+    const api = async <T>(method: string, path: string, body?: unknown, expect?: number): Promise<T> => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (expect !== undefined ? response.status !== expect : !response.ok) {
+        throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+      }
+      return (text ? JSON.parse(text) : undefined) as T;
+    };
+    return {
+      baseUrl,
+      token,
+      db,
+      databaseUrl: database.url,
+      irc,
+      appPid: app.pid,
+      tmpDir,
+      api,
+      createServer: (nickname) =>
+        api<ServerInfo>("POST", "/api/servers", {
+          name: nickname,
+          host: "127.0.0.1",
+          port: irc.port,
+          tls: false,
+          nickname,
+          flood_interval_ms: 0,
+        }, 201),
+      async waitForStatus(id, status, timeoutMs = 60_000) {
+        const deadline = performance.now() + timeoutMs;
+        while (true) {
+          const server = await api<ServerInfo>("GET", `/api/servers/${id}`);
+          if (server.status === status) return server;
+          if (performance.now() > deadline) {
+            throw new Error(`server ${id} is ${server.status}, not ${status}, after ${timeoutMs} ms`);
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
+      appLog: app.log,
+      close: cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+interface BenchDatabase {
+  url: string;
+  close(): Promise<void>;
+}
+
+// A database nobody else uses: created on the given cluster and dropped
+// after, or a whole embedded cluster in the run's temporary folder.
+async function openBenchDatabase(
+  options: EnvironmentOptions,
+  tmpDir: string,
+  log: (line: string) => void,
+): Promise<BenchDatabase> {
+  if (options.databaseUrl) {
+    const admin = options.databaseUrl;
+    const name = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await adminQuery(admin, `create database ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    log(`database ${name} on the given cluster`);
+    return {
+      url: url.href,
+      close: async () => {
+        await adminQuery(admin, `drop database if exists ${name} with (force)`);
+      },
+    };
+  }
+  const dir = `${tmpDir}/db`;
+  let cluster = await startEmbeddedPostgres(dir);
+  const wanted = options.maxConnections ?? 300;
+  const current = Number(await adminQuery(cluster.url, "show max_connections"));
+  if (current < wanted) {
+    // Takes effect at the next start, which reuses the same folder and port.
+    await adminQuery(cluster.url, `alter system set max_connections = ${wanted}`);
+    await cluster.stop();
+    cluster = await startEmbeddedPostgres(dir);
+  }
+  log(`embedded PostgreSQL in ${dir}`);
+  return { url: cluster.url, close: () => cluster.stop() };
+}
+
+async function adminQuery(url: string, text: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(text);
+    const row = result.rows?.[0] as Record<string, unknown> | undefined;
+    return row ? String(Object.values(row)[0]) : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+interface AppProcess {
+  pid: number;
+  log(): string;
+  exited: Promise<Deno.CommandStatus>;
+  stop(): Promise<void>;
+}
+
+/** The `deno run` arguments of `deno task start`, so the bench runs the app exactly as users do. */
+async function startTaskArgs(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  const words = config.tasks.start.split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") {
+    throw new Error(`unexpected start task: ${config.tasks.start}`);
+  }
+  return words.slice(1);
+}
+
+async function startApp(databaseUrl: string, port: number, socketDir: string): Promise<AppProcess> {
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SOCKET_DIR: socketDir,
+    LOG_LEVEL: "warn",
+  };
+  for (const name of ["HOME", "PATH", "DENO_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: await startTaskArgs(),
+    cwd: ROOT,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      if (text.length > 200_000) text = text.slice(-100_000);
+    }
+  };
+  const reading = Promise.all([read(child.stdout), read(child.stderr)]);
+  const exited = child.status.then(async (status) => {
+    await reading.catch(() => {});
+    return status;
+  });
+  return {
+    pid: child.pid,
+    log: () => text,
+    exited,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(true), 20_000)),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+        await exited;
+      }
+    },
+  };
+}
+
+async function waitForHealth(baseUrl: string, app: AppProcess): Promise<void> {
+  let exited = false;
+  app.exited.then(() => exited = true);
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    if (exited) throw new Error(`the app exited at start:\n${app.log()}`);
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the app did not answer /health within 60 s:\n${app.log()}`);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}

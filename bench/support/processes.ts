@@ -1,0 +1,107 @@
+/**
+ * Looking at processes from outside: their proportional memory (PSS, from
+ * `/proc/<pid>/smaps_rollup`), the machine the bench runs on, and the bare
+ * `deno run` baselines.
+ *
+ * Deno refuses to read `/proc/<pid>/...` without `--allow-all`, which the
+ * bench does not have; a short `deno eval` (which has every permission)
+ * reads it instead, as `tests/support/process.ts` does for the tests.
+ *
+ * @module
+ */
+
+const SUPPORT = new URL(".", import.meta.url).pathname;
+
+async function evalJson<T>(code: string): Promise<T> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", code],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as T;
+}
+
+/** PSS of each process in MiB (`NaN` for one that is gone). */
+export async function pssMiB(pids: readonly number[]): Promise<Map<number, number>> {
+  const kib = await evalJson<Record<string, number | null>>(`
+    const out = {};
+    for (const pid of ${JSON.stringify(pids)}) {
+      try {
+        const text = Deno.readTextFileSync("/proc/" + pid + "/smaps_rollup");
+        out[pid] = Number(/^Pss:\\s+(\\d+) kB/m.exec(text)[1]);
+      } catch {
+        out[pid] = null;
+      }
+    }
+    console.log(JSON.stringify(out));`);
+  return new Map(pids.map((pid) => [pid, kib[pid] === null ? NaN : kib[pid]! / 1024]));
+}
+
+/** What the figures were measured on. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  /** 1, 5 and 15 minute load averages when the run started (others share the machine). */
+  loadAverage: number[];
+  kernel: string;
+  deno: string;
+  v8: string;
+}
+
+/** Describes this machine. */
+export async function describeMachine(): Promise<Machine> {
+  const info = await evalJson<{ cpu: string; memKiB: number; load: number[]; kernel: string }>(`
+    const cpu = /^model name\\s*:\\s*(.*)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "unknown";
+    const memKiB = Number(/^MemTotal:\\s+(\\d+)/m.exec(Deno.readTextFileSync("/proc/meminfo"))?.[1] ?? 0);
+    console.log(JSON.stringify({ cpu, memKiB, load: Deno.loadavg(), kernel: Deno.osRelease() }));`);
+  return {
+    cpu: info.cpu,
+    cores: navigator.hardwareConcurrency,
+    memoryGiB: Math.round(info.memKiB / 1024 / 1024 * 10) / 10,
+    loadAverage: info.load.map((l) => Math.round(l * 100) / 100),
+    kernel: info.kernel,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+  };
+}
+
+/** A bare `deno run` of an empty script kept alive (the memory baseline). */
+export interface IdleProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `deno run` of a script that only waits. */
+export function spawnIdle(): IdleProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", `${SUPPORT}idle.ts`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  return {
+    pid: child.pid,
+    async stop() {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+    },
+  };
+}
+
+/** Milliseconds from spawning `deno run` of an empty script to its exit (the start-up baseline). */
+export async function timeBareRun(): Promise<number> {
+  const start = performance.now();
+  const status = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", `${SUPPORT}empty.ts`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!status.success) throw new Error("deno run of an empty script failed");
+  return performance.now() - start;
+}
