@@ -16,7 +16,7 @@ import type { ServerStatus } from "../lib/db/schema.ts";
 import type { MessageJson } from "../lib/messages.ts";
 import { sameIrcName } from "../lib/ircFormat.ts";
 import { apiRequest } from "./api.ts";
-import { isLiveConnected, markMessageSeen, onConnectionChange, onLiveEvent } from "./live.ts";
+import { markMessageSeen, onConnectionChange, onLiveEvent } from "./live.ts";
 import { MessageLine } from "./MessageLine.tsx";
 import { dismiss, enqueue, kick, type OutboxEntry, subscribeOutbox, windowEntries } from "./outbox.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
@@ -77,7 +77,9 @@ export default function ChannelView(props: ChannelViewProps) {
   const [status, setStatus] = useState(props.status);
   const [statusError, setStatusError] = useState(props.statusError);
   const [localTime, setLocalTime] = useState(false);
-  const [online, setOnline] = useState(true);
+  const [liveUp, setLiveUp] = useState(true);
+  const [browserOnline, setBrowserOnline] = useState(true);
+  const online = liveUp && browserOnline;
   const [pending, setPending] = useState<OutboxEntry[]>([]);
   const [text, setText] = useState(props.draft ?? "");
   const [error, setError] = useState<string | null>(props.error ?? null);
@@ -156,11 +158,15 @@ export default function ChannelView(props: ChannelViewProps) {
           break;
       }
     });
-    setOnline(isLiveConnected() || navigator.onLine);
     const stopConnection = onConnectionChange((connected) => {
-      setOnline(connected);
+      setLiveUp(connected);
       if (connected) kick();
     });
+    // The browser knows when it has no network at all, before the stream notices.
+    const onlineChanged = () => setBrowserOnline(navigator.onLine);
+    onlineChanged();
+    globalThis.addEventListener("online", onlineChanged);
+    globalThis.addEventListener("offline", onlineChanged);
     const refreshPending = () => setPending(windowEntries(serverId, target));
     const stopOutbox = subscribeOutbox((event) => {
       if (event.type === "sent" && event.message && sameWindow(event.entry.target, target)) {
@@ -186,6 +192,8 @@ export default function ChannelView(props: ChannelViewProps) {
       stopLive();
       stopConnection();
       stopOutbox();
+      globalThis.removeEventListener("online", onlineChanged);
+      globalThis.removeEventListener("offline", onlineChanged);
     };
   }, []);
 

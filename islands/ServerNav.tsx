@@ -67,13 +67,16 @@ export default function ServerNav(props: ServerNavProps) {
               }
               const said = m.message_type === "privmsg" || m.message_type === "notice" ||
                 m.message_type === "action";
-              if (!said || m.target === null || sameIrcName(m.sender, server.nick)) return server;
+              if (!said || m.target === null) return server;
+              // The user's own lines open a query window but are never unread.
+              const own = sameIrcName(m.sender, server.nick);
               const isOpen = current?.serverId === server.id && current.target !== null &&
                 sameIrcName(current.target, m.target);
               const mentioned = !isChannelName(m.target) || mentionsNick(m.content, server.nick);
               const known = server.windows.some((w) => sameIrcName(w.target, m.target));
+              if (own && known) return server;
               const bump = (w: NavWindow): NavWindow =>
-                isOpen ? w : {
+                isOpen || own ? w : {
                   ...w,
                   unread: Math.min(props.unreadCap, w.unread + 1),
                   mentioned: w.mentioned || mentioned,
@@ -82,7 +85,13 @@ export default function ServerNav(props: ServerNavProps) {
                 ? server.windows.map((w) => sameIrcName(w.target, m.target) ? bump(w) : w)
                 : [
                   ...server.windows,
-                  bump({ target: m.target, kind: "query", joined: true, topic: null, unread: 0 }),
+                  bump({
+                    target: m.target,
+                    kind: isChannelName(m.target) ? "channel" : "query",
+                    joined: true,
+                    topic: null,
+                    unread: 0,
+                  }),
                 ];
               return { ...server, windows };
             }

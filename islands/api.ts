@@ -14,6 +14,9 @@ export type ApiResult<T> =
   | { ok: false; status: number; error: string; offline: false }
   | { ok: false; status: 0; error: string; offline: true };
 
+/** How long a request may take before it counts as "no connection" (a network that drops packets never fails). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Sends `method path` with `body` as JSON, and reads the JSON answer. */
 export async function apiRequest<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
   let response: Response;
@@ -21,6 +24,7 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
     response = await fetch(path, {
       method,
       credentials: "same-origin",
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       headers: body === undefined ? { accept: "application/json" } : {
         accept: "application/json",
         "content-type": "application/json",
@@ -32,6 +36,7 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   }
   let data: unknown = undefined;
   try {
+    // The body may never come either (the timeout covers it too).
     const text = await response.text();
     data = text === "" ? undefined : JSON.parse(text);
   } catch {

@@ -96,6 +96,10 @@ function open(): void {
     // CONNECTING: the browser retries by itself. CLOSED: it gave up.
     if (stream.readyState === EventSource.CLOSED) reopenSoon(retryDelay);
   };
+  // After a replay the stream names its position; a reopened stream starts there.
+  stream.addEventListener("ready", (event: MessageEvent) => {
+    if (event.lastEventId) lastEventId = event.lastEventId;
+  });
   for (const type of ["message", "status", "channel"] as const) {
     stream.addEventListener(type, (event: MessageEvent) => {
       if (event.lastEventId) lastEventId = event.lastEventId;

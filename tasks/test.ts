@@ -19,10 +19,13 @@ const permissions = [
   // Tests connect to ephemeral loopback ports and to worker sockets whose
   // paths hold database ids, which no exact `unix:` list can name ahead.
   "--allow-net",
-  `--allow-read=${root},/tmp,${Deno.execPath()}`,
+  // playwright-core checks the browser binary exists before running it.
+  `--allow-read=${root},/tmp,${Deno.execPath()},${chromium}`,
   `--allow-write=${root}/tmp,/tmp`,
   `--allow-run=${Deno.execPath()},ngircd,${chromium}`,
   "--allow-env",
+  // playwright-core reads the home folder and the OS release when it loads.
+  "--allow-sys=homedir,osRelease",
 ];
 const args = ["test", "--no-prompt", ...permissions, ...(Deno.args.length ? Deno.args : ["tests/"])];
 const child = new Deno.Command(Deno.execPath(), {

@@ -4,6 +4,10 @@ import { insertMessages } from "../../lib/messages.ts";
 import { setChannelJoined, setChannelTopic } from "../../lib/channels.ts";
 import { findServer } from "../../lib/servers.ts";
 import { IMMUTABLE_CACHE } from "../../routes/assets.ts";
+import { startNgircd } from "../support/ngircd.ts";
+import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { readSse } from "../support/sseClient.ts";
+import { waitForStatus } from "../support/worker.ts";
 import { type TestApp, type TestUser, withApp } from "./testApp.ts";
 
 const ORIGIN = "http://127.0.0.1:8000";
@@ -387,4 +391,82 @@ Deno.test("assets: hashed URLs, cached for good; the CSS has the IRC colours; ol
     assertEquals(stale.status, 404);
     await stale.text();
   });
+});
+
+Deno.test({
+  name:
+    "card: a form POST of a message reaches IRC, comes on the live stream, and is rendered in the channel page",
+  // The live stream's reader and the IRC client are closed explicitly; the worker is the supervisor's.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const ngircd = await startNgircd();
+    const bob = await connectRawIrcClient(ngircd.port, "bob");
+    try {
+      await withApp(async (t) => {
+        const alice = await t.user("alice");
+        const cookie = await login(t, alice);
+        const server = await t.server(alice, { port: ngircd.port, nickname: "alice" });
+
+        // A connected server with a joined channel, by the page's own forms.
+        const connect = await postForm(t, `/servers/${server.id}/connect`, cookie, { next: "/" });
+        assertEquals([connect.status, connect.headers.get("location")], [303, "/"]);
+        await waitForStatus(t.database.db, server.id, "connected", 20_000);
+        await bob.join("#ruby");
+        const join = await postForm(t, `/servers/${server.id}/send`, cookie, {
+          target: "",
+          content: "/join #ruby",
+        });
+        assertEquals(join.status, 303);
+        await bob.waitForMember("#ruby", "alice");
+
+        const stream = await t.call("/api/events", { headers: { cookie } });
+        assertEquals(stream.status, 200);
+        const sse = readSse(stream);
+        try {
+          await sse.waitForEvents(1, "ready", 10_000);
+
+          const sent = await postForm(t, `/servers/${server.id}/send`, cookie, {
+            target: "#ruby",
+            content: "Hello, <world>!",
+          });
+          assertEquals(sent.status, 303);
+          const channelPage = sent.headers.get("location")!;
+          assertEquals(channelPage, `/servers/${server.id}/chat/%23ruby`);
+
+          // The command reached the IRC server: the other user got it.
+          await bob.waitForLine(/^:alice!\S+ PRIVMSG #ruby :Hello, <world>!$/, 15_000);
+
+          // The message arrived on the live stream...
+          await sse.waitUntil(
+            () =>
+              sse.events.some((e) =>
+                e.event === "message" && JSON.parse(e.data).content === "Hello, <world>!"
+              ),
+            "the message event",
+            15_000,
+          );
+          const event = sse.events.find((e) =>
+            e.event === "message" && JSON.parse(e.data).content === "Hello, <world>!"
+          )!;
+          const message = JSON.parse(event.data);
+          assertEquals([message.target, message.sender, message.message_type], ["#ruby", "alice", "privmsg"]);
+
+          // ...and is rendered in the channel page, escaped, as the user's own line.
+          const text = await html(await page(t, channelPage, cookie));
+          assertMatch(
+            text,
+            new RegExp(
+              `<li class="msg msg-privmsg own" data-id="${message.id}">.*?<span class="nick [^"]+">alice</span></span> <span class="irc-text">Hello, &lt;world>!</span>`,
+            ),
+          );
+        } finally {
+          await sse.close();
+        }
+      });
+    } finally {
+      await bob.close();
+      await ngircd.close();
+    }
+  },
 });

@@ -1,0 +1,95 @@
+/**
+ * The whole app as a user runs it: `main.ts` in a subprocess with the flags
+ * of `deno task start`, on a test database, a free port and a socket folder
+ * of its own. For tests that drive it from the outside (a browser).
+ *
+ * @module
+ */
+import { waitFor } from "./assert.ts";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** A running app process. */
+export interface AppProcess {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Everything it logged so far. */
+  log(): string;
+  /** Stops it with SIGTERM (SIGKILL after 15 s) and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** The `deno run` arguments of `deno task start`. */
+async function startTaskArgs(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  const words = config.tasks.start.split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") {
+    throw new Error(`unexpected start task: ${config.tasks.start}`);
+  }
+  return words.slice(1);
+}
+
+/** Starts the app on `databaseUrl` and resolves once it listens. */
+export async function startAppProcess(databaseUrl: string, socketDir: string): Promise<AppProcess> {
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    SOCKET_DIR: socketDir,
+    LOG_LEVEL: "info",
+  };
+  for (const name of ["HOME", "PATH", "DENO_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: await startTaskArgs(),
+    cwd: root,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  };
+  const reading = Promise.all([read(child.stdout), read(child.stderr)]);
+  const exited = child.status.then(async (status) => {
+    await reading;
+    return status;
+  });
+  let done = false;
+  exited.then(() => done = true);
+
+  const stop = async () => {
+    if (done) return;
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    const port = await waitFor(
+      () => done ? "exited" : /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1],
+      60_000,
+      "the app to listen",
+    );
+    if (port === "exited") throw new Error("the app exited");
+    return { url: `http://127.0.0.1:${port}`, log: () => text, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`${error instanceof Error ? error.message : error}; the app said:\n${text}`);
+  }
+}
