@@ -1,0 +1,65 @@
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import ChannelView, { type ChannelViewProps } from "../../islands/ChannelView.tsx";
+import { assert, assertMatch } from "../support/assert.ts";
+
+const base: ChannelViewProps = {
+  serverId: 4,
+  serverName: "Libera",
+  target: "#ruby",
+  nick: "alice",
+  status: "connected",
+  statusError: null,
+  topic: "Ruby <3",
+  joined: true,
+  messages: [{
+    id: 9,
+    server_id: 4,
+    target: "#ruby",
+    sender: "bob",
+    content: "hi",
+    message_type: "privmsg",
+    created_at: "2026-01-02T03:04:05.000Z",
+  }],
+  hasMore: true,
+  pageSize: 100,
+};
+
+const render = (props: Partial<ChannelViewProps> = {}) =>
+  renderToString(h(ChannelView, { ...base, ...props }));
+
+Deno.test("ChannelView: the window as the server renders it, before any script runs", () => {
+  const html = render();
+  assertMatch(html, /<h1>#ruby<\/h1><span class="window-server">Libera<\/span>/);
+  assertMatch(html, /<span class="own-nick" title="Your nick">alice<\/span>/);
+  assertMatch(html, /data-status="connected"/);
+  assertMatch(html, /<p class="topic" title="Ruby &lt;3">Ruby &lt;3<\/p>/);
+  assertMatch(html, /<button type="button" class="load-older">Load older messages<\/button>/);
+  assertMatch(html, /<li class="msg msg-privmsg" data-id="9">/);
+  // The input works as a plain form without JavaScript.
+  assertMatch(html, /<form class="composer" method="post" action="\/servers\/4\/send">/);
+  assertMatch(html, /<input type="hidden" name="target" value="#ruby"\/>/);
+  assertMatch(html, /name="content"/);
+  assert(!html.includes("notice-bar"), "no warning while all is well");
+});
+
+Deno.test("ChannelView: a channel the user is not in says how to join it", () => {
+  assertMatch(render({ joined: false }), /You are not in #ruby\. Type \/join #ruby to join it\./);
+  assert(!render({ target: "bob", joined: true }).includes("You are not in"));
+});
+
+Deno.test("ChannelView: a refused line comes back in the input, with the reason next to it", () => {
+  const html = render({ draft: "hello <you>", error: "Server not connected" });
+  assertMatch(html, /value="hello &lt;you>"/);
+  assertMatch(html, /<p id="composer-error" class="composer-error" role="alert">Server not connected<\/p>/);
+  assertMatch(html, /aria-describedby="composer-error"/);
+});
+
+Deno.test("ChannelView: the server's own window takes commands and leads back to the list", () => {
+  const html = render({ target: null, topic: null, hasMore: false });
+  assertMatch(html, /<h1>Libera<\/h1>/);
+  assertMatch(html, /<input type="hidden" name="target" value(="")?\/>/);
+  assertMatch(html, /placeholder="Type a command: \/join #channel/);
+  assertMatch(html, /<a class="back" href="\/"/);
+  assertMatch(html, /Start of the history/);
+});
