@@ -83,6 +83,7 @@ export class AssetStore {
   #current: AssetBundle;
   readonly #root: string;
   #watcher: Deno.FsWatcher | undefined;
+  #rebuildTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(bundle: AssetBundle, root: string) {
     this.#current = bundle;
@@ -117,13 +118,13 @@ export class AssetStore {
    */
   watch(): void {
     if (this.#watcher) return;
-    const watcher = Deno.watchFs(["islands", "static", "lib"].map((d) => `${this.#root}/${d}`));
+    const folders = ["islands", "static", "lib"].map((d) => `${this.#root}/${d}`).filter(isFolder);
+    const watcher = Deno.watchFs(folders);
     this.#watcher = watcher;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     (async () => {
       for await (const _event of watcher) {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
+        clearTimeout(this.#rebuildTimer);
+        this.#rebuildTimer = setTimeout(() => {
           this.rebuild().then(
             () => log.info(`rebuilt ${this.#current.script.url} and ${this.#current.style.url}`),
             (error) => log.error(errorMessage(error)),
@@ -137,6 +138,15 @@ export class AssetStore {
   close(): void {
     this.#watcher?.close();
     this.#watcher = undefined;
+    clearTimeout(this.#rebuildTimer);
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../support/assert.ts";
 import { AssetStore, buildAssets } from "../../lib/assets.ts";
 
 /** A tiny project of its own: an islands entry, a stylesheet, a deno.json. */
@@ -64,6 +64,30 @@ Deno.test("assets: a broken island stops the build with the bundler's reason, an
     assertMatch(error.message, /missing\.ts/);
     assertEquals(store.current, good);
   } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("assets: watching (deno task dev) rebuilds after a change", async () => {
+  const root = await project(`console.log("v1");\n`, "a { color: red }\n");
+  const store = await AssetStore.build(root);
+  try {
+    const before = store.current.script.url;
+    store.watch();
+    // The watcher may start after the write: write until it notices.
+    let version = 2;
+    await waitFor(
+      async () => {
+        await Deno.writeTextFile(`${root}/islands/client.ts`, `console.log("v${version++}");\n`);
+        await new Promise((r) => setTimeout(r, 300));
+        return store.current.script.url !== before;
+      },
+      20_000,
+      "a rebuild",
+    );
+    assertMatch(new TextDecoder().decode(store.current.script.body), /"v\d+"/);
+  } finally {
+    store.close();
     await Deno.remove(root, { recursive: true });
   }
 });
