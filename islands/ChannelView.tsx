@@ -14,7 +14,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ServerStatus } from "../lib/db/schema.ts";
 import type { MessageJson } from "../lib/messages.ts";
-import { sameIrcName } from "../lib/ircFormat.ts";
+import { IrcText, sameIrcName, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { apiRequest } from "./api.ts";
 import { markMessageSeen, onConnectionChange, onLiveEvent } from "./live.ts";
 import { MessageLine } from "./MessageLine.tsx";
@@ -287,7 +287,13 @@ export default function ChannelView(props: ChannelViewProps) {
           <StatusBadge status={status} error={statusError} />
         </div>
       </header>
-      {target !== null && topic ? <p class="topic" title={topic}>{topic}</p> : null}
+      {target !== null && topic
+        ? (
+          <p class="topic" title={stripIrcFormatting(topic)}>
+            <IrcText text={topic} />
+          </p>
+        )
+        : null}
       {target !== null && !joined && target.match(/^[#&+!]/)
         ? <p class="notice-bar">You are not in {target}. Type /join {target} to join it.</p>
         : null}

@@ -188,6 +188,14 @@ Deno.test({
       }
       assertEquals(await page.locator("li.pending").count(), 0);
 
+      // Topic and nick changes show live: the topic bar, the user's nick, the lines.
+      await bob.send("TOPIC #ruby :Ruby, \x0304live\x03");
+      await page.locator(".topic", { hasText: "Ruby, live" }).waitFor();
+      await line(page, "changed the topic to: Ruby, live").waitFor();
+      await say(page, "/nick alice2");
+      await page.locator(".own-nick", { hasText: "alice2" }).waitFor();
+      await line(page, "alice is now known as alice2").waitFor();
+
       // A disconnected server: the error shows next to the input and the text stays.
       await page.goto(serverUrl);
       await page.click("button:has-text('Disconnect')");

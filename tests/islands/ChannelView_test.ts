@@ -10,7 +10,7 @@ const base: ChannelViewProps = {
   nick: "alice",
   status: "connected",
   statusError: null,
-  topic: "Ruby <3",
+  topic: "Ruby <3 \x02live\x02",
   joined: true,
   messages: [{
     id: 9,
@@ -33,7 +33,10 @@ Deno.test("ChannelView: the window as the server renders it, before any script r
   assertMatch(html, /<h1>#ruby<\/h1><span class="window-server">Libera<\/span>/);
   assertMatch(html, /<span class="own-nick" title="Your nick">alice<\/span>/);
   assertMatch(html, /data-status="connected"/);
-  assertMatch(html, /<p class="topic" title="Ruby &lt;3">Ruby &lt;3<\/p>/);
+  assertMatch(
+    html,
+    /<p class="topic" title="Ruby &lt;3 live"><span class="irc-text">Ruby &lt;3 <span class="irc-b">live<\/span><\/span><\/p>/,
+  );
   assertMatch(html, /<button type="button" class="load-older">Load older messages<\/button>/);
   assertMatch(html, /<li class="msg msg-privmsg" data-id="9">/);
   // The input works as a plain form without JavaScript.
