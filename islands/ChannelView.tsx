@@ -112,8 +112,10 @@ export default function ChannelView(props: ChannelViewProps) {
   // last change, while the user can see it.
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const newestId = messages.length ? messages[messages.length - 1].id : 0;
+  const renderedNewest = useMemo(() => props.messages[props.messages.length - 1]?.id ?? 0, []);
   useEffect(() => {
-    if (target === null || newestId === 0) return;
+    // The page marked what it was rendered with; only what came later needs marking.
+    if (target === null || newestId === 0 || newestId === renderedNewest) return;
     const mark = () => {
       if (document.visibilityState !== "visible") return;
       apiRequest("POST", `/servers/${serverId}/read`, { target, id: newestId });

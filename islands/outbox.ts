@@ -124,10 +124,18 @@ export function subscribeOutbox(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+// crypto.randomUUID exists only in secure contexts; the app may be served
+// over plain HTTP on a home network.
+function newId(): string {
+  return typeof crypto.randomUUID === "function"
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
 /** Queues `content` typed in a window and starts sending. */
 export function enqueue(serverId: number, target: string | null, content: string): OutboxEntry {
   const entry: OutboxEntry = {
-    id: crypto.randomUUID(),
+    id: newId(),
     serverId,
     target,
     content,

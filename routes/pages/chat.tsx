@@ -105,6 +105,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         eventCursor: cursor,
       },
       <div class="chat-layout">
+        <a class="skip-link" href="#composer-input">Skip to the input line</a>
         <aside class="sidebar">
           <div class="sidebar-top">
             <a class="brand" href="/">ircweb</a>
