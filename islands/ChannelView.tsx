@@ -221,6 +221,7 @@ export default function ChannelView(props: ChannelViewProps) {
 
   // Scrolling near the top loads older messages. The list is anchored at
   // the bottom (CSS column-reverse), so prepending keeps the view still.
+  // Observing again after each load goes on loading while the top is in view.
   const loadOlderRef = useRef(loadOlder);
   loadOlderRef.current = loadOlder;
   useLayoutEffect(() => {
@@ -232,7 +233,7 @@ export default function ChannelView(props: ChannelViewProps) {
     }, { root: scroller, rootMargin: "300px 0px 0px 0px" });
     observer.observe(button);
     return () => observer.disconnect();
-  }, [hasMore]);
+  }, [hasMore, loadingOlder]);
 
   const submit = (event: Event) => {
     event.preventDefault();
