@@ -12,8 +12,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
-import { FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
-import { checkServerSettings } from "../../lib/serverSettings.ts";
+import { checkServerSettings, FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
 import { findUserServer, listUserServers, updateServer } from "../../lib/servers.ts";
 import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
 import { parseId } from "../api/json.ts";
@@ -29,8 +28,11 @@ import {
 import { Island } from "./island.tsx";
 import { Field, renderPage, TopBar } from "./layout.tsx";
 
+/** The text fields of the server form (secrets are never shown again). */
+type TextField = Exclude<keyof ServerSettings, "tls" | "password" | "sasl_password">;
+
 /** The values a server form shows: what was typed, or the server's settings. */
-type FormValues = Partial<Record<keyof ServerSettings, string | number | boolean | null>>;
+type FormValues = Partial<Record<TextField, string>> & { tls: boolean };
 
 /** A form's problem: the field and the reason. */
 interface FormProblem {
@@ -107,7 +109,7 @@ function ServerForm(props: {
       <Field
         label="Name"
         name="name"
-        value={values.name as string}
+        value={values.name}
         required
         autoFocus={!existing}
         placeholder="Libera.Chat"
@@ -117,7 +119,7 @@ function ServerForm(props: {
         <Field
           label="Host"
           name="host"
-          value={values.host as string}
+          value={values.host}
           required
           placeholder="irc.libera.chat"
           error={err("host")}
@@ -128,19 +130,19 @@ function ServerForm(props: {
           type="number"
           min={1}
           max={65535}
-          value={values.port as number}
+          value={values.port}
           required
           error={err("port")}
         />
       </div>
       <div class="field checkbox">
-        <input id="field-tls" type="checkbox" name="tls" checked={values.tls === true} />
+        <input id="field-tls" type="checkbox" name="tls" checked={values.tls} />
         <label htmlFor="field-tls">Use TLS (encrypted connection)</label>
       </div>
       <Field
         label="Nickname"
         name="nickname"
-        value={values.nickname as string}
+        value={values.nickname}
         required
         autoComplete="off"
         error={err("nickname")}
@@ -151,14 +153,14 @@ function ServerForm(props: {
           <Field
             label="User name"
             name="username"
-            value={values.username as string}
+            value={values.username}
             hint="Optional; the nickname by default."
             error={err("username")}
           />
           <Field
             label="Real name"
             name="realname"
-            value={values.realname as string}
+            value={values.realname}
             hint="Optional."
             error={err("realname")}
           />
@@ -183,7 +185,7 @@ function ServerForm(props: {
           <Field
             label="SASL account"
             name="sasl_username"
-            value={values.sasl_username as string}
+            value={values.sasl_username}
             autoComplete="off"
             hint="Optional; to log in to services."
             error={err("sasl_username")}
@@ -212,7 +214,7 @@ function ServerForm(props: {
             type="number"
             min={1}
             max={100}
-            value={values.flood_burst as number}
+            value={values.flood_burst}
             error={err("flood_burst")}
           />
           <Field
@@ -221,7 +223,7 @@ function ServerForm(props: {
             type="number"
             min={0}
             max={60000}
-            value={values.flood_interval_ms as number}
+            value={values.flood_interval_ms}
             hint="0 turns flood control off."
             error={err("flood_interval_ms")}
           />
@@ -263,14 +265,14 @@ function serverValues(server: Server): FormValues {
   return {
     name: server.name,
     host: server.host,
-    port: server.port,
+    port: String(server.port),
     tls: server.tls,
     nickname: server.nickname,
-    username: server.username,
-    realname: server.realname,
-    sasl_username: server.sasl_username,
-    flood_burst: server.flood_burst,
-    flood_interval_ms: server.flood_interval_ms,
+    username: server.username ?? "",
+    realname: server.realname ?? "",
+    sasl_username: server.sasl_username ?? "",
+    flood_burst: String(server.flood_burst),
+    flood_interval_ms: String(server.flood_interval_ms),
   };
 }
 
@@ -373,7 +375,12 @@ export function serverPages(deps: PageDeps): Hono<PageEnv> {
   app.get("/servers/new", (c) =>
     formPage(c, "Add a server", {
       action: "/servers",
-      values: { port: 6697, tls: true, ...FLOOD_DEFAULTS },
+      values: {
+        port: "6697",
+        tls: true,
+        flood_burst: String(FLOOD_DEFAULTS.flood_burst),
+        flood_interval_ms: String(FLOOD_DEFAULTS.flood_interval_ms),
+      },
       submitLabel: "Add server",
     }));
 
