@@ -4,10 +4,12 @@
  * messages): its topic, the user's nick, the latest messages with older
  * ones loaded on scrolling up, the live stream, and the input line.
  *
- * Sending goes through the outbox (`outbox.ts`): a line shows as "sending",
- * "waiting for the connection" or "not sent" until the app has taken it;
- * a refused line's reason shows next to the input and its text comes back
- * into the input. Enter sends; Up and Down walk through the lines sent.
+ * A line is checked by the API's own parser (`lib/slashCommand.ts`) before
+ * it is sent. Sending goes through the outbox (`outbox.ts`): a line shows
+ * as "sending", "waiting for the connection" or "not sent" until the app
+ * has taken it; a refused line's reason shows next to the input and its
+ * text comes back into the input. Enter sends; Up and Down walk through the
+ * lines sent.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { ServerStatus } from "../lib/db/schema.ts";
 import type { MessageJson } from "../lib/messages.ts";
 import { IrcText, sameIrcName, stripIrcFormatting } from "../lib/ircFormat.ts";
+import { parseSlashCommand } from "../lib/slashCommand.ts";
 import { apiRequest } from "./api.ts";
 import { markMessageSeen, onConnectionChange, onLiveEvent } from "./live.ts";
 import { MessageLine } from "./MessageLine.tsx";
@@ -239,6 +242,17 @@ export default function ChannelView(props: ChannelViewProps) {
     event.preventDefault();
     const line = text;
     if (line.trim() === "") return;
+    // The API's own parser, here too: a mistyped command is pointed out at
+    // once (even offline) and stays in the input to be fixed.
+    const parsed = parseSlashCommand(line, target);
+    if (!parsed.ok) {
+      setError(
+        target === null && !line.startsWith("/")
+          ? "This is the server's window: type a command here, like /join #channel or /msg nick text."
+          : parsed.error,
+      );
+      return;
+    }
     history.current.push(line);
     historyIndex.current = -1;
     setText("");

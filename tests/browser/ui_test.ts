@@ -188,6 +188,12 @@ Deno.test({
       }
       assertEquals(await page.locator("li.pending").count(), 0);
 
+      // A mistyped command is pointed out at once, and stays in the input.
+      await say(page, "/join");
+      await page.locator(".composer-error", { hasText: "Usage: /join #channel" }).waitFor();
+      assertEquals(await page.inputValue(INPUT), "/join");
+      await page.fill(INPUT, "");
+
       // Topic and nick changes show live: the topic bar, the user's nick, the lines.
       await bob.send("TOPIC #ruby :Ruby, \x0304live\x03");
       await page.locator(".topic", { hasText: "Ruby, live" }).waitFor();
