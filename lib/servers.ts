@@ -32,8 +32,11 @@ export async function updateServer(db: Db, id: number, patch: ServerUpdate): Pro
     return;
   }
   const write = async (trx: Db): Promise<LogEvent | undefined> => {
+    // `no key update`: a plain `for update` also blocks the foreign-key check
+    // of a message insert, which holds the server's sequence row that this
+    // transaction wants next: a deadlock (seen by `deno task bench`).
     const before = await trx.selectFrom("servers").select(["status", "last_error"]).where("id", "=", id)
-      .forUpdate().executeTakeFirst();
+      .forNoKeyUpdate().executeTakeFirst();
     if (!before) return undefined;
     const after = await trx.updateTable("servers").set(set).where("id", "=", id)
       .returning(["status", "last_error"]).executeTakeFirstOrThrow();
