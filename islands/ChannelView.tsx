@@ -108,7 +108,14 @@ export default function ChannelView(props: ChannelViewProps) {
     const fresh = incoming.filter((m) => !ids.has(m.id));
     if (fresh.length === 0) return;
     for (const m of fresh) ids.add(m.id);
-    setMessages((list) => [...list, ...fresh]);
+    // A server's messages are written by its worker alone, so their ids are
+    // in the order they happened: a reply to a send that overtook the live
+    // stream still lands in its place.
+    setMessages((list) => {
+      const merged = [...list, ...fresh];
+      const sorted = merged.every((m, i) => i === 0 || merged[i - 1].id < m.id);
+      return sorted ? merged : merged.sort((a, b) => a.id - b.id);
+    });
   }, []);
 
   // Marks the window read up to its newest message, a second after the
