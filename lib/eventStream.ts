@@ -60,6 +60,10 @@ const log = logger("events");
 const encoder = new TextEncoder();
 // One JSON text per event, shared by every stream that sends it.
 const jsonCache = new WeakMap<object, string>();
+// The bytes of an event as last encoded, with the cursor they carry: every
+// stream at the same position (all the tabs and devices of a user) sends
+// exactly these, so they are encoded once rather than once per stream.
+const frameCache = new WeakMap<object, { id: string; bytes: Uint8Array }>();
 
 /** The stream of one client; its `body` is the response body. */
 export class EventStream implements FeedSubscriber {
@@ -261,18 +265,28 @@ export class EventStream implements FeedSubscriber {
     if (event.seq <= have) return;
     this.#cursor.set(event.serverId, event.seq);
     if ((this.#queued.get(event.serverId) ?? 0) < event.seq) this.#queued.set(event.serverId, event.seq);
-    let json = jsonCache.get(event);
-    if (json === undefined) {
-      json = JSON.stringify(event.data);
-      jsonCache.set(event, json);
+    const id = encodeCursor(this.#cursor);
+    let frame = frameCache.get(event);
+    if (frame?.id !== id) {
+      let json = jsonCache.get(event);
+      if (json === undefined) {
+        json = JSON.stringify(event.data);
+        jsonCache.set(event, json);
+      }
+      frame = { id, bytes: encoder.encode(`id: ${id}\nevent: ${event.event}\ndata: ${json}\n\n`) };
+      frameCache.set(event, frame);
     }
-    this.#write(`id: ${encodeCursor(this.#cursor)}\nevent: ${event.event}\ndata: ${json}\n\n`);
+    this.#enqueue(frame.bytes);
   }
 
   #write(text: string): void {
+    this.#enqueue(encoder.encode(text));
+  }
+
+  #enqueue(bytes: Uint8Array): void {
     if (this.#closed) return;
     try {
-      this.#controller.enqueue(encoder.encode(text));
+      this.#controller.enqueue(bytes);
     } catch {
       this.close("client gone");
       return;
