@@ -32,6 +32,8 @@ export interface BenchOptions {
   databaseUrl?: string;
   /** Absolute path of the baseline's Unix socket (the bench's permissions name it). */
   baselineSocketPath: string;
+  /** Extra `deno run` flags of the web process (`--cpu-prof` and such). */
+  appFlags?: string[];
   /** Only these scenarios (all by default). */
   only?: readonly ScenarioName[];
   log?: (line: string) => void;
@@ -41,7 +43,7 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<Result[]> {
   const log = options.log ?? (() => {});
   const only = new Set(options.only ?? SCENARIOS);
-  const env = await startEnvironment({ databaseUrl: options.databaseUrl, log });
+  const env = await startEnvironment({ databaseUrl: options.databaseUrl, appFlags: options.appFlags, log });
   const ctx: ScenarioContext = { env, sizes: options.sizes, log };
   const results: Result[] = [];
   const add = (figures: Parameters<typeof judge>[0][]) => results.push(...figures.map(judge));

@@ -25,6 +25,8 @@ export interface EnvironmentOptions {
   maxConnections?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Extra `deno run` flags of the web process (e.g. `--cpu-prof`, to find where its time goes). */
+  appFlags?: string[];
 }
 
 /** A server as the API shows it (the fields the bench reads). */
@@ -88,7 +90,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     await Deno.mkdir(socketDir, { recursive: true, mode: 0o700 });
     cleanups.push(() => Deno.remove(socketDir, { recursive: true }));
     const port = freePort();
-    const app = await startApp(database.url, port, socketDir);
+    const app = await startApp(database.url, port, socketDir, options.appFlags ?? []);
     cleanups.push(app.stop);
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(baseUrl, app);
@@ -206,8 +208,11 @@ interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** The `deno run` arguments of `deno task start`, so the bench runs the app exactly as users do. */
-async function startTaskArgs(): Promise<string[]> {
+/**
+ * The `deno run` arguments of `deno task start` (so the bench runs the app
+ * exactly as users do), with `extraFlags` after `run`.
+ */
+async function startTaskArgs(extraFlags: string[]): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
     tasks: Record<string, string>;
   };
@@ -215,10 +220,15 @@ async function startTaskArgs(): Promise<string[]> {
   if (words[0] !== "deno" || words[1] !== "run") {
     throw new Error(`unexpected start task: ${config.tasks.start}`);
   }
-  return words.slice(1);
+  return ["run", ...extraFlags, ...words.slice(2)];
 }
 
-async function startApp(databaseUrl: string, port: number, socketDir: string): Promise<AppProcess> {
+async function startApp(
+  databaseUrl: string,
+  port: number,
+  socketDir: string,
+  extraFlags: string[],
+): Promise<AppProcess> {
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
@@ -231,7 +241,7 @@ async function startApp(databaseUrl: string, port: number, socketDir: string): P
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: await startTaskArgs(),
+    args: await startTaskArgs(extraFlags),
     cwd: ROOT,
     env,
     clearEnv: true,
