@@ -32,17 +32,28 @@ export async function createApiToken(
   return { token, row };
 }
 
-/** The user a token belongs to, or `undefined`; records when it was last used. */
+/** How often a token's `last_used_at` is written at most. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The user a token belongs to, or `undefined`; records when it was last
+ * used, to the minute: a write (and its commit) on every API request would
+ * cost more than everything else the request does.
+ */
 export async function findTokenUser(db: Db, token: string): Promise<AuthUser | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-  const row = await db.updateTable("api_tokens")
-    .set({ last_used_at: new Date() })
-    .from("users")
-    .whereRef("users.id", "=", "api_tokens.user_id")
-    .where("api_tokens.token_hash", "=", await hashSecret(token))
-    .returning(["users.id", "users.name"])
+  const hash = await hashSecret(token);
+  const row = await db.selectFrom("api_tokens")
+    .innerJoin("users", "users.id", "api_tokens.user_id")
+    .select(["api_tokens.id as token_id", "api_tokens.last_used_at", "users.id", "users.name"])
+    .where("api_tokens.token_hash", "=", hash)
     .executeTakeFirst();
-  return row ? { id: row.id, name: row.name } : undefined;
+  if (!row) return undefined;
+  const now = new Date();
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
+    await db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute();
+  }
+  return { id: row.id, name: row.name };
 }
 
 /** The user's tokens, oldest first (without any secret: there is none to show). */
