@@ -9,7 +9,12 @@
  *   {@link DEFAULT_MAX_BATCH} rows).
  * - After the commit, the batch is published once on `server_<id>_messages`
  *   (one NOTIFY per batch, never one per row).
- * - While PostgreSQL is unreachable, events stay in memory (up to
+ * - While the database answers but more arrives than it takes, the source
+ *   is asked to pause (`onPause`: the worker stops reading the IRC socket,
+ *   so TCP holds the rest back) once {@link DEFAULT_HIGH_WATER} events wait,
+ *   and to resume below {@link DEFAULT_LOW_WATER}: nothing is dropped.
+ * - While PostgreSQL is unreachable, the source is not paused (the IRC
+ *   connection must keep answering PINGs): events stay in memory (up to
  *   {@link DEFAULT_MAX_BUFFERED}), the write is retried with backoff, and
  *   everything is written, once, when it is back: a batch whose commit was
  *   not acknowledged is looked up by its id before being written again.
@@ -28,6 +33,10 @@ import { insertMessages, lastBatchOf, type NewMessageInput, type StoredMessage }
 export const DEFAULT_MAX_BUFFERED = 50_000;
 /** Most rows written by one statement. */
 export const DEFAULT_MAX_BATCH = 1000;
+/** Waiting events at which a healthy-database writer asks its source to pause. */
+export const DEFAULT_HIGH_WATER = 5000;
+/** Waiting events below which a paused source is resumed. */
+export const DEFAULT_LOW_WATER = 1000;
 
 /** Something the worker stores: a message, or a change of a channel. */
 export type WriteItem =
@@ -50,9 +59,16 @@ export interface EventWriterOptions {
   maxBatch?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
-  /** Called once when the buffer first overflows during an outage. */
+  highWater?: number;
+  lowWater?: number;
+  /** Asks the source to stop (`true`) or resume (`false`) producing events. */
+  onPause?: (paused: boolean) => void;
+  /** Called once when the buffer first overflows. */
   onOverflow?: (bound: number) => void;
-  /** Called when writes succeed again after failing; `dropped` events were lost. */
+  /**
+   * Called when writes succeed again after failing, or after an overflow;
+   * `dropped` events were lost.
+   */
   onRecovered?: (dropped: number) => void;
 }
 
@@ -66,6 +82,10 @@ export class EventWriter {
   readonly #maxBatch: number;
   readonly #retryMinMs: number;
   readonly #retryMaxMs: number;
+  readonly #highWater: number;
+  readonly #lowWater: number;
+  readonly #onPause: ((paused: boolean) => void) | undefined;
+  #paused = false;
   readonly #onOverflow: ((bound: number) => void) | undefined;
   readonly #onRecovered: ((dropped: number) => void) | undefined;
   #queue: WriteItem[] = [];
@@ -95,6 +115,9 @@ export class EventWriter {
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#retryMinMs = options.retryMinMs ?? 100;
     this.#retryMaxMs = options.retryMaxMs ?? 5000;
+    this.#highWater = options.highWater ?? DEFAULT_HIGH_WATER;
+    this.#lowWater = options.lowWater ?? DEFAULT_LOW_WATER;
+    this.#onPause = options.onPause;
     this.#onOverflow = options.onOverflow;
     this.#onRecovered = options.onRecovered;
   }
@@ -120,8 +143,8 @@ export class EventWriter {
     if (this.pending >= this.#maxBuffered) {
       if (this.#dropped === 0) {
         this.#log.error(
-          `event buffer full (${this.#maxBuffered} events) while the database is unreachable: ` +
-            `new events are being dropped until it is back`,
+          `event buffer full (${this.#maxBuffered} events) while the database ` +
+            `${this.#failing ? "is unreachable" : "is not keeping up"}: new events are being dropped`,
         );
         this.#onOverflow?.(this.#maxBuffered);
       }
@@ -129,6 +152,9 @@ export class EventWriter {
       return;
     }
     this.#queue.push(item);
+    if (!this.#failing && !this.#paused && this.#onPause && this.pending >= this.#highWater) {
+      this.#setPaused(true);
+    }
     if (!this.#scheduled && !this.#running) {
       this.#scheduled = true;
       queueMicrotask(() => this.#start());
@@ -187,7 +213,8 @@ export class EventWriter {
         this.#take(batch.length);
         if (this.#isolating > 0) this.#isolating -= 1;
         attempt = 0;
-        if (this.#failing) this.#recovered();
+        if (this.#failing || (this.#dropped > 0 && this.pending <= this.#lowWater)) this.#recovered();
+        if (this.#paused && this.pending <= this.#lowWater) this.#setPaused(false);
         this.#publish(published);
       } catch (error) {
         if (isRejection(error)) {
@@ -206,6 +233,8 @@ export class EventWriter {
         }
         if (!this.#failing) {
           this.#failing = true;
+          // The IRC connection must keep answering while the database is away.
+          if (this.#paused) this.#setPaused(false);
           this.#log.error(
             `database unreachable (${errorMessage(error)}): keeping events in memory (up to ` +
               `${this.#maxBuffered}) and retrying`,
@@ -232,11 +261,17 @@ export class EventWriter {
     }
   }
 
+  #setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.#log.debug(paused ? `${this.pending} events waiting: pausing the source` : "resuming the source");
+    this.#onPause?.(paused);
+  }
+
   #recovered(): void {
+    if (this.#failing) this.#log.info("database reachable again: buffered events written");
     this.#failing = false;
     const dropped = this.#dropped;
     this.#dropped = 0;
-    this.#log.info("database reachable again: buffered events written");
     if (dropped > 0) {
       this.#log.error(`${dropped} event(s) were lost while the database was unreachable`);
       this.append({

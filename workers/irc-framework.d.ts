@@ -170,7 +170,12 @@ export class Client {
   caseCompare(a: string, b: string): boolean;
   /** Lower-cases a name with the server's case mapping. */
   caseLower(name: string): string;
-  connection: { end(data?: string, hadError?: boolean): void; connected: boolean };
+  connection: {
+    end(data?: string, hadError?: boolean): void;
+    connected: boolean;
+    /** The transport of the current connection; its Node socket can be paused. */
+    transport?: { socket?: { pause(): void; resume(): void } | null } | null;
+  };
 }
 
 declare const ircFramework: { Client: typeof Client };

@@ -105,6 +105,7 @@ class Worker {
         });
       },
       onRecovered: () => this.#row.retryNow(),
+      onPause: (paused) => this.#pauseReading(paused),
     });
     this.#irc = new IrcConnection(
       {
@@ -227,7 +228,20 @@ class Worker {
     });
   }
 
+  // Backpressure: while the database takes events slower than IRC brings
+  // them, stop reading the IRC socket and let TCP hold the rest back.
+  #readingPaused = false;
+  #pauseReading(paused: boolean): void {
+    this.#readingPaused = paused;
+    const socket = this.#irc.client.connection.transport?.socket;
+    if (paused) socket?.pause();
+    else socket?.resume();
+  }
+
   #storeEvents(): void {
+    this.#irc.on("socket connected", () => {
+      if (this.#readingPaused) this.#irc.client.connection.transport?.socket?.pause();
+    });
     const client = this.#irc.client;
     const writer = this.#writer;
     const me = () => this.#irc.identity().nick;

@@ -84,13 +84,18 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
     let registered = false;
     let pass: string | undefined;
     let closed = false;
+    let writing = Promise.resolve();
     const client: FakeClient = {
       get nick() {
         return nick;
       },
       send(line: string) {
         if (closed) return;
-        conn.write(encoder.encode(line + "\r\n")).catch(() => {});
+        // In order and in full: `write` may take only part of a big chunk.
+        const bytes = encoder.encode(line + "\r\n");
+        writing = writing.then(async () => {
+          for (let done = 0; done < bytes.length && !closed;) done += await conn.write(bytes.subarray(done));
+        }).catch(() => {});
       },
       close() {
         closed = true;

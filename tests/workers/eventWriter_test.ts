@@ -175,3 +175,36 @@ Deno.test("writer: PostgreSQL restarted while events flow: all written once, the
     await cluster.close();
   }
 });
+
+Deno.test("writer: with the database answering, a flood pauses the source rather than dropping", async () => {
+  const database = await createTestDatabase();
+  try {
+    const serverId = await serverRow(database.db);
+    const pauses: boolean[] = [];
+    const writer = new EventWriter({
+      db: database.db,
+      serverId,
+      log: recordingLog(),
+      maxBuffered: 8000,
+      highWater: 2000,
+      lowWater: 500,
+      onPause: (paused) => pauses.push(paused),
+    });
+    // A source that honours the pause, producing 20,000 events.
+    let sent = 0;
+    while (sent < 20_000) {
+      if (pauses.at(-1) === true) {
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      writer.append(privmsg(sent++));
+      if (sent % 100 === 0) await Promise.resolve();
+    }
+    assert(await writer.idle(30_000));
+    assertEquals(writer.dropped, 0);
+    assertEquals(await contents(database.db, serverId), Array.from({ length: 20_000 }, (_, i) => `m${i}`));
+    assert(pauses.length >= 2 && pauses[0] === true && pauses.at(-1) === false, pauses.join(","));
+  } finally {
+    await database.drop();
+  }
+});

@@ -248,3 +248,22 @@ Deno.test("worker events: PostgreSQL restarted while messages flow; afterwards e
     await Deno.remove(socketDir, { recursive: true });
   }
 });
+
+Deno.test("worker events: a flood larger than the outage buffer is stored whole while the database answers", async () => {
+  await withWorker({}, async ({ irc, db, serverId }) => {
+    const count = 60_000; // more than the 50,000 kept during an outage
+    const lines = Array.from({ length: 1000 }, (_, i) => `:bob!b@h PRIVMSG #chan :flood ${i}`).join("\r\n");
+    for (let i = 0; i < count / 1000; i++) irc.clients[0].send(lines);
+    const stored = () =>
+      db.selectFrom("messages").select((e) => e.fn.countAll<string>().as("n")).where(
+        "server_id",
+        "=",
+        serverId,
+      )
+        .where("content", "like", "flood %").executeTakeFirstOrThrow().then((r) => Number(r.n));
+    await waitFor(async () => await stored() >= count, 60_000, `${count} rows`);
+    const errors = await db.selectFrom("messages").select("content").where("message_type", "=", "error")
+      .execute();
+    assertEquals(errors, [], "nothing reported lost");
+  });
+});
