@@ -8,7 +8,8 @@
  *
  * Baseline: the raw round trip of the same durability with `npm:pg`: one
  * statement inserting a row and notifying, committed, until a listening
- * connection hears the notification.
+ * connection hears the notification (at 1,000/s spread over a few
+ * connections, one round trip each).
  *
  * @module
  */
@@ -21,6 +22,7 @@ import { channelLine, type ChatServer, type ScenarioContext } from "./context.ts
 
 const SCENARIO = "event latency";
 const NOTIFY_CHANNEL = "bench_baseline";
+const WRITERS = 4;
 
 /** Probes of the scenario. */
 export interface EventLatency {
@@ -73,9 +75,12 @@ export async function setupEventLatency(ctx: ScenarioContext, chat: ChatServer):
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   const listener = new pg.Client({ connectionString: env.databaseUrl });
-  const writer = new pg.Client({ connectionString: env.databaseUrl });
   await listener.connect();
-  await writer.connect();
+  // Several writing connections, so that at 1,000/s each insert waits for
+  // its own round trip rather than queueing behind the others on one
+  // connection (which would measure the queue, not the round trip).
+  const writers = Array.from({ length: WRITERS }, () => new pg.Client({ connectionString: env.databaseUrl }));
+  await Promise.all(writers.map((w) => w.connect()));
   await listener.query(`listen ${NOTIFY_CHANNEL}`);
   const notified = new Map<string, (at: number) => void>();
   listener.on("notification", (n) => {
@@ -92,7 +97,7 @@ export async function setupEventLatency(ctx: ScenarioContext, chat: ChatServer):
       notified.delete(key);
       onArrival(at);
     });
-    writer.query(insertAndNotify, [key]).catch(() => notified.delete(key));
+    writers[counter % WRITERS].query(insertAndNotify, [key]).catch(() => notified.delete(key));
   };
   const baseline: Probe = async () => {
     const arrived = deferred<number>();
@@ -127,7 +132,7 @@ export async function setupEventLatency(ctx: ScenarioContext, chat: ChatServer):
     async close() {
       await stream.close();
       await listener.end().catch(() => {});
-      await writer.end().catch(() => {});
+      await Promise.all(writers.map((w) => w.end().catch(() => {})));
     },
   };
 }
