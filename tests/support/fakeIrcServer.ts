@@ -83,6 +83,10 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
     let user = "user";
     let registered = false;
     let pass: string | undefined;
+    // As real servers: registration waits for CAP END once CAP LS was sent,
+    // and only acknowledged capabilities are used.
+    let negotiating = false;
+    const caps = new Set<string>();
     let closed = false;
     let writing = Promise.resolve();
     const client: FakeClient = {
@@ -94,19 +98,22 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
         // In order and in full: `write` may take only part of a big chunk.
         const bytes = encoder.encode(line + "\r\n");
         writing = writing.then(async () => {
-          for (let done = 0; done < bytes.length && !closed;) done += await conn.write(bytes.subarray(done));
+          for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
         }).catch(() => {});
       },
       close() {
         closed = true;
-        try {
-          conn.close();
-        } catch { /* closed */ }
+        // After what was sent before (an ERROR line, say) has gone out.
+        writing.finally(() => {
+          try {
+            conn.close();
+          } catch { /* closed */ }
+        });
       },
     };
     const mask = () => `${nick}!${user}@127.0.0.1`;
     const tryRegister = () => {
-      if (registered || nick === "*" || user === "user") return;
+      if (registered || negotiating || nick === "*" || user === "user") return;
       if (options.password !== undefined && pass !== options.password) {
         client.send(`:fake.irc 464 ${nick} :Password incorrect`);
         client.send(`ERROR :Closing Link: 127.0.0.1 (Bad Password)`);
@@ -140,8 +147,15 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
           switch (command.toUpperCase()) {
             case "CAP":
               if (params[0] === "LS") {
+                negotiating = !registered;
                 client.send(`:fake.irc CAP * LS :${options.echoMessage ? "echo-message server-time" : ""}`);
-              } else if (params[0] === "REQ") client.send(`:fake.irc CAP * ACK :${trailing}`);
+              } else if (params[0] === "REQ") {
+                for (const cap of trailing.split(" ")) if (cap) caps.add(cap);
+                client.send(`:fake.irc CAP * ACK :${trailing}`);
+              } else if (params[0] === "END") {
+                negotiating = false;
+                tryRegister();
+              }
               break;
             case "PASS":
               pass = params[0];
@@ -172,7 +186,7 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
               break;
             case "PRIVMSG":
             case "NOTICE":
-              if (options.echoMessage) client.send(`:${mask()} ${line}`);
+              if (caps.has("echo-message")) client.send(`:${mask()} ${line}`);
               break;
             case "QUIT":
               client.send(`ERROR :Closing Link: 127.0.0.1 (Quit: ${trailing})`);
