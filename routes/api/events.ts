@@ -23,6 +23,8 @@ import type { ServiceBus } from "../../lib/serviceBus.ts";
 export interface EventsRouteDeps<E extends Env> {
   db: Db;
   bus: ServiceBus;
+  /** The receiver shared by the streams; one is made on `bus` when absent. */
+  feed?: EventFeed;
   /** The id of the authenticated user, or `undefined` (answered `401`). */
   userIdOf(c: Context<E>): number | undefined;
   /** Heartbeat interval (tests shorten it); 15 s by default. */
@@ -35,8 +37,10 @@ export interface EventsRouteDeps<E extends Env> {
 
 /** The event stream route, to mount under `/api` behind the authentication. */
 export function eventsRoutes<E extends Env>(deps: EventsRouteDeps<E>): Hono<E> {
-  // One receiver per app, created with the first stream.
-  let feed: EventFeed | undefined;
+  // One receiver per app, created with the first stream. A client that goes
+  // away cancels the body, which ends its stream (request.signal is not
+  // used: Deno.serve also aborts it when a response completes).
+  let feed = deps.feed;
   return new Hono<E>().get("/events", (c) => {
     const userId = deps.userIdOf(c);
     if (userId === undefined) return c.json({ error: "Authentication required" }, 401);
@@ -51,7 +55,6 @@ export function eventsRoutes<E extends Env>(deps: EventsRouteDeps<E>): Hono<E> {
       maxBufferedBytes: deps.maxBufferedBytes,
       maxPendingEvents: deps.maxPendingEvents,
     });
-    c.req.raw.signal.addEventListener("abort", () => stream.close("client gone"));
     stream.start();
     return new Response(stream.body, {
       headers: {

@@ -7,6 +7,11 @@ import { readSse, type SseClient, type SseEvent } from "../support/sseClient.ts"
 import { waitForStatus } from "../support/worker.ts";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
 import type { Db } from "../../lib/db/database.ts";
+import { Hono } from "hono";
+import { createTestDatabase } from "../support/database.ts";
+import { EventFeed } from "../../lib/eventFeed.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
+import { eventsRoutes } from "../../routes/api/events.ts";
 
 async function open(t: TestApp, user: TestUser, lastEventId?: string): Promise<SseClient> {
   const response = await t.call("/api/events", {
@@ -281,5 +286,32 @@ test("a server created while streaming: its events arrive; status and channel ev
     assertEquals(seen(replayed).slice(0, live.length), seen(live));
   } finally {
     await irc.close();
+  }
+});
+
+Deno.test("events route: over a real HTTP server, a client that goes away is let go", async () => {
+  const database = await createTestDatabase();
+  const bus = new ServiceBus({ url: database.url, db: database.db });
+  const feed = new EventFeed(database.db, bus);
+  const user = await database.db.insertInto("users").values({ name: "alice", password_hash: "-" })
+    .returning("id").executeTakeFirstOrThrow();
+  const app = new Hono().route("/api", eventsRoutes({ db: database.db, bus, feed, userIdOf: () => user.id }));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/api/events`;
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const client = readSse(await fetch(url, { signal: controller.signal }));
+      await client.waitForEvents(1, "ready");
+      assertEquals(feed.size, 1);
+      controller.abort();
+      await client.close();
+      await waitFor(() => feed.size === 0, 5000, "the stream to be let go");
+    }
+  } finally {
+    await server.shutdown();
+    feed.close();
+    await bus.close();
+    await database.drop();
   }
 });
