@@ -273,13 +273,13 @@ export class EventWriter {
     const dropped = this.#dropped;
     this.#dropped = 0;
     if (dropped > 0) {
-      this.#log.error(`${dropped} event(s) were lost while the database was unreachable`);
+      this.#log.error(`${dropped} event(s) were lost: the database was unreachable or too slow`);
       this.append({
         kind: "message",
         message: {
           target: null,
           sender: null,
-          content: `${dropped} event(s) were lost while the database was unreachable ` +
+          content: `${dropped} event(s) were lost while the database was unreachable or too slow ` +
             `(more than ${this.#maxBuffered} were waiting)`,
           message_type: "error",
         },
