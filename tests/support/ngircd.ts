@@ -40,15 +40,6 @@ export interface Ngircd {
   close(): Promise<void>;
 }
 
-/** Whether the ngircd binary is there (the tests need it; CI installs it). */
-export async function ngircdInstalled(): Promise<boolean> {
-  try {
-    return (await Deno.stat(NGIRCD)).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** Prepares an ngircd on a free port without starting it. */
 export async function createNgircd(options: NgircdOptions = {}): Promise<Ngircd> {
   const port = freePort();
