@@ -1,13 +1,20 @@
 /**
- * The user's IRC servers: list, create, show, delete, connect, disconnect.
+ * The user's IRC servers: list, create, show, change, delete, connect,
+ * disconnect.
  *
  * @module
  */
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import { checkServerSettings } from "../../lib/serverSettings.ts";
-import { deleteUserServer, findServer, insertServer, listUserServers } from "../../lib/servers.ts";
+import { checkServerSettings, type ServerSettings } from "../../lib/serverSettings.ts";
+import {
+  deleteUserServer,
+  findServer,
+  insertServer,
+  listUserServers,
+  updateServer,
+} from "../../lib/servers.ts";
 import { errorMessage, logger } from "../../lib/log.ts";
 import type { ServerSupervisor } from "../../lib/supervisor.ts";
 import { invalid, isObject, readJson } from "./json.ts";
@@ -93,6 +100,20 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
 
   app.get("/servers/:id", (c) => c.json(serverJson(c.get("server"))));
 
+  // Fields left out keep their value (secrets included, which the client
+  // never sees); `null` clears an optional one. A running worker keeps its
+  // connection: the new settings apply from the next connect.
+  app.patch("/servers/:id", async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    if (!isObject(body.value)) return invalid(c, "body", "body must be a JSON object");
+    const server = c.get("server");
+    const settings = checkServerSettings({ ...currentSettings(server), ...body.value });
+    if (!settings.ok) return invalid(c, settings.field, settings.error);
+    await updateServer(db, server.id, settings.value);
+    return c.json(serverJson(await findServer(db, server.id) ?? server));
+  });
+
   app.delete("/servers/:id", async (c) => {
     const server = c.get("server");
     if (server.pid !== null || server.socket_path !== null || server.status !== "disconnected") {
@@ -140,4 +161,24 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
   });
 
   return app;
+}
+
+function currentSettings(server: Server): ServerSettings {
+  const { name, host, port, tls, nickname, username, realname, password, sasl_username, sasl_password } =
+    server;
+  const { flood_burst, flood_interval_ms } = server;
+  return {
+    name,
+    host,
+    port,
+    tls,
+    nickname,
+    username,
+    realname,
+    password,
+    sasl_username,
+    sasl_password,
+    flood_burst,
+    flood_interval_ms,
+  };
 }

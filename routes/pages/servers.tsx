@@ -4,16 +4,15 @@
  * one (`GET|POST /servers/:id/edit`), deleting one, and connecting or
  * disconnecting it by a plain form post.
  *
- * Every write that the JSON API offers goes through it (`callApi`), so a
- * form does exactly what the API does; editing, which the API does not
- * offer, checks the settings with the same validator (`checkServerSettings`).
+ * Every write goes through the JSON API (`callApi`), so a form does exactly
+ * what the API does.
  *
  * @module
  */
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
-import { checkServerSettings, FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
-import { findUserServer, listUserServers, updateServer } from "../../lib/servers.ts";
+import { FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
+import { findUserServer, listUserServers } from "../../lib/servers.ts";
 import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
 import { parseId } from "../api/json.ts";
 import {
@@ -419,19 +418,21 @@ export function serverPages(deps: PageDeps): Hono<PageEnv> {
     const server = await loadServer(c);
     if (!server) return c.notFound();
     const form = await readForm(c);
-    const checked = checkServerSettings(settingsFromForm(form, server));
-    if (!checked.ok) {
-      return formPage(c, `Edit ${server.name}`, {
-        action: `/servers/${server.id}/edit`,
-        values: formValues(form),
-        existing: server,
-        problem: { field: checked.field, error: checked.error },
-        submitLabel: "Save changes",
-      }, 422);
-    }
-    // A running worker keeps its connection; the new settings apply from the next connect.
-    await updateServer(db, server.id, checked.value);
-    return c.redirect(`/servers/${server.id}`, 303);
+    const answer = await callApi(
+      deps,
+      c,
+      "PATCH",
+      `/api/servers/${server.id}`,
+      settingsFromForm(form, server),
+    );
+    if (answer.status === 200) return c.redirect(`/servers/${server.id}`, 303);
+    return formPage(c, `Edit ${server.name}`, {
+      action: `/servers/${server.id}/edit`,
+      values: formValues(form),
+      existing: server,
+      problem: { field: apiErrorField(answer) ?? "", error: apiError(answer) },
+      submitLabel: "Save changes",
+    }, 422);
   });
 
   app.post("/servers/:id/delete", async (c) => {

@@ -73,6 +73,59 @@ Deno.test("servers: the nickname shown is the one in use; pid and socket while r
   });
 });
 
+Deno.test("servers: PATCH changes the given fields, keeps the rest and the secrets, clears with null", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const created = await expectJson(
+      await t.call("/api/servers", {
+        method: "POST",
+        as: alice,
+        body: { ...VALID, password: "server-secret", sasl_username: "alice", sasl_password: "sasl-secret" },
+      }),
+      201,
+    );
+    const path = `/api/servers/${created.id}`;
+    const changed = await expectJson(
+      await t.call(path, {
+        method: "PATCH",
+        as: alice,
+        body: { name: "Libera.Chat", port: 6667, tls: false },
+      }),
+      200,
+    );
+    assertEquals([changed.name, changed.port, changed.tls, changed.host], [
+      "Libera.Chat",
+      6667,
+      false,
+      VALID.host,
+    ]);
+    assertEquals([changed.has_password, changed.has_sasl_password], [true, true]);
+    assert(!JSON.stringify(changed).includes("secret"));
+    let row = await findServer(t.database.db, created.id as number);
+    assertEquals([row?.password, row?.sasl_password], ["server-secret", "sasl-secret"]);
+
+    const cleared = await expectJson(
+      await t.call(path, { method: "PATCH", as: alice, body: { password: null } }),
+      200,
+    );
+    assertEquals(cleared.has_password, false);
+    row = await findServer(t.database.db, created.id as number);
+    assertEquals([row?.password, row?.sasl_password], [null, "sasl-secret"]);
+
+    const bad = await expectJson(
+      await t.call(path, { method: "PATCH", as: alice, body: { port: 70000 } }),
+      422,
+    );
+    assertEquals(bad.field, "port");
+    await expectJson(await t.call(path, { method: "PATCH", as: alice, body: [1] }), 422);
+    assertEquals(
+      (await findServer(t.database.db, created.id as number))?.port,
+      6667,
+      "a refused change changes nothing",
+    );
+  });
+});
+
 Deno.test("servers: 401 without valid credentials, on every route", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
@@ -81,6 +134,7 @@ Deno.test("servers: 401 without valid credentials, on every route", async () => 
       ["GET", "/api/servers"],
       ["POST", "/api/servers"],
       ["GET", `/api/servers/${server.id}`],
+      ["PATCH", `/api/servers/${server.id}`],
       ["DELETE", `/api/servers/${server.id}`],
       ["POST", `/api/servers/${server.id}/connect`],
       ["POST", `/api/servers/${server.id}/disconnect`],
@@ -101,7 +155,8 @@ Deno.test("servers: 401 without valid credentials, on every route", async () => 
     ];
     for (const [method, path] of routes) {
       for (const headers of credentials) {
-        const response = await t.call(path, { method, headers, body: method === "POST" ? VALID : undefined });
+        const sent = method === "POST" || method === "PATCH" ? VALID : undefined;
+        const response = await t.call(path, { method, headers, body: sent });
         const body = await expectJson(response, 401).catch((e) => {
           throw new Error(`${method} ${path} ${JSON.stringify(headers)}: ${e.message}`);
         });
@@ -121,6 +176,7 @@ Deno.test("servers: another user's server is 404 on every route, and untouched",
     const server = await t.server(alice);
     const routes: [string, string, unknown][] = [
       ["GET", `/api/servers/${server.id}`, undefined],
+      ["PATCH", `/api/servers/${server.id}`, { name: "pwned" }],
       ["DELETE", `/api/servers/${server.id}`, undefined],
       ["POST", `/api/servers/${server.id}/connect`, undefined],
       ["POST", `/api/servers/${server.id}/disconnect`, { message: "bye" }],
@@ -141,7 +197,7 @@ Deno.test("servers: another user's server is 404 on every route, and untouched",
     const list = await expectJson<unknown[]>(await t.call("/api/servers", { as: mallory }), 200);
     assertEquals(list, []);
     const row = await findServer(t.database.db, server.id);
-    assertEquals([row?.status, row?.autoconnect], ["disconnected", false]);
+    assertEquals([row?.status, row?.autoconnect, row?.name], ["disconnected", false, "Test net"]);
   });
 });
 
