@@ -48,12 +48,22 @@ async function main(): Promise<void> {
   );
   await Deno.mkdir(`${ROOT}/tmp/bench`, { recursive: true });
   const sizes = quick ? QUICK : FULL;
+  // Ctrl-C must not leave the app, 50 workers and a database running.
+  const interrupted = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => interrupted.abort());
+  }
   const results = await runBench({
     sizes,
     databaseUrl: Deno.env.get("DATABASE_URL") || undefined,
     baselineSocketPath: `${ROOT}/tmp/bench/baseline.sock`,
     only,
     log,
+    signal: interrupted.signal,
+  }).catch((error) => {
+    if (!interrupted.signal.aborted) throw error;
+    log("stopped");
+    Deno.exit(130);
   });
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(results));

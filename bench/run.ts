@@ -37,6 +37,8 @@ export interface BenchOptions {
   /** Only these scenarios (all by default). */
   only?: readonly ScenarioName[];
   log?: (line: string) => void;
+  /** Aborting it stops everything the run started (the app, its workers, the database) at once. */
+  signal?: AbortSignal;
 }
 
 /** Runs the bench; the environment is stopped whatever happens. */
@@ -44,6 +46,12 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
   const log = options.log ?? (() => {});
   const only = new Set(options.only ?? SCENARIOS);
   const env = await startEnvironment({ databaseUrl: options.databaseUrl, appFlags: options.appFlags, log });
+  const interrupt = () => {
+    log("interrupted: stopping the app, its workers and the database");
+    env.close();
+  };
+  options.signal?.addEventListener("abort", interrupt, { once: true });
+  if (options.signal?.aborted) interrupt();
   const ctx: ScenarioContext = { env, sizes: options.sizes, log };
   const results: Result[] = [];
   const add = (figures: Parameters<typeof judge>[0][]) => results.push(...figures.map(judge));
@@ -73,9 +81,10 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
       add(memoryFigures(await runWorkerMemory(ctx)));
     }
   } catch (error) {
-    log(`the app's log:\n${env.appLog().slice(-4000)}`);
+    if (!options.signal?.aborted) log(`the app's log:\n${env.appLog().slice(-4000)}`);
     throw error;
   } finally {
+    options.signal?.removeEventListener("abort", interrupt);
     await env.close();
   }
   return results;

@@ -59,7 +59,7 @@ export interface Environment {
   waitForStatus(id: number, status: string, timeoutMs?: number): Promise<ServerInfo>;
   /** The app's output so far (its log). */
   appLog(): string;
-  /** Stops the app (and so its workers), the IRC server and the database. */
+  /** Stops the app (and so its workers), the IRC server and the database; once. */
   close(): Promise<void>;
 }
 
@@ -70,9 +70,12 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   // As root, the embedded PostgreSQL runs as `postgres` and must reach its folder inside.
   await Deno.chmod(tmpDir, 0o711);
   const cleanups: (() => Promise<void>)[] = [() => Deno.remove(tmpDir, { recursive: true })];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch(() => {});
-  };
+  // Once, however many times it is asked for (an interrupt and the run's end).
+  let closing: Promise<void> | undefined;
+  const cleanup = () =>
+    closing ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch(() => {});
+    })();
   try {
     const database = await openBenchDatabase(options, tmpDir, log);
     cleanups.push(database.close);
