@@ -29,8 +29,8 @@ export const PG_ENV_VARS = [
 
 /**
  * Exit code of a worker that could not start (bad id, no such server, a
- * socket path too long): restarting it cannot help. Same value as
- * `EXIT_START_FAILED` in `workers/ircWorker.ts`.
+ * socket path too long): restarting it cannot help. The worker exits with it
+ * and the supervisor reads it.
  */
 export const WORKER_EXIT_START_FAILED = 2;
 

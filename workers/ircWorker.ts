@@ -14,6 +14,7 @@
  * @module
  */
 import { loadConfig } from "../lib/config.ts";
+import { WORKER_EXIT_START_FAILED } from "../lib/workerCommand.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
@@ -28,9 +29,6 @@ import { ChannelUsers } from "./events/channelUsers.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
 
-/** Exit code when the worker cannot start (bad id, no server, bad socket path). */
-export const EXIT_START_FAILED = 2;
-
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
@@ -38,11 +36,11 @@ async function main(): Promise<void> {
   const log = logger(`worker ${Deno.args[0] ?? "?"}`);
   if (!Number.isInteger(serverId) || serverId <= 0) {
     log.error("usage: ircWorker.ts <server id>");
-    Deno.exit(EXIT_START_FAILED);
+    Deno.exit(WORKER_EXIT_START_FAILED);
   }
   if (!config.databaseUrl) {
     log.error("DATABASE_URL is not set");
-    Deno.exit(EXIT_START_FAILED);
+    Deno.exit(WORKER_EXIT_START_FAILED);
   }
   // A worker needs few connections: its writes are batched.
   const db = createDb(config.databaseUrl, {
@@ -53,7 +51,7 @@ async function main(): Promise<void> {
   if (!server) {
     log.error(`no server with id ${serverId}`);
     await db.destroy();
-    Deno.exit(EXIT_START_FAILED);
+    Deno.exit(WORKER_EXIT_START_FAILED);
   }
   // Publish-only: a worker subscribes to nothing, so it opens no listening connection.
   const bus = new ServiceBus({
@@ -67,7 +65,7 @@ async function main(): Promise<void> {
     await worker.start();
   } catch (error) {
     log.error(errorMessage(error));
-    await worker.stop(null, EXIT_START_FAILED);
+    await worker.stop(null, WORKER_EXIT_START_FAILED);
   }
 }
 
