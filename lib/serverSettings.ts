@@ -6,21 +6,30 @@
  * @module
  */
 import { isNickname } from "./ircCommand.ts";
+import type { Server } from "./db/schema.ts";
 
-/** Valid settings of a new server. */
-export interface ServerSettings {
-  name: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  nickname: string;
-  username: string | null;
-  realname: string | null;
-  password: string | null;
-  sasl_username: string | null;
-  sasl_password: string | null;
-  flood_burst: number;
-  flood_interval_ms: number;
+/** The columns of a server that its user sets. */
+export const SETTING_FIELDS = [
+  "name",
+  "host",
+  "port",
+  "tls",
+  "nickname",
+  "username",
+  "realname",
+  "password",
+  "sasl_username",
+  "sasl_password",
+  "flood_burst",
+  "flood_interval_ms",
+] as const;
+
+/** Valid settings of a server. */
+export type ServerSettings = Pick<Server, typeof SETTING_FIELDS[number]>;
+
+/** The settings of a stored server, secrets included (never for a response). */
+export function settingsOf(server: Server): ServerSettings {
+  return Object.fromEntries(SETTING_FIELDS.map((field) => [field, server[field]])) as ServerSettings;
 }
 
 /** The result of checking settings: the values, or the first wrong field and why. */

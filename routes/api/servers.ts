@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import { checkServerSettings, type ServerSettings } from "../../lib/serverSettings.ts";
+import { checkServerSettings, settingsOf } from "../../lib/serverSettings.ts";
 import {
   deleteUserServer,
   findServer,
@@ -108,7 +108,7 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
     if (!body.ok) return body.response;
     if (!isObject(body.value)) return invalid(c, "body", "body must be a JSON object");
     const server = c.get("server");
-    const settings = checkServerSettings({ ...currentSettings(server), ...body.value });
+    const settings = checkServerSettings({ ...settingsOf(server), ...body.value });
     if (!settings.ok) return invalid(c, settings.field, settings.error);
     await updateServer(db, server.id, settings.value);
     return c.json(serverJson(await findServer(db, server.id) ?? server));
@@ -161,24 +161,4 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
   });
 
   return app;
-}
-
-function currentSettings(server: Server): ServerSettings {
-  const { name, host, port, tls, nickname, username, realname, password, sasl_username, sasl_password } =
-    server;
-  const { flood_burst, flood_interval_ms } = server;
-  return {
-    name,
-    host,
-    port,
-    tls,
-    nickname,
-    username,
-    realname,
-    password,
-    sasl_username,
-    sasl_password,
-    flood_burst,
-    flood_interval_ms,
-  };
 }
