@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { hashPassword, verifyPassword } from "../../lib/auth/password.ts";
 import {
@@ -9,6 +9,8 @@ import {
 } from "../../lib/auth/sessions.ts";
 import { createApiToken, deleteApiToken, findTokenUser, listApiTokens } from "../../lib/auth/apiTokens.ts";
 import { LoginThrottle } from "../../lib/auth/loginThrottle.ts";
+import { createDb } from "../../lib/db/database.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
 import { checkLogin, createFirstUser, createUser, isFirstRun, UserError } from "../../lib/users.ts";
 
 async function withDatabase(fn: (database: TestDatabase) => Promise<void>): Promise<void> {
@@ -128,6 +130,50 @@ Deno.test("api tokens: stored hashed, work until deleted, only by their owner", 
     assertEquals(await findTokenUser(db, token), undefined);
   });
 });
+
+Deno.test("api tokens: looked up once while the bus listens; a deletion anywhere is heard at once", async () => {
+  await withDatabase(async (database) => {
+    const { db } = database;
+    // A second app instance: its own pool and bus on the same database.
+    const otherDb = createDb(database.url, { maxConnections: 2 });
+    const bus = new ServiceBus({ url: database.url, db });
+    const otherBus = new ServiceBus({ url: database.url, db: otherDb });
+    try {
+      const erin = await insertUser(database, "erin");
+      const kept = await createApiToken(db, erin, "kept");
+      const local = await createApiToken(db, erin, "deleted here");
+      const remote = await createApiToken(db, erin, "deleted by the other instance");
+      await findTokenUser(db, kept.token); // starts the cache and its listener
+      await Promise.all([bus.ready(), otherBus.ready()]);
+      for (const { token } of [kept, local, remote]) {
+        assertEquals(await findTokenUser(db, token), erinUser(erin));
+      }
+
+      // Cached: a row removed behind the app's back goes unnoticed...
+      await db.deleteFrom("api_tokens").where("id", "=", kept.row.id).execute();
+      assertEquals(await findTokenUser(db, kept.token), erinUser(erin), "answered from the cache");
+
+      // ...but a deletion through the app is not, in this process at once,
+      assertEquals(await deleteApiToken(db, erin, local.row.id), true);
+      assertEquals(await findTokenUser(db, local.token), undefined);
+      // and in another process as soon as the bus delivers it.
+      assertEquals(await deleteApiToken(otherDb, erin, remote.row.id), true);
+      await waitFor(
+        async () => (await findTokenUser(db, remote.token)) === undefined || undefined,
+        5000,
+        "the other instance's deletion to be heard",
+      );
+    } finally {
+      await otherBus.close();
+      await bus.close();
+      await otherDb.destroy();
+    }
+  });
+});
+
+function erinUser(id: number) {
+  return { id, name: "erin" };
+}
 
 Deno.test("login throttle: per name and per address, lifted when failures leave the window", async () => {
   await withDatabase(async ({ db }) => {
