@@ -24,10 +24,13 @@ export type IrcCommandErrorKind =
 export class IrcCommandError extends Error {
   /** Which of the ways to fail this was. */
   readonly kind: IrcCommandErrorKind;
+  /** Nothing was written to any worker: sending again cannot repeat the command. */
+  readonly unsent: boolean;
 
   /** `message` is shown to users as is. */
-  constructor(kind: IrcCommandErrorKind, message: string) {
+  constructor(kind: IrcCommandErrorKind, message: string, unsent = false) {
     super(message);
+    this.unsent = unsent;
     this.name = "IrcCommandError";
     this.kind = kind;
   }
@@ -104,7 +107,7 @@ export class IrcCommandSender {
    */
   async sendCommand(command: IrcCommand | Record<string, unknown>): Promise<CommandAccepted> {
     const path = this.#server.socket_path;
-    if (!path) throw new IrcCommandError("not_connected", "Server not connected");
+    if (!path) throw new IrcCommandError("not_connected", "Server not connected", true);
     const valid = validateCommand(command);
     if (!valid.ok) throw new IrcCommandError("refused", valid.error);
 
@@ -141,10 +144,10 @@ async function connect(path: string): Promise<Deno.UnixConn> {
     return await Deno.connect({ transport: "unix", path });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new IrcCommandError("socket_not_found", "Socket not found");
+      throw new IrcCommandError("socket_not_found", "Socket not found", true);
     }
     if (error instanceof Deno.errors.ConnectionRefused) {
-      throw new IrcCommandError("unavailable", "Server not connected (its worker is not running)");
+      throw new IrcCommandError("unavailable", "Server not connected (its worker is not running)", true);
     }
     throw error;
   }

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import { invalid, readJson } from "./json.ts";
+import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 
 /** How long the API waits for a worker's reply before answering `504`. */
@@ -32,7 +32,10 @@ export function commandErrorResponse(c: Context, error: IrcCommandError): Respon
 }
 
 /** The outcome of {@link sendToWorker}: accepted (maybe queued by flood control), or the answer to give. */
-export type WorkerSend = { ok: true; queued: boolean } | { ok: false; response: Response };
+export type WorkerSend =
+  | { ok: true; queued: boolean }
+  /** `unsent`: nothing reached any worker (see `IrcCommandError.unsent`). */
+  | { ok: false; response: Response; unsent: boolean };
 
 /** Sends `command` to the worker of `server`, mapping its failures to their HTTP answer. */
 export async function sendToWorker(c: Context, server: Server, command: IrcCommand): Promise<WorkerSend> {
@@ -42,7 +45,9 @@ export async function sendToWorker(c: Context, server: Server, command: IrcComma
     );
     return { ok: true, queued: accepted.queued === true };
   } catch (error) {
-    if (error instanceof IrcCommandError) return { ok: false, response: commandErrorResponse(c, error) };
+    if (error instanceof IrcCommandError) {
+      return { ok: false, response: commandErrorResponse(c, error), unsent: error.unsent };
+    }
     throw error;
   }
 }
@@ -57,7 +62,17 @@ export function commandRoutes(): Hono<ServerEnv> {
     if (!valid.ok) return invalid(c, "command", valid.error);
     // The request id belongs to the socket protocol's framing, not to HTTP.
     const { id: _id, ...command } = valid.value;
-    const sent = await sendToWorker(c, c.get("server"), command as IrcCommand);
+    const server = c.get("server");
+    let sent = await sendToWorker(c, server, command as IrcCommand);
+    const cache = c.get("serverCache");
+    if (!sent.ok && sent.unsent && cache) {
+      // The row may be older than a connect, a reconnect or a deletion:
+      // judge by the database's row, and send again when it names another
+      // socket (nothing was written to any worker, so nothing repeats).
+      const now = await cache.refresh(server.user_id, server.id);
+      if (!now) return notFound(c, "Server not found");
+      if (now.socket_path !== server.socket_path) sent = await sendToWorker(c, now, command as IrcCommand);
+    }
     return sent.ok ? c.json({ ok: true }) : sent.response;
   });
   return app;

@@ -13,7 +13,7 @@ import { channelRoutes } from "./channels.ts";
 import { commandRoutes } from "./commands.ts";
 import { messageRoutes } from "./messages.ts";
 import { serverRoutes } from "./servers.ts";
-import { loadUserServer } from "./userServer.ts";
+import { loadUserServer, UserServerCache } from "./userServer.ts";
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -24,7 +24,9 @@ export interface ApiDeps {
 /** Every `/api` route except the event stream (`routes/api/events.ts`). */
 export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   const api = new Hono<AuthEnv>();
-  // Every route about one server finds it among the user's own, first.
+  // Every route about one server finds it among the user's own, first;
+  // commands through a cache, since they are the API's hot path.
+  api.use("/servers/:id/commands", loadUserServer(deps.db, new UserServerCache(deps.db)));
   api.use("/servers/:id", loadUserServer(deps.db));
   api.use("/servers/:id/*", loadUserServer(deps.db));
   api.route("/", accountRoutes(deps.db));

@@ -149,3 +149,41 @@ Deno.test("commands: a missing socket is 409, a refusal 422, a silent worker 504
     }
   });
 });
+
+Deno.test("commands: the row cached for commands never outlives a connect, a new socket or a deletion", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    const commands = `/api/servers/${server.id}/commands`;
+    const privmsg = { command: "privmsg", target: "#ruby", message: "hi" };
+    const send = () => t.call(commands, { method: "POST", as: alice, body: privmsg });
+    // Written behind the app's back, as another process (the worker) would.
+    const setSocket = (path: string | null) =>
+      t.database.db.updateTable("servers").set({ socket_path: path }).where("id", "=", server.id).execute();
+
+    // Cached without a socket; a worker comes up: the next command reaches it.
+    assertEquals((await expectJson(await send(), 409)).error, "Server not connected");
+    const first = await startRecordingSocket();
+    const second = await startRecordingSocket();
+    try {
+      await setSocket(first.path);
+      assertEquals(await expectJson(await send(), 200), { ok: true });
+      assertEquals(first.received.length, 1);
+
+      // Its worker goes and another one listens elsewhere: sent there, once.
+      await first.close();
+      await setSocket(second.path);
+      assertEquals(await expectJson(await send(), 200), { ok: true });
+      assertEquals(second.received.map((l) => JSON.parse(l)), [privmsg]);
+      assertEquals(first.received.length, 1);
+    } finally {
+      await first.close().catch(() => {});
+      await second.close();
+    }
+
+    // The server is gone: not found, not "not connected".
+    await setSocket(null);
+    await t.database.db.deleteFrom("servers").where("id", "=", server.id).execute();
+    assertEquals((await expectJson(await send(), 404)).error, "Server not found");
+  });
+});
