@@ -1,19 +1,15 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
+import { taskRunArgs } from "../support/appProcess.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
-/** The `deno run` arguments of a task in deno.json, made absolute so they run from another folder. */
-async function taskArgs(task: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as {
-    tasks: Record<string, string>;
-  };
-  const words = config.tasks[task].split(/\s+/);
-  assertEquals(words.slice(0, 2), ["deno", "run"]);
+/** The `dev` task's arguments, made absolute so they run from another folder. */
+async function devArgs(): Promise<string[]> {
   return [
     "run",
     `--config=${root}/deno.json`,
     // Run from another folder, the project's files are still where `.` was.
-    ...words.slice(2).map((w) =>
+    ...(await taskRunArgs("dev")).slice(1).map((w) =>
       w === "main.ts" ? `${root}/main.ts` : w.startsWith("--allow-read=") ? `${w},${root}` : w
     ),
   ];
@@ -29,7 +25,7 @@ Deno.test({
     // As root, PostgreSQL runs as `postgres` and must reach .data/ inside.
     await Deno.chmod(cwd, 0o711);
     const child = new Deno.Command(Deno.execPath(), {
-      args: await taskArgs("dev"),
+      args: await devArgs(),
       cwd,
       env: { PORT: "0", DATABASE_URL: "", LOG_LEVEL: "info" },
       stdout: "piped",

@@ -8,69 +8,13 @@ import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { processAlive } from "../support/process.ts";
+import { type AppProcess, startAppProcess } from "../support/appProcess.ts";
 import { createServer, waitForStatus } from "../support/worker.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer } from "../../lib/servers.ts";
 import type { Server } from "../../lib/db/schema.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-/** The `deno run` arguments of `deno task start`. */
-async function startTaskArgs(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as {
-    tasks: Record<string, string>;
-  };
-  const words = config.tasks.start.split(/\s+/);
-  assertEquals(words.slice(0, 2), ["deno", "run"]);
-  return words.slice(1);
-}
-
-/** A running app process. */
-interface AppProcess {
-  child: Deno.ChildProcess;
-  log(): string;
-  /** Resolves with the exit status once it has exited and its output is read. */
-  exited: Promise<Deno.CommandStatus>;
-}
-
-async function startApp(databaseUrl: string, socketDir: string): Promise<AppProcess> {
-  const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SOCKET_DIR: socketDir,
-    LOG_LEVEL: "info",
-  };
-  for (const name of ["HOME", "PATH", "DENO_DIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: await startTaskArgs(),
-    cwd: root,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const read = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  const reading = Promise.all([read(child.stdout), read(child.stderr)]);
-  const exited = child.status.then(async (status) => {
-    await reading;
-    return status;
-  });
-  const app = { child, log: () => text, exited };
-  await waitFor(() => /listening on http:\/\//.test(text) || undefined, 60_000, "the app to listen")
-    .catch((error) => {
-      throw new Error(`${error.message}; the app said:\n${text}`);
-    });
-  return app;
-}
 
 interface Setup {
   database: TestDatabase;
@@ -97,7 +41,7 @@ async function withApps(fn: (t: Setup) => Promise<void>): Promise<void> {
       socketDir,
       server,
       async app() {
-        const app = await startApp(database.url, socketDir);
+        const app = await startAppProcess(database.url, socketDir);
         apps.push(app);
         return app;
       },

@@ -1,7 +1,7 @@
 /**
  * The whole app as a user runs it: `main.ts` in a subprocess with the flags
  * of `deno task start`, on a test database, a free port and a socket folder
- * of its own. For tests that drive it from the outside (a browser).
+ * of its own. For tests that drive it from the outside (a browser, signals).
  *
  * @module
  */
@@ -13,20 +13,24 @@ const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 export interface AppProcess {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /** The process, for sending it signals. */
+  readonly child: Deno.ChildProcess;
+  /** Resolves with the exit status once it has exited and its output is read. */
+  readonly exited: Promise<Deno.CommandStatus>;
   /** Everything it logged so far. */
   log(): string;
   /** Stops it with SIGTERM (SIGKILL after 15 s) and waits for the exit. */
   stop(): Promise<void>;
 }
 
-/** The `deno run` arguments of `deno task start`. */
-async function startTaskArgs(): Promise<string[]> {
+/** The `deno run` arguments (from `run` on) of a task of deno.json, e.g. `start` or `dev`. */
+export async function taskRunArgs(task: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as {
     tasks: Record<string, string>;
   };
-  const words = config.tasks.start.split(/\s+/);
+  const words = config.tasks[task].split(/\s+/);
   if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
+    throw new Error(`unexpected ${task} task: ${config.tasks[task]}`);
   }
   return words.slice(1);
 }
@@ -45,7 +49,7 @@ export async function startAppProcess(databaseUrl: string, socketDir: string): P
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: await startTaskArgs(),
+    args: await taskRunArgs("start"),
     cwd: root,
     env,
     clearEnv: true,
@@ -87,7 +91,7 @@ export async function startAppProcess(databaseUrl: string, socketDir: string): P
       "the app to listen",
     );
     if (port === "exited") throw new Error("the app exited");
-    return { url: `http://127.0.0.1:${port}`, log: () => text, stop };
+    return { url: `http://127.0.0.1:${port}`, child, exited, log: () => text, stop };
   } catch (error) {
     await stop();
     throw new Error(`${error instanceof Error ? error.message : error}; the app said:\n${text}`);

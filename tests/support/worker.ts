@@ -5,9 +5,12 @@
  */
 import type { Db } from "../../lib/db/database.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
-import { findServer } from "../../lib/servers.ts";
+import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { findServer, socketPathFor } from "../../lib/servers.ts";
 import { workerCommand } from "../../lib/workerCommand.ts";
 import { waitFor } from "./assert.ts";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { type FakeIrcOptions, type FakeIrcServer, startFakeIrcServer } from "./fakeIrcServer.ts";
 
 /** Inserts a user (once per database) and a server row for them. */
 export async function createServer(db: Db, fields: Partial<NewServer> & { port: number }): Promise<Server> {
@@ -94,4 +97,60 @@ export function waitForStatus(
     timeoutMs,
     `server ${serverId} to be ${status}`,
   );
+}
+
+/** What {@link withWorker} sets up. */
+export interface WorkerTest {
+  database: TestDatabase;
+  irc: FakeIrcServer;
+  socketDir: string;
+  socketPath: string;
+  server: Server;
+  worker: TestWorker;
+  /** A sender on the worker's socket. */
+  sender: IrcCommandSender;
+}
+
+/** Options of {@link withWorker}. */
+export interface WorkerTestOptions {
+  /** Options of the fake IRC server. */
+  irc?: FakeIrcOptions;
+  /** Columns of the server row (its port is the fake IRC server's unless given). */
+  server?: Partial<NewServer>;
+  /** The status to wait for before the test body runs; `null` waits for nothing. */
+  status?: Server["status"] | null;
+  /** Runs after the row exists and before the worker is spawned. */
+  prepare?: (t: { socketDir: string; server: Server }) => Promise<void>;
+}
+
+/**
+ * A worker on a database and a fake IRC server of the test's own, all torn
+ * down after `fn`; the worker's log is printed when `fn` fails.
+ */
+export async function withWorker(
+  options: WorkerTestOptions,
+  fn: (t: WorkerTest) => Promise<void>,
+): Promise<void> {
+  const database = await createTestDatabase();
+  const irc = startFakeIrcServer(options.irc);
+  const socketDir = await makeSocketDir();
+  const server = await createServer(database.db, { port: irc.port, ...options.server });
+  const socketPath = socketPathFor(socketDir, server.id);
+  await options.prepare?.({ socketDir, server });
+  const worker = spawnWorker(server, database.url, socketDir);
+  try {
+    const status = options.status === undefined ? "connected" : options.status;
+    if (status !== null) await waitForStatus(database.db, server.id, status);
+    if (status === "connected") await irc.waitForClient();
+    const sender = new IrcCommandSender({ socket_path: socketPath });
+    await fn({ database, irc, socketDir, socketPath, server, worker, sender });
+  } catch (error) {
+    console.error(worker.stderr());
+    throw error;
+  } finally {
+    await worker.kill();
+    await irc.close();
+    await database.drop();
+    await Deno.remove(socketDir, { recursive: true });
+  }
 }

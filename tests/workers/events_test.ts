@@ -1,6 +1,5 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
-import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { startPrivatePostgres } from "../support/privatePostgres.ts";
 import {
   createServer,
@@ -8,8 +7,8 @@ import {
   spawnWorker,
   type TestWorker,
   waitForStatus,
+  withWorker,
 } from "../support/worker.ts";
-import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { createDb, type Db } from "../../lib/db/database.ts";
 import { migrateToLatest } from "../../lib/db/migrate.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
@@ -29,47 +28,8 @@ async function rows(db: Db, serverId: number): Promise<Row[]> {
 
 const brief = (r: Row) => [r.message_type, r.target, r.sender, r.content];
 
-/** A worker on a test database and a fake IRC server, torn down after `fn`. */
-async function withWorker(
-  options: { echoMessage?: boolean },
-  fn: (t: {
-    irc: FakeIrcServer;
-    db: Db;
-    url: string;
-    serverId: number;
-    sender: IrcCommandSender;
-    worker: TestWorker;
-  }) => Promise<void>,
-): Promise<void> {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer({ echoMessage: options.echoMessage });
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const row = await waitForStatus(database.db, server.id, "connected");
-    await irc.waitForClient();
-    await fn({
-      irc,
-      db: database.db,
-      url: database.url,
-      serverId: server.id,
-      sender: new IrcCommandSender(row),
-      worker,
-    });
-  } catch (error) {
-    console.error(worker.stderr());
-    throw error;
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
-}
-
 Deno.test("worker events: every kind of IRC event is stored with its target, sender and content", async () => {
-  await withWorker({}, async ({ irc, db, serverId, sender }) => {
+  await withWorker({}, async ({ irc, sender, database: { db }, server: { id: serverId } }) => {
     await sender.join("#chan");
     await sender.join("#other");
     await waitFor(async () =>
@@ -151,29 +111,32 @@ Deno.test("worker events: every kind of IRC event is stored with its target, sen
 
 for (const echoMessage of [false, true]) {
   Deno.test(`worker events: own messages are stored once (${echoMessage ? "from the echo" : "on send"})`, async () => {
-    await withWorker({ echoMessage }, async ({ irc, db, serverId, sender }) => {
-      await sender.privmsg("#chan", "my message");
-      await sender.action("#chan", "dances");
-      await sender.notice("alice", "my notice");
-      await sender.privmsg("alice", "in a query");
-      await irc.waitForLine("PRIVMSG alice :in a query");
-      const own = async () => (await rows(db, serverId)).filter((r) => r.sender === "tester").map(brief);
-      const expected = [
-        ["privmsg", "#chan", "tester", "my message"],
-        ["action", "#chan", "tester", "dances"],
-        ["notice", "alice", "tester", "my notice"],
-        ["privmsg", "alice", "tester", "in a query"],
-      ];
-      await waitFor(async () => (await own()).length >= 4, 10_000, "own messages");
-      // Give a second copy time to show up, if there were one.
-      await new Promise((r) => setTimeout(r, 500));
-      assertEquals(await own(), expected);
-    });
+    await withWorker(
+      { irc: { echoMessage } },
+      async ({ irc, sender, database: { db }, server: { id: serverId } }) => {
+        await sender.privmsg("#chan", "my message");
+        await sender.action("#chan", "dances");
+        await sender.notice("alice", "my notice");
+        await sender.privmsg("alice", "in a query");
+        await irc.waitForLine("PRIVMSG alice :in a query");
+        const own = async () => (await rows(db, serverId)).filter((r) => r.sender === "tester").map(brief);
+        const expected = [
+          ["privmsg", "#chan", "tester", "my message"],
+          ["action", "#chan", "tester", "dances"],
+          ["notice", "alice", "tester", "my notice"],
+          ["privmsg", "alice", "tester", "in a query"],
+        ];
+        await waitFor(async () => (await own()).length >= 4, 10_000, "own messages");
+        // Give a second copy time to show up, if there were one.
+        await new Promise((r) => setTimeout(r, 500));
+        assertEquals(await own(), expected);
+      },
+    );
   });
 }
 
 Deno.test("worker events: a burst from IRC is stored in order, announced once per batch", async () => {
-  await withWorker({}, async ({ irc, db, url, serverId }) => {
+  await withWorker({}, async ({ irc, database: { db, url }, server: { id: serverId } }) => {
     const bus = new ServiceBus({ url, db });
     try {
       const announced: number[] = [];
@@ -250,7 +213,7 @@ Deno.test("worker events: PostgreSQL restarted while messages flow; afterwards e
 });
 
 Deno.test("worker events: a flood larger than the outage buffer is stored whole while the database answers", async () => {
-  await withWorker({}, async ({ irc, db, serverId }) => {
+  await withWorker({}, async ({ irc, database: { db }, server: { id: serverId } }) => {
     const count = 60_000; // more than the 50,000 kept during an outage
     const lines = Array.from({ length: 1000 }, (_, i) => `:bob!b@h PRIVMSG #chan :flood ${i}`).join("\r\n");
     for (let i = 0; i < count / 1000; i++) irc.clients[0].send(lines);

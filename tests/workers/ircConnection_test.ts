@@ -3,46 +3,30 @@
  * best: what goes out, in what order, after a reconnect.
  */
 import { assert, waitFor } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
-import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../support/worker.ts";
-import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { waitForStatus, withWorker } from "../support/worker.ts";
 import { FATAL_CLOSE_REASON } from "../../workers/ircConnection.ts";
 
 Deno.test("worker: after a reconnect, channels are rejoined before the lines held during the outage", async () => {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer();
-  const socketDir = await makeSocketDir();
   // Flood control on: the rejoin and the held line share the queue.
-  const server = await createServer(database.db, { port: irc.port, flood_burst: 5, flood_interval_ms: 200 });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const sender = new IrcCommandSender(await waitForStatus(database.db, server.id, "connected"));
+  const options = { server: { flood_burst: 5, flood_interval_ms: 200 } };
+  await withWorker(options, async ({ irc, sender, database: { db }, server }) => {
     await sender.join("#keep");
     await irc.waitForLine("JOIN #keep");
     await waitFor(
-      async () => (await database.db.selectFrom("channels").select("joined").executeTakeFirst())?.joined,
+      async () => (await db.selectFrom("channels").select("joined").executeTakeFirst())?.joined,
       5000,
       "#keep recorded as joined",
     );
     irc.clients[0].close();
-    await waitForStatus(database.db, server.id, "reconnecting");
+    await waitForStatus(db, server.id, "reconnecting");
     await sender.privmsg("#keep", "typed while away");
-    await waitForStatus(database.db, server.id, "connected", 10_000);
+    await waitForStatus(db, server.id, "connected", 10_000);
     await irc.waitForLine("PRIVMSG #keep :typed while away");
     const rejoin = irc.lines.lastIndexOf("JOIN #keep");
     const held = irc.lines.indexOf("PRIVMSG #keep :typed while away");
     assert(rejoin > irc.lines.indexOf("JOIN #keep"), "joined again");
     assert(rejoin < held, `the JOIN (line ${rejoin}) goes before the held message (line ${held})`);
-  } catch (error) {
-    console.error(worker.stderr());
-    throw error;
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("connection policy: closing reasons that no retry changes are told from passing ones", () => {

@@ -1,48 +1,16 @@
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../support/worker.ts";
+import {
+  createServer,
+  makeSocketDir,
+  spawnWorker,
+  waitForStatus,
+  withWorker,
+  type WorkerTestOptions,
+} from "../support/worker.ts";
 import { findServer, socketPathFor } from "../../lib/servers.ts";
-import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { LineReader } from "../../lib/lineReader.ts";
-
-/** A running worker connected to a fake IRC server, torn down after `fn`. */
-async function withWorker(
-  fn: (t: {
-    irc: ReturnType<typeof startFakeIrcServer>;
-    sender: IrcCommandSender;
-    socketPath: string;
-    worker: ReturnType<typeof spawnWorker>;
-    database: Awaited<ReturnType<typeof createTestDatabase>>;
-    serverId: number;
-  }) => Promise<void>,
-) {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer();
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const row = await waitForStatus(database.db, server.id, "connected");
-    await irc.waitForClient();
-    await fn({
-      irc,
-      sender: new IrcCommandSender(row),
-      socketPath: socketPathFor(socketDir, server.id),
-      worker,
-      database,
-      serverId: server.id,
-    });
-  } catch (error) {
-    console.error(worker.stderr());
-    throw error;
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
-}
 
 /** Sends raw bytes on a fresh connection and reads `replies` reply lines. */
 async function rawRequest(path: string, bytes: string | Uint8Array, replies = 1): Promise<unknown[]> {
@@ -63,7 +31,7 @@ async function rawRequest(path: string, bytes: string | Uint8Array, replies = 1)
 }
 
 Deno.test("worker: each command yields the exact IRC line", async () => {
-  await withWorker(async ({ irc, sender }) => {
+  await withWorker({}, async ({ irc, sender }) => {
     await sender.join("#ruby");
     await irc.waitForLine("JOIN #ruby");
     await sender.privmsg("#ruby", "Hello, world!");
@@ -83,7 +51,7 @@ Deno.test("worker: each command yields the exact IRC line", async () => {
 });
 
 Deno.test("worker: socket is 0600 in a 0700 folder and the row points at it", async () => {
-  await withWorker(async ({ socketPath, database, serverId, worker }) => {
+  await withWorker({}, async ({ socketPath, database, server: { id: serverId }, worker }) => {
     const info = await Deno.stat(socketPath);
     assertEquals(info.mode! & 0o777, 0o600);
     const dir = await Deno.stat(socketPath.slice(0, socketPath.lastIndexOf("/")));
@@ -96,7 +64,7 @@ Deno.test("worker: socket is 0600 in a 0700 folder and the row points at it", as
 });
 
 Deno.test("worker: bad input gets ok:false and nothing reaches IRC", async () => {
-  await withWorker(async ({ irc, socketPath }) => {
+  await withWorker({}, async ({ irc, socketPath }) => {
     const before = irc.lines.length;
     const cases: [string, RegExp][] = [
       ["not json\n", /not valid JSON/],
@@ -130,7 +98,7 @@ Deno.test("worker: bad input gets ok:false and nothing reaches IRC", async () =>
 });
 
 Deno.test("worker: many requests on one connection, one reply each, ids echoed", async () => {
-  await withWorker(async ({ irc, socketPath }) => {
+  await withWorker({}, async ({ irc, socketPath }) => {
     const requests = [
       '{"id":1,"command":"join","channel":"#a"}',
       '{"id":"two","command":"privmsg","target":"#a","message":"one"}',
@@ -149,7 +117,7 @@ Deno.test("worker: many requests on one connection, one reply each, ids echoed",
 });
 
 Deno.test("worker: a client that hangs up at once leaves the worker serving", async () => {
-  await withWorker(async ({ irc, sender, socketPath }) => {
+  await withWorker({}, async ({ irc, sender, socketPath }) => {
     for (let i = 0; i < 20; i++) {
       const conn = await Deno.connect({ transport: "unix", path: socketPath });
       if (i % 2) await conn.write(new TextEncoder().encode('{"command":"join","channel":"#hang"}\n'));
@@ -165,7 +133,7 @@ Deno.test("worker: a client that hangs up at once leaves the worker serving", as
 });
 
 Deno.test("worker: a long privmsg is split into lines within 512 bytes, UTF-8 intact", async () => {
-  await withWorker(async ({ irc, sender }) => {
+  await withWorker({}, async ({ irc, sender }) => {
     const words = Array.from({ length: 300 }, (_, i) => `wörd${i}✓`).join(" ");
     const emoji = "🎉".repeat(400);
     await sender.privmsg("#ruby", words);
@@ -189,7 +157,7 @@ Deno.test("worker: a long privmsg is split into lines within 512 bytes, UTF-8 in
 });
 
 Deno.test("worker: quit sends QUIT, removes the socket, clears the row, exits 0", async () => {
-  await withWorker(async ({ irc, sender, socketPath, worker, database, serverId }) => {
+  await withWorker({}, async ({ irc, sender, socketPath, worker, database, server: { id: serverId } }) => {
     await sender.quit("Goodbye");
     await irc.waitForLine("QUIT :Goodbye");
     const status = await worker.status;
@@ -202,7 +170,7 @@ Deno.test("worker: quit sends QUIT, removes the socket, clears the row, exits 0"
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`worker: ${signal} quits IRC, removes the socket and clears the row`, async () => {
-    await withWorker(async ({ irc, socketPath, worker, database, serverId }) => {
+    await withWorker({}, async ({ irc, socketPath, worker, database, server: { id: serverId } }) => {
       worker.process.kill(signal);
       const status = await worker.status;
       assertEquals(status.code, 0);
@@ -215,23 +183,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 Deno.test("worker: a stale socket file is replaced", async () => {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer();
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port });
-  const path = socketPathFor(socketDir, server.id);
-  await Deno.writeTextFile(path, "stale");
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const row = await waitForStatus(database.db, server.id, "connected");
-    await new IrcCommandSender(row).join("#stale");
+  const stale: WorkerTestOptions = {
+    prepare: ({ socketDir, server }) => Deno.writeTextFile(socketPathFor(socketDir, server.id), "x"),
+  };
+  await withWorker(stale, async ({ irc, sender }) => {
+    await sender.join("#stale");
     await irc.waitForLine("JOIN #stale");
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("worker: a socket path over 107 bytes is refused at start, naming it", async () => {
@@ -315,45 +273,25 @@ function startFakeIrcServerOn(port: number): ReturnType<typeof startFakeIrcServe
 }
 
 Deno.test("worker: a wrong server password ends in error, without a reconnect loop", async () => {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer({ password: "secret" });
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port, password: "wrong" });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const row = await waitForStatus(database.db, server.id, "error");
-    assertMatch(row.last_error ?? "", /password/i);
+  const options = { irc: { password: "secret" }, server: { password: "wrong" }, status: "error" as const };
+  await withWorker(options, async ({ irc, database, server }) => {
+    const row = await findServer(database.db, server.id);
+    assertMatch(row?.last_error ?? "", /password/i);
     await new Promise((r) => setTimeout(r, 2500));
     const passes = irc.lines.filter((l) => l.startsWith("PASS"));
     assertEquals(passes.length, 1, "no second attempt");
     assertEquals((await findServer(database.db, server.id))?.status, "error");
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("worker: a taken nick at registration gets an alternative", async () => {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer({ takenNicks: ["tester"] });
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    const row = await waitForStatus(database.db, server.id, "connected");
-    assertEquals(row.current_nickname, "tester_");
-  } finally {
-    await worker.kill();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  await withWorker({ irc: { takenNicks: ["tester"] } }, async ({ database, server }) => {
+    assertEquals((await findServer(database.db, server.id))?.current_nickname, "tester_");
+  });
 });
 
 Deno.test("worker: lines sent while IRC is down are kept and sent after reconnecting", async () => {
-  await withWorker(async ({ irc, sender, database, serverId }) => {
+  await withWorker({}, async ({ irc, sender, database, server: { id: serverId } }) => {
     await sender.join("#keep");
     await irc.waitForLine("JOIN #keep");
     await waitFor(async () => (await database.db.selectFrom("channels").selectAll().execute()).length === 1);
