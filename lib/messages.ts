@@ -16,6 +16,7 @@
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
+import { MAX_NOTIFY_BYTES, PG_CHANNEL } from "./serviceBus.ts";
 
 /** Most messages one history request returns. */
 export const MAX_HISTORY_LIMIT = 500;
@@ -93,38 +94,125 @@ export async function insertMessages(
   batchId: string | null = null,
 ): Promise<StoredMessage[]> {
   if (messages.length === 0) return [];
+  return (await insertBatch(db, serverId, messages, batchId, null)).stored;
+}
+
+/**
+ * {@link insertMessages}, and in the same statement the batch's
+ * `server_<id>_messages` notification (`header` from
+ * `ServiceBus.inlineNotification`): committed with the rows, it saves the
+ * round trip of a second statement on the event path. The data is the
+ * `messagesPayload` of the batch, built by PostgreSQL; returned with the
+ * rows for the local delivery.
+ */
+export async function insertMessagesNotifying(
+  db: Db,
+  serverId: number,
+  messages: readonly NewMessageInput[],
+  batchId: string | null,
+  header: string,
+): Promise<{ stored: StoredMessage[]; payload: string }> {
+  const { stored, payload } = await insertBatch(db, serverId, messages, batchId, header);
+  return { stored, payload: payload ?? "" };
+}
+
+// The payload's data when it fits a notification, as `messagesPayload`
+// (eventLog.ts) builds it; room is left for the bus's header.
+const INLINE_PAYLOAD_BYTES = MAX_NOTIFY_BYTES - 200;
+// JSON a message adds to a payload besides its strings (keys, id, seq, time).
+const PAYLOAD_BYTES_PER_MESSAGE = 150;
+
+async function insertBatch(
+  db: Db,
+  serverId: number,
+  messages: readonly NewMessageInput[],
+  batchId: string | null,
+  header: string | null,
+): Promise<{ stored: StoredMessage[]; payload: string | undefined }> {
   const now = new Date();
-  const targets: (string | null)[] = [];
-  const senders: (string | null)[] = [];
-  const contents: string[] = [];
-  const types: string[] = [];
-  const times: Date[] = [];
-  for (const m of messages) {
-    targets.push(m.target === null ? null : clean(m.target));
-    senders.push(m.sender === null ? null : clean(m.sender));
-    contents.push(clean(m.content));
-    types.push(m.message_type);
-    times.push(m.created_at ?? now);
-  }
   const count = messages.length;
-  const { rows } = await sql<MessageRow & { seq: string }>`
-    with s as (
+  const targets: (string | null)[] = new Array(count);
+  const senders: (string | null)[] = new Array(count);
+  const contents: string[] = new Array(count);
+  const types: string[] = new Array(count);
+  const times: Date[] = new Array(count);
+  // A UTF-8 byte count is at least the UTF-16 length: when even that is too
+  // big, PostgreSQL need not build the messages' JSON.
+  let least = 0;
+  for (let i = 0; i < count; i++) {
+    const m = messages[i];
+    const target = m.target === null ? null : clean(m.target);
+    const sender = m.sender === null ? null : clean(m.sender);
+    const content = clean(m.content);
+    targets[i] = target;
+    senders[i] = sender;
+    contents[i] = content;
+    types[i] = m.message_type;
+    times[i] = m.created_at ?? now;
+    least += PAYLOAD_BYTES_PER_MESSAGE + content.length + (target?.length ?? 0) + (sender?.length ?? 0);
+  }
+  const insert = sql`
+    s as (
       insert into server_event_seqs as q (server_id, last_seq, last_batch)
       values (${serverId}, ${count}, ${batchId})
       on conflict (server_id) do update
         set last_seq = q.last_seq + excluded.last_seq,
             last_batch = coalesce(excluded.last_batch, q.last_batch)
       returning last_seq
-    )
-    insert into messages (server_id, seq, target, sender, content, message_type, created_at)
-    select ${serverId}, s.last_seq - ${count} + m.n, m.target, m.sender, m.content, m.message_type, m.created_at
-    from s, unnest(${targets}::text[], ${senders}::text[], ${contents}::text[], ${types}::text[],
-                   ${times}::timestamptz[])
-      with ordinality as m(target, sender, content, message_type, created_at, n)
-    returning id, server_id, seq, target, sender, content, message_type, created_at`.execute(db);
-  return rows
-    .map((row) => ({ seq: Number(row.seq), message: messageJson(row) }))
-    .sort((a, b) => a.seq - b.seq);
+    ),
+    m as (
+      insert into messages (server_id, seq, target, sender, content, message_type, created_at)
+      select ${serverId}, s.last_seq - ${count} + m.n, m.target, m.sender, m.content, m.message_type,
+             m.created_at
+      from s, unnest(${targets}::text[], ${senders}::text[], ${contents}::text[], ${types}::text[],
+                     ${times}::timestamptz[])
+        with ordinality as m(target, sender, content, message_type, created_at, n)
+      returning id, seq, target, sender, content, message_type, created_at
+    )`;
+  // Only the numbers come back: the rest is what was sent.
+  const { rows } = header === null
+    ? await sql<{ id: string; seq: string; payload?: undefined }>`
+        with ${insert} select id, seq from m`.execute(db)
+    : await sql<{ id: string; seq: string; payload: string }>`
+        with ${insert},
+        p as (${
+      least > INLINE_PAYLOAD_BYTES ? sql`select null::text as inline_json, max(seq) as last from m` : sql`
+          select max(seq) as last,
+            json_build_object('server_id', ${serverId}::int, 'seq', max(seq), 'messages', json_agg(
+              json_build_object('id', id, 'server_id', ${serverId}::int, 'target', target, 'sender', sender,
+                'content', content, 'message_type', message_type,
+                'created_at', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'seq', seq)
+              order by seq))::text as inline_json
+          from m`
+    }),
+        n as (
+          select case when octet_length(inline_json) <= ${INLINE_PAYLOAD_BYTES} then inline_json
+                      else json_build_object('server_id', ${serverId}::int, 'seq', last)::text end as payload
+          from p
+        ),
+        sent as (select payload, pg_notify(${PG_CHANNEL}, ${header} || payload) from n)
+        select id, seq, (select payload from sent) as payload from m`.execute(db);
+  const stored: StoredMessage[] = new Array(count);
+  let first = Infinity;
+  for (const row of rows) first = Math.min(first, Number(row.seq));
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    const i = seq - first;
+    stored[i] = {
+      seq,
+      message: {
+        id: Number(row.id),
+        server_id: serverId,
+        target: targets[i],
+        sender: senders[i],
+        content: contents[i],
+        message_type: messages[i].message_type,
+        created_at: times[i].toISOString(),
+      },
+    };
+  }
+  return { stored, payload: rows[0]?.payload };
 }
 
 /** The `batchId` of the last message batch written for `serverId`, and its newest number. */

@@ -144,6 +144,24 @@ export class ServiceBus {
     return () => this.#deliverHere(message);
   }
 
+  /**
+   * For a statement that sends its own notification, committed with its
+   * writes and without a round trip of its own: `header` goes before the
+   * data's JSON in `pg_notify(PG_CHANNEL, header || json)` (the statement
+   * keeps the whole within {@link MAX_NOTIFY_BYTES}); `deliverHere` hands
+   * that JSON to this process's subscribers, to call after the commit.
+   */
+  inlineNotification(channel: string): InlineNotification {
+    checkChannel(channel);
+    const id = `${this.#origin}\t${++this.#counter}`;
+    const header = `${channel}\t${id}\t\n`;
+    return {
+      header,
+      deliverHere: (dataJson) =>
+        this.#deliverHere({ channel, id, dataJson, wire: header + dataJson, notify: "" }),
+    };
+  }
+
   /** Calls `callback` with each message published on `channel`. */
   subscribe<T = unknown>(channel: string, callback: (data: T) => void): Unsubscribe {
     checkChannel(channel);
@@ -352,6 +370,14 @@ export class ServiceBus {
       }
     })().catch((error) => lost(errorMessage(error)));
   }
+}
+
+/** A notification a statement sends itself (see {@link ServiceBus.inlineNotification}). */
+export interface InlineNotification {
+  /** The wire header: `pg_notify(PG_CHANNEL, header || dataJson)`. */
+  header: string;
+  /** Delivers `dataJson` to this process's own subscribers; call it after the commit. */
+  deliverHere(dataJson: string): void;
 }
 
 interface Prepared {

@@ -7,8 +7,10 @@
  *   burst read from one TCP chunk is one batch with no added delay; events
  *   arriving while a write is in flight form the next batch (up to
  *   {@link DEFAULT_MAX_BATCH} rows).
- * - After the commit, the batch is published once on `server_<id>_messages`
- *   (one NOTIFY per batch, never one per row).
+ * - The batch is published once on `server_<id>_messages` (one NOTIFY per
+ *   batch, never one per row), by the insert statement itself when it holds
+ *   only messages, so that it is heard at the commit without a second round
+ *   trip; after the commit otherwise.
  * - While the database answers but more arrives than it takes, the source
  *   is asked to pause (`onPause`: the worker stops reading the IRC socket,
  *   so TCP holds the rest back) once {@link DEFAULT_HIGH_WATER} events wait,
@@ -27,7 +29,14 @@ import type { Db } from "../lib/db/database.ts";
 import { changeChannel, type ChannelChange } from "../lib/channels.ts";
 import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
-import { insertMessages, lastBatchOf, type NewMessageInput, type StoredMessage } from "../lib/messages.ts";
+import {
+  insertMessages,
+  insertMessagesNotifying,
+  lastBatchOf,
+  type NewMessageInput,
+  type StoredMessage,
+} from "../lib/messages.ts";
+import type { InlineNotification } from "../lib/serviceBus.ts";
 
 /** Most events kept in memory while the database is unreachable. */
 export const DEFAULT_MAX_BUFFERED = 50_000;
@@ -46,6 +55,8 @@ export type WriteItem =
 /** Where published events go (the service bus). */
 export interface Publisher {
   publish(channel: string, data: unknown): Promise<void>;
+  /** When given, a batch of messages sends its notification in its own statement. */
+  inlineNotification?(channel: string): InlineNotification;
 }
 
 /** Options of {@link EventWriter}. */
@@ -307,13 +318,21 @@ export class EventWriter {
 
   async #write(batch: WriteItem[], batchId: string): Promise<Published> {
     if (batch.every((item) => item.kind === "message")) {
-      const messages = await insertMessages(
-        this.#db,
-        this.#serverId,
-        batch.map((item) => (item as { message: NewMessageInput }).message),
-        batchId,
-      );
-      return { messages, events: [] };
+      const inputs = batch.map((item) => (item as { message: NewMessageInput }).message);
+      const notification = this.#bus?.inlineNotification?.(messagesChannel(this.#serverId));
+      if (notification) {
+        // The notification travels with the insert's commit: one round trip
+        // per batch on the event path instead of two.
+        const { stored, payload } = await insertMessagesNotifying(
+          this.#db,
+          this.#serverId,
+          inputs,
+          batchId,
+          notification.header,
+        );
+        return { messages: stored, events: [], notified: () => notification.deliverHere(payload) };
+      }
+      return { messages: await insertMessages(this.#db, this.#serverId, inputs, batchId), events: [] };
     }
     // Channel changes are idempotent; only the messages need the batch id.
     return await this.#db.transaction().execute(async (trx) => {
@@ -342,7 +361,8 @@ export class EventWriter {
     const bus = this.#bus;
     if (!bus) return;
     const sent: Promise<void>[] = [];
-    if (published.messages.length > 0) {
+    if (published.notified) published.notified();
+    else if (published.messages.length > 0) {
       sent.push(
         bus.publish(messagesChannel(this.#serverId), messagesPayload(this.#serverId, published.messages)),
       );
@@ -363,6 +383,8 @@ interface Published {
   events: LogEvent[];
   /** A newest number to announce without the events (after an unacknowledged commit). */
   wake?: number;
+  /** The messages' notification went with their commit; this delivers it in this process. */
+  notified?: () => void;
 }
 
 /**

@@ -1,8 +1,18 @@
 import { sql } from "kysely";
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { createServer } from "../support/worker.ts";
-import { insertMessages, listMessages, MAX_HISTORY_LIMIT, parseHistoryParams } from "../../lib/messages.ts";
+import {
+  insertMessages,
+  insertMessagesNotifying,
+  listMessages,
+  MAX_HISTORY_LIMIT,
+  type MessageJson,
+  parseHistoryParams,
+} from "../../lib/messages.ts";
+import { createDb, type Db } from "../../lib/db/database.ts";
+import { messagesChannel, messagesPayload } from "../../lib/eventLog.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
 
 Deno.test("history: pages backwards by id, newest last, per target (any case) or server-wide", async () => {
   const database = await createTestDatabase();
@@ -107,3 +117,76 @@ Deno.test("history: before and limit are checked", () => {
     assertEquals(parseHistoryParams(before, limit).ok, false, `${before} ${limit}`);
   }
 });
+
+Deno.test("insert with its notification: the payload PostgreSQL builds is the bus's, heard by another process", async () => {
+  const database = await createTestDatabase();
+  const { db } = database;
+  // Another process's bus: its own pool, hearing the notification through PostgreSQL.
+  const otherDb = createDb(database.url, { maxConnections: 2 });
+  const bus = new ServiceBus({ url: database.url, db });
+  const other = new ServiceBus({ url: database.url, db: otherDb });
+  try {
+    const server = await createServer(db, { port: 6667 });
+    const channel = messagesChannel(server.id);
+    const heard: unknown[] = [];
+    const here: unknown[] = [];
+    other.subscribe(channel, (data) => heard.push(data));
+    bus.subscribe(channel, (data) => here.push(data));
+    await other.ready();
+
+    const tricky = [
+      {
+        target: "#Ruby",
+        sender: "bob",
+        content: 'quotes " \\ and \t tabs, é, 😀, \x01ACTION\x01',
+        message_type: "privmsg",
+      },
+      { target: null, sender: null, content: "motd\0 with a NUL", message_type: "system" },
+      {
+        target: "alice",
+        sender: "x",
+        content: "timed",
+        message_type: "notice",
+        created_at: new Date("2026-01-02T03:04:05.678Z"),
+      },
+    ] as const;
+    const small = bus.inlineNotification(channel);
+    const first = await insertMessagesNotifying(db, server.id, tricky, "b1", small.header);
+    small.deliverHere(first.payload);
+    const expected = messagesPayload(server.id, first.stored);
+    assert(expected.messages?.length === 3, "small enough to carry its messages");
+    assertEquals(JSON.parse(first.payload), expected);
+    assertEquals(first.stored.map((m) => m.message), await listAll(db, server.id));
+
+    // Too big for a notification: only the newest number travels.
+    const big = Array.from({ length: 40 }, (_, i) => ({
+      target: "#big",
+      sender: "bob",
+      content: `${i} ${"x".repeat(150)}`,
+      message_type: "privmsg" as const,
+    }));
+    const large = bus.inlineNotification(channel);
+    const second = await insertMessagesNotifying(db, server.id, big, "b2", large.header);
+    large.deliverHere(second.payload);
+    assertEquals(JSON.parse(second.payload), { server_id: server.id, seq: 43 });
+    assertEquals(messagesPayload(server.id, second.stored), { server_id: server.id, seq: 43 });
+    assertEquals(second.stored.map((m) => m.seq), Array.from({ length: 40 }, (_, i) => i + 4));
+
+    await waitFor(() => heard.length === 2 || undefined, 5000, "both notifications");
+    assertEquals(heard, [expected, { server_id: server.id, seq: 43 }]);
+    assertEquals(here, heard, "delivered in this process too");
+  } finally {
+    await other.close();
+    await bus.close();
+    await otherDb.destroy();
+    await database.drop();
+  }
+});
+
+async function listAll(db: Db, serverId: number): Promise<MessageJson[]> {
+  return [
+    ...await listMessages(db, serverId, { target: "#ruby" }),
+    ...await listMessages(db, serverId, { target: null }),
+    ...await listMessages(db, serverId, { target: "alice" }),
+  ];
+}
