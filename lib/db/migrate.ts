@@ -12,12 +12,14 @@ import * as initial from "./migrations/0001_initial.ts";
 import * as accounts from "./migrations/0002_accounts.ts";
 import * as events from "./migrations/0003_events.ts";
 import * as readMarkers from "./migrations/0004_read_markers.ts";
+import * as messagesWithoutFk from "./migrations/0005_messages_without_fk.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_accounts": accounts,
   "0003_events": events,
   "0004_read_markers": readMarkers,
+  "0005_messages_without_fk": messagesWithoutFk,
 };
 
 const provider: MigrationProvider = {

@@ -190,3 +190,64 @@ async function listAll(db: Db, serverId: number): Promise<MessageJson[]> {
     ...await listMessages(db, serverId, { target: "alice" }),
   ];
 }
+
+Deno.test("messages go with their server, also with a batch in flight; none is written for a deleted one", async () => {
+  const database = await createTestDatabase();
+  const { db } = database;
+  const line = (content: string) => ({
+    target: "#t",
+    sender: "bob",
+    content,
+    message_type: "privmsg" as const,
+  });
+  const count = async (serverId: number) =>
+    Number(
+      (await db.selectFrom("messages").select((eb) => eb.fn.countAll().as("n")).where(
+        "server_id",
+        "=",
+        serverId,
+      )
+        .executeTakeFirstOrThrow()).n,
+    );
+  try {
+    // Deleted directly, and through its user's cascade.
+    const direct = await createServer(db, { port: 6667 });
+    const viaUser = await createServer(db, { port: 6668 });
+    await insertMessages(db, direct.id, [line("a"), line("b")]);
+    await insertMessages(db, viaUser.id, [line("c")]);
+    await db.deleteFrom("servers").where("id", "=", direct.id).execute();
+    await db.deleteFrom("users").where("id", "=", viaUser.user_id).execute();
+    assertEquals([await count(direct.id), await count(viaUser.id)], [0, 0]);
+
+    // A batch after the deletion is refused, and writes nothing.
+    const refused = await insertMessages(db, direct.id, [line("late")]).then(() => false, () => true);
+    assert(refused, "a batch of a deleted server is refused");
+    assertEquals(await count(direct.id), 0);
+
+    // A batch that commits while the deletion waits for it goes with the server.
+    const racing = await createServer(db, { port: 6669 });
+    await insertMessages(db, racing.id, [line("first")]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    let inserted!: () => void;
+    const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
+    const batch = db.transaction().execute(async (trx) => {
+      await insertMessages(trx, racing.id, [line("in flight")]);
+      inserted();
+      await held;
+    });
+    await insertedOnce;
+    let deleted = false;
+    const deletion = db.deleteFrom("servers").where("id", "=", racing.id).execute().then(() =>
+      deleted = true
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert(!deleted, "the deletion waits for the batch");
+    release();
+    await batch;
+    await deletion;
+    assertEquals(await count(racing.id), 0, "no message is left behind");
+  } finally {
+    await database.drop();
+  }
+});
