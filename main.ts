@@ -8,6 +8,7 @@
 import { loadConfig } from "./lib/config.ts";
 import { openDatabase } from "./lib/db/database.ts";
 import { ServiceBus } from "./lib/serviceBus.ts";
+import { WorkerConnectionPool } from "./lib/ircCommandSender.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
   });
 
-  const app = createApp({ db: database.db, config, supervisor, bus, assets });
+  const workerConnections = new WorkerConnectionPool();
+  const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
 
   const server = Deno.serve({
     hostname: config.host,
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     await supervisor.stop().catch((e) => log.error(errorMessage(e)));
     // Open event streams may hold a graceful shutdown up: bound it.
     await Promise.race([server.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    workerConnections.close();
     await bus.close().catch(() => {});
     await database.close().catch((e) => log.error(errorMessage(e)));
     Deno.exit(0);

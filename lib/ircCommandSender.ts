@@ -52,17 +52,91 @@ export interface CommandAccepted {
 export interface IrcCommandSenderOptions {
   /** How long to wait for the worker's reply; 2 s by default. */
   timeoutMs?: number;
+  /** Connections kept between commands; one connection per command without it. */
+  pool?: WorkerConnectionPool;
+}
+
+/** A connection to a worker's socket and the reader of its replies. */
+interface WorkerConnection {
+  conn: Deno.UnixConn;
+  lines: LineReader;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** How long an unused pooled connection stays open. */
+export const POOL_IDLE_MS = 30_000;
+/** Most unused connections kept per worker socket. */
+export const POOL_IDLE_PER_SOCKET = 4;
+
+/**
+ * Open connections to workers' sockets, reused from one command to the
+ * next (the socket protocol takes any number of requests per connection):
+ * a connect and an accept were half of a command's socket round trip.
+ * Each connection carries one request at a time; commands sent together
+ * take several. The owner closes the pool when it stops.
+ */
+export class WorkerConnectionPool {
+  readonly #idle = new Map<string, WorkerConnection[]>();
+  #closed = false;
+
+  /** An unused connection to `path`, if one is open. */
+  take(path: string): WorkerConnection | undefined {
+    const idle = this.#idle.get(path);
+    const connection = idle?.pop();
+    if (idle?.length === 0) this.#idle.delete(path);
+    if (connection) clearTimeout(connection.idleTimer);
+    return connection;
+  }
+
+  /** Keeps `connection` for the next command to `path`, or closes it. */
+  give(path: string, connection: WorkerConnection): void {
+    const idle = this.#idle.get(path) ?? [];
+    if (this.#closed || idle.length >= POOL_IDLE_PER_SOCKET) {
+      closeConnection(connection);
+      return;
+    }
+    idle.push(connection);
+    this.#idle.set(path, idle);
+    connection.idleTimer = setTimeout(() => {
+      const list = this.#idle.get(path);
+      const at = list?.indexOf(connection) ?? -1;
+      if (at !== -1) list!.splice(at, 1);
+      if (list?.length === 0) this.#idle.delete(path);
+      closeConnection(connection);
+    }, POOL_IDLE_MS);
+    Deno.unrefTimer(connection.idleTimer);
+  }
+
+  /** Closes every unused connection; later ones are closed once used. */
+  close(): void {
+    this.#closed = true;
+    for (const list of this.#idle.values()) {
+      for (const connection of list) {
+        clearTimeout(connection.idleTimer);
+        closeConnection(connection);
+      }
+    }
+    this.#idle.clear();
+  }
+}
+
+function closeConnection(connection: WorkerConnection): void {
+  try {
+    connection.conn.close();
+  } catch { /* already closed */ }
 }
 
 /** Sends commands to the worker of one server over its Unix socket. */
 export class IrcCommandSender {
   readonly #server: SenderServer;
   readonly #timeoutMs: number;
+  readonly #pool: WorkerConnectionPool | undefined;
 
   /** A sender for `server`, as loaded from the database. */
   constructor(server: SenderServer, options: IrcCommandSenderOptions = {}) {
     this.#server = server;
     this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#pool = options.pool;
   }
 
   /** Joins `channel`. */
@@ -111,17 +185,40 @@ export class IrcCommandSender {
     const valid = validateCommand(command);
     if (!valid.ok) throw new IrcCommandError("refused", valid.error);
 
-    const conn = await connect(path);
+    const request = new TextEncoder().encode(JSON.stringify(command) + "\n");
+    let connection = this.#pool?.take(path);
+    if (connection) {
+      // A kept connection whose worker has gone fails the write: nothing
+      // was sent, so a new connection may carry it.
+      try {
+        await connection.conn.write(request);
+      } catch {
+        closeConnection(connection);
+        connection = undefined;
+      }
+    }
+    if (!connection) {
+      const conn = await connect(path);
+      connection = { conn, lines: new LineReader(conn.readable, MAX_REQUEST_BYTES) };
+      try {
+        await conn.write(request);
+      } catch {
+        closeConnection(connection);
+        throw new IrcCommandError("unavailable", "The IRC worker hung up without answering");
+      }
+    }
+    const { conn, lines } = connection;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      conn.close();
+      closeConnection(connection);
     }, this.#timeoutMs);
+    let reusable = false;
     try {
-      await conn.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
-      const line = await new LineReader(conn.readable, MAX_REQUEST_BYTES).next();
+      const line = await lines.next();
       if (line?.kind !== "line") throw new Error("no reply");
       const reply = JSON.parse(line.line) as CommandReply;
+      reusable = true;
       if (!reply.ok) throw new IrcCommandError("refused", String(reply.error));
       return reply.queued ? { ok: true, queued: true } : { ok: true };
     } catch (error) {
@@ -132,9 +229,12 @@ export class IrcCommandSender {
       throw new IrcCommandError("unavailable", "The IRC worker hung up without answering");
     } finally {
       clearTimeout(timer);
-      try {
-        if (!timedOut) conn.close();
-      } catch { /* already closed by the worker */ }
+      if (reusable && !timedOut && this.#pool) this.#pool.give(path, connection);
+      else if (!timedOut) {
+        try {
+          conn.close();
+        } catch { /* already closed by the worker */ }
+      }
     }
   }
 }

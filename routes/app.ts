@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Config } from "../lib/config.ts";
 import type { Db } from "../lib/db/database.ts";
 import type { ServerSupervisor } from "../lib/supervisor.ts";
+import type { WorkerConnectionPool } from "../lib/ircCommandSender.ts";
 import { healthRoutes } from "./health.ts";
 import type { ThrottleLimits } from "../lib/auth/loginThrottle.ts";
 import { errorMessage, logger } from "../lib/log.ts";
@@ -36,6 +37,8 @@ export interface AppDeps {
   eventsHeartbeatMs?: number;
   /** The browser's files (islands bundle, stylesheet); built on first use when absent. */
   assets?: AssetStore;
+  /** Connections to the workers kept between commands (the owner closes it); one per command without it. */
+  workerConnections?: WorkerConnectionPool;
 }
 
 const log = logger("http");

@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
-import { IrcCommandError, IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
@@ -37,10 +37,18 @@ export type WorkerSend =
   /** `unsent`: nothing reached any worker (see `IrcCommandError.unsent`). */
   | { ok: false; response: Response; unsent: boolean };
 
-/** Sends `command` to the worker of `server`, mapping its failures to their HTTP answer. */
-export async function sendToWorker(c: Context, server: Server, command: IrcCommand): Promise<WorkerSend> {
+/**
+ * Sends `command` to the worker of `server` (over a connection of `pool`
+ * when given), mapping its failures to their HTTP answer.
+ */
+export async function sendToWorker(
+  c: Context,
+  server: Server,
+  command: IrcCommand,
+  pool?: WorkerConnectionPool,
+): Promise<WorkerSend> {
   try {
-    const accepted = await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS }).sendCommand(
+    const accepted = await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS, pool }).sendCommand(
       command,
     );
     return { ok: true, queued: accepted.queued === true };
@@ -52,8 +60,8 @@ export async function sendToWorker(c: Context, server: Server, command: IrcComma
   }
 }
 
-/** The commands route, under `/api`. */
-export function commandRoutes(): Hono<ServerEnv> {
+/** The commands route, under `/api`; `pool` keeps connections to the workers. */
+export function commandRoutes(pool?: WorkerConnectionPool): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   app.post("/servers/:id/commands", async (c) => {
     const body = await readJson(c);
@@ -63,7 +71,7 @@ export function commandRoutes(): Hono<ServerEnv> {
     // The request id belongs to the socket protocol's framing, not to HTTP.
     const { id: _id, ...command } = valid.value;
     const server = c.get("server");
-    let sent = await sendToWorker(c, server, command as IrcCommand);
+    let sent = await sendToWorker(c, server, command as IrcCommand, pool);
     const cache = c.get("serverCache");
     if (!sent.ok && sent.unsent && cache) {
       // The row may be older than a connect, a reconnect or a deletion:
@@ -71,7 +79,9 @@ export function commandRoutes(): Hono<ServerEnv> {
       // socket (nothing was written to any worker, so nothing repeats).
       const now = await cache.refresh(server.user_id, server.id);
       if (!now) return notFound(c, "Server not found");
-      if (now.socket_path !== server.socket_path) sent = await sendToWorker(c, now, command as IrcCommand);
+      if (now.socket_path !== server.socket_path) {
+        sent = await sendToWorker(c, now, command as IrcCommand, pool);
+      }
     }
     return sent.ok ? c.json({ ok: true }) : sent.response;
   });

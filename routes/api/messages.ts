@@ -31,6 +31,7 @@ import {
 import { parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
 import type { ServerSupervisor } from "../../lib/supervisor.ts";
 import { sendToWorker } from "./commands.ts";
+import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 
@@ -44,7 +45,11 @@ export const QUEUED_STORE_WAIT_MS = 3_000;
 type TextCommand = Extract<IrcCommand, { target: string }>;
 
 /** The messages routes, under `/api`, behind `loadUserServer`. */
-export function messageRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerEnv> {
+export function messageRoutes(
+  db: Db,
+  supervisor: ServerSupervisor,
+  pool?: WorkerConnectionPool,
+): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
 
   app.get("/servers/:id/messages", async (c) => {
@@ -94,7 +99,7 @@ export function messageRoutes(db: Db, supervisor: ServerSupervisor): Hono<Server
     }
 
     if (!storesMessage(command)) {
-      const sent = await sendToWorker(c, server, command);
+      const sent = await sendToWorker(c, server, command, pool);
       return sent.ok ? c.json({ ok: true }) : sent.response;
     }
 
@@ -102,7 +107,7 @@ export function messageRoutes(db: Db, supervisor: ServerSupervisor): Hono<Server
     // is that row. Rows of one server are numbered in commit order, so
     // anything numbered after this was written after the send.
     const since = (await lastBatchOf(db, server.id))?.lastSeq ?? 0;
-    const sent = await sendToWorker(c, server, command);
+    const sent = await sendToWorker(c, server, command, pool);
     if (!sent.ok) return sent.response;
     const wait = sent.queued ? QUEUED_STORE_WAIT_MS : STORE_WAIT_MS;
     const stored = await waitForStored(db, server.id, since, command, wait);

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { ServerSupervisor } from "../../lib/supervisor.ts";
+import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { AuthEnv } from "../middleware/auth.ts";
 import { accountRoutes } from "./account.ts";
 import { channelRoutes } from "./channels.ts";
@@ -19,6 +20,8 @@ import { loadUserServer, UserServerCache } from "./userServer.ts";
 export interface ApiDeps {
   db: Db;
   supervisor: ServerSupervisor;
+  /** Connections to the workers kept between commands; one per command without it. */
+  workerConnections?: WorkerConnectionPool;
 }
 
 /** Every `/api` route except the event stream (`routes/api/events.ts`). */
@@ -31,8 +34,8 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.use("/servers/:id/*", loadUserServer(deps.db));
   api.route("/", accountRoutes(deps.db));
   api.route("/", serverRoutes(deps.db, deps.supervisor));
-  api.route("/", commandRoutes());
+  api.route("/", commandRoutes(deps.workerConnections));
   api.route("/", channelRoutes(deps.db));
-  api.route("/", messageRoutes(deps.db, deps.supervisor));
+  api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
   return api;
 }

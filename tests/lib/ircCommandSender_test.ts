@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../support/assert.ts";
-import { IrcCommandError, IrcCommandSender } from "../../lib/ircCommandSender.ts";
+import { IrcCommandError, IrcCommandSender, WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import { startRecordingSocket } from "../support/recordingSocket.ts";
 
 Deno.test("join sends join command to socket", async () => {
@@ -115,5 +115,41 @@ Deno.test("a queued reply is passed on", async () => {
     });
   } finally {
     await socket.close();
+  }
+});
+
+Deno.test("a pool carries commands over one kept connection, and past a worker that restarted", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ircweb-pool-" });
+  const path = `${dir}/server-1.sock`;
+  const pool = new WorkerConnectionPool();
+  let socket = await startRecordingSocket(undefined, path);
+  try {
+    const sender = new IrcCommandSender({ socket_path: path }, { pool });
+    await sender.join("#a");
+    await sender.privmsg("#a", "one");
+    await sender.privmsg("#a", "two");
+    assertEquals(socket.received.length, 3);
+    assertEquals(socket.connections, 1, "one connection for three commands");
+
+    // Sent together: each takes its own connection; both are kept after.
+    await Promise.all([sender.privmsg("#a", "x"), sender.privmsg("#a", "y")]);
+    assertEquals(socket.connections, 2);
+    await sender.privmsg("#a", "z");
+    assertEquals(socket.connections, 2);
+
+    // The worker restarts on the same path: the kept connections are dead,
+    // and the command goes, once, to the new worker.
+    await socket.close();
+    socket = await startRecordingSocket(undefined, path);
+    await sender.privmsg("#a", "after restart");
+    assertEquals(socket.received.map((l) => JSON.parse(l).message), ["after restart"]);
+
+    // Gone for good: "not found", as without a pool.
+    await socket.close();
+    await assertRejects(() => sender.privmsg("#a", "gone"), IrcCommandError, "Socket not found");
+  } finally {
+    pool.close();
+    await socket.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
   }
 });

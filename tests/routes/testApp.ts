@@ -13,6 +13,7 @@ import type { ThrottleLimits } from "../../lib/auth/loginThrottle.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { insertServer } from "../../lib/servers.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
+import { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { makeSocketDir } from "../support/worker.ts";
 
@@ -67,6 +68,8 @@ export async function withApp(
     stopGraceMs: 3000,
   });
   const config = { ...loadConfig(() => undefined), socketDir };
+  // As main.ts does: commands reuse their connections to the workers.
+  const workerConnections = new WorkerConnectionPool();
   const app = createApp({
     db: database.db,
     config,
@@ -74,6 +77,7 @@ export async function withApp(
     loginLimits: options.loginLimits,
     bus,
     eventsHeartbeatMs: options.eventsHeartbeatMs,
+    workerConnections,
   });
   const t: TestApp = {
     app,
@@ -116,6 +120,7 @@ export async function withApp(
   try {
     await fn(t);
   } finally {
+    workerConnections.close();
     await supervisor.stop();
     await bus.close();
     await database.drop();

@@ -11,23 +11,29 @@ export interface RecordingSocket {
   path: string;
   /** Lines received, in order. */
   received: string[];
+  /** Connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
 /**
- * Listens on a fresh path in a temporary folder. `reply` decides the answer
- * to each line; `null` means never answer.
+ * Listens on a fresh path in a temporary folder, or on `at` (a worker
+ * restarting on its path; the folder is then the caller's). `reply` decides
+ * the answer to each line; `null` means never answer.
  */
 export async function startRecordingSocket(
   reply: (line: string) => string | null = () => '{"ok":true}',
+  at?: string,
 ): Promise<RecordingSocket> {
-  const dir = await Deno.makeTempDir({ prefix: "ircweb-sock-" });
-  const path = `${dir}/server-1.sock`;
+  const dir = at === undefined ? await Deno.makeTempDir({ prefix: "ircweb-sock-" }) : undefined;
+  const path = at ?? `${dir}/server-1.sock`;
   const listener = Deno.listen({ transport: "unix", path });
   const received: string[] = [];
   const conns = new Set<Deno.Conn>();
+  let connections = 0;
   const serving = (async () => {
     for await (const conn of listener) {
+      connections += 1;
       conns.add(conn);
       (async () => {
         const decoder = new TextDecoder();
@@ -52,6 +58,9 @@ export async function startRecordingSocket(
   return {
     path,
     received,
+    get connections() {
+      return connections;
+    },
     async close() {
       listener.close();
       for (const c of conns) {
@@ -60,7 +69,8 @@ export async function startRecordingSocket(
         } catch { /* closed */ }
       }
       await serving;
-      await Deno.remove(dir, { recursive: true });
+      if (dir !== undefined) await Deno.remove(dir, { recursive: true });
+      else await Deno.remove(path).catch(() => {});
     },
   };
 }
