@@ -14,7 +14,7 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Db } from "./db/database.ts";
+import { type Db, executePrepared } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
 import { MAX_NOTIFY_BYTES, PG_CHANNEL } from "./serviceBus.ts";
 
@@ -169,14 +169,23 @@ async function insertBatch(
         with ordinality as m(target, sender, content, message_type, created_at, n)
       returning id, seq, target, sender, content, message_type, created_at
     )`;
-  // Only the numbers come back: the rest is what was sent.
-  const { rows } = header === null
-    ? await sql<{ id: string; seq: string; payload?: undefined }>`
-        with ${insert} select id, seq from m`.execute(db)
-    : await sql<{ id: string; seq: string; payload: string }>`
+  // Only the numbers come back: the rest is what was sent. Each of the
+  // three shapes of the statement is a prepared statement of its own.
+  const withJson = least <= INLINE_PAYLOAD_BYTES;
+  const rows = header === null
+    ? await executePrepared(
+      db,
+      "ircweb_insert_messages",
+      sql<{ id: string; seq: string; payload?: undefined }>`with ${insert} select id, seq from m`,
+    )
+    : await executePrepared(
+      db,
+      withJson ? "ircweb_insert_messages_notify_json" : "ircweb_insert_messages_notify",
+      sql<{ id: string; seq: string; payload: string }>`
         with ${insert},
         p as (${
-      least > INLINE_PAYLOAD_BYTES ? sql`select null::text as inline_json, max(seq) as last from m` : sql`
+        withJson
+          ? sql`
           select max(seq) as last,
             json_build_object('server_id', ${serverId}::int, 'seq', max(seq), 'messages', json_agg(
               json_build_object('id', id, 'server_id', ${serverId}::int, 'target', target, 'sender', sender,
@@ -185,14 +194,16 @@ async function insertBatch(
                 'seq', seq)
               order by seq))::text as inline_json
           from m`
-    }),
+          : sql`select null::text as inline_json, max(seq) as last from m`
+      }),
         n as (
           select case when octet_length(inline_json) <= ${INLINE_PAYLOAD_BYTES} then inline_json
                       else json_build_object('server_id', ${serverId}::int, 'seq', last)::text end as payload
           from p
         ),
         sent as (select payload, pg_notify(${PG_CHANNEL}, ${header} || payload) from n)
-        select id, seq, (select payload from sent) as payload from m`.execute(db);
+        select id, seq, (select payload from sent) as payload from m`,
+    );
   const stored: StoredMessage[] = new Array(count);
   let first = Infinity;
   for (const row of rows) first = Math.min(first, Number(row.seq));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type RawBuilder } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { startEmbeddedPostgres } from "./embeddedPostgres.ts";
@@ -39,7 +39,26 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
   // "error" event is an uncaught exception. The next statement fails
   // instead, and the pool discards the connection when it is released.
   pool.on("connect", (client) => client.on("error", () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+const pools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * Runs `query` as the named prepared statement `name` (one name per SQL
+ * text): PostgreSQL parses and plans it once per connection rather than on
+ * every call, which Kysely cannot ask for. Planning the message insert's
+ * statement was a third of its time (1 ms of 3). Inside a transaction, or on
+ * a handle not made by {@link createDb}, it runs as Kysely would.
+ */
+export async function executePrepared<R>(db: Db, name: string, query: RawBuilder<R>): Promise<R[]> {
+  const pool = db.isTransaction ? undefined : pools.get(db);
+  if (!pool) return (await query.execute(db)).rows;
+  const { sql: text, parameters } = query.compile(db);
+  const result = await pool.query({ name, text, values: parameters as unknown[] });
+  return result.rows as R[];
 }
 
 /** An open database, and how to let go of it. */
