@@ -5,15 +5,11 @@
  *
  * @module
  */
-import { loadConfig } from "../lib/config.ts";
-import { openDatabase } from "../lib/db/database.ts";
 import { migrateToLatest } from "../lib/db/migrate.ts";
+import { runDatabaseTask } from "./databaseTask.ts";
 
-const { databaseUrl } = loadConfig();
-const database = await openDatabase(databaseUrl, { migrate: false });
-try {
-  const applied = await migrateToLatest(database.db);
+await runDatabaseTask(async ({ db }) => {
+  const applied = await migrateToLatest(db);
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
-} finally {
-  await database.close();
-}
+  return 0;
+}, { migrate: false });

@@ -5,48 +5,35 @@
  *
  * @module
  */
-import { loadConfig } from "../lib/config.ts";
-import { openDatabase } from "../lib/db/database.ts";
-import { errorMessage, setLogLevel } from "../lib/log.ts";
 import { createUser, nameProblem, passwordProblem, UserError } from "../lib/users.ts";
 import { readPassword } from "./passwordInput.ts";
+import { runDatabaseTask } from "./databaseTask.ts";
 
-async function main(): Promise<number> {
-  const [name, ...rest] = Deno.args;
-  if (!name || rest.length > 0) {
-    console.error("usage: deno task user:add NAME   (the password is read from stdin)");
-    return 2;
-  }
-  const nameError = nameProblem(name);
-  if (nameError) {
-    console.error(nameError);
-    return 1;
-  }
-  const password = await readPassword("Password: ");
-  const passwordError = passwordProblem(password);
-  if (passwordError) {
-    console.error(passwordError);
-    return 1;
-  }
-  const config = loadConfig();
-  setLogLevel(config.logLevel === "debug" ? "debug" : "warn");
-  const database = await openDatabase(config.databaseUrl);
+const [name, ...rest] = Deno.args;
+if (!name || rest.length > 0) {
+  console.error("usage: deno task user:add NAME   (the password is read from stdin)");
+  Deno.exit(2);
+}
+const nameError = nameProblem(name);
+if (nameError) {
+  console.error(nameError);
+  Deno.exit(1);
+}
+const password = await readPassword("Password: ");
+const passwordError = passwordProblem(password);
+if (passwordError) {
+  console.error(passwordError);
+  Deno.exit(1);
+}
+
+await runDatabaseTask(async ({ db }) => {
   try {
-    const user = await createUser(database.db, name, password);
+    const user = await createUser(db, name, password);
     console.error(`created user ${user.name}`);
     return 0;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     console.error(error.message);
     return 1;
-  } finally {
-    await database.close();
   }
-}
-
-try {
-  Deno.exit(await main());
-} catch (error) {
-  console.error(errorMessage(error));
-  Deno.exit(1);
-}
+});

@@ -11,7 +11,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
-import { FLOOD_DEFAULTS, type ServerSettings } from "../../lib/serverSettings.ts";
+import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../lib/serverSettings.ts";
 import { findUserServer, listUserServers } from "../../lib/servers.ts";
 import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
 import { parseId } from "../api/json.ts";
@@ -236,20 +236,7 @@ function ServerForm(props: {
   );
 }
 
-const FIELDS = new Set([
-  "name",
-  "host",
-  "port",
-  "tls",
-  "nickname",
-  "username",
-  "realname",
-  "password",
-  "sasl_username",
-  "sasl_password",
-  "flood_burst",
-  "flood_interval_ms",
-]);
+const FIELDS = new Set<string>(SETTING_FIELDS);
 const ADVANCED = new Set([
   "username",
   "realname",
