@@ -14,6 +14,8 @@ import { startEmbeddedPostgres } from "../../lib/db/embeddedPostgres.ts";
 import { createUser } from "../../lib/users.ts";
 import { createApiToken } from "../../lib/auth/apiTokens.ts";
 import { type BenchIrcServer, startBenchIrcServer } from "./ircServer.ts";
+// The app as users start it, shared with the tests that drive it from outside.
+import { startAppProcess } from "../../tests/support/appProcess.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -92,12 +94,10 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     const socketDir = `${ROOT}/tmp/bench/sockets-${crypto.randomUUID().slice(0, 8)}`;
     await Deno.mkdir(socketDir, { recursive: true, mode: 0o700 });
     cleanups.push(() => Deno.remove(socketDir, { recursive: true }));
-    const port = freePort();
-    const app = await startApp(database.url, port, socketDir, options.appFlags ?? []);
+    const app = await startAppProcess(database.url, socketDir, { extraFlags: options.appFlags });
     cleanups.push(app.stop);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitForHealth(baseUrl, app);
-    log(`app listening on ${baseUrl} (pid ${app.pid}), IRC server on port ${irc.port}`);
+    const baseUrl = app.url;
+    log(`app listening on ${baseUrl} (pid ${app.child.pid}), IRC server on port ${irc.port}`);
 
     const api = async <T>(method: string, path: string, body?: unknown, expect?: number): Promise<T> => {
       const response = await fetch(`${baseUrl}${path}`, {
@@ -120,7 +120,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
       db,
       databaseUrl: database.url,
       irc,
-      appPid: app.pid,
+      appPid: app.child.pid,
       tmpDir,
       api,
       createServer: (nickname) =>
@@ -202,112 +202,4 @@ async function adminQuery(url: string, text: string): Promise<string | undefined
   } finally {
     await client.end();
   }
-}
-
-interface AppProcess {
-  pid: number;
-  log(): string;
-  exited: Promise<Deno.CommandStatus>;
-  stop(): Promise<void>;
-}
-
-/**
- * The `deno run` arguments of `deno task start` (so the bench runs the app
- * exactly as users do), with `extraFlags` after `run`.
- */
-async function startTaskArgs(extraFlags: string[]): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
-    tasks: Record<string, string>;
-  };
-  const words = config.tasks.start.split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
-  }
-  return ["run", ...extraFlags, ...words.slice(2)];
-}
-
-async function startApp(
-  databaseUrl: string,
-  port: number,
-  socketDir: string,
-  extraFlags: string[],
-): Promise<AppProcess> {
-  const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    SOCKET_DIR: socketDir,
-    LOG_LEVEL: "warn",
-  };
-  for (const name of ["HOME", "PATH", "DENO_DIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: await startTaskArgs(extraFlags),
-    cwd: ROOT,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const read = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
-      if (text.length > 200_000) text = text.slice(-100_000);
-    }
-  };
-  const reading = Promise.all([read(child.stdout), read(child.stderr)]);
-  const exited = child.status.then(async (status) => {
-    await reading.catch(() => {});
-    return status;
-  });
-  return {
-    pid: child.pid,
-    log: () => text,
-    exited,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = await Promise.race([
-        exited.then(() => false),
-        new Promise<boolean>((r) => timer = setTimeout(() => r(true), 20_000)),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-        await exited;
-      }
-    },
-  };
-}
-
-async function waitForHealth(baseUrl: string, app: AppProcess): Promise<void> {
-  let exited = false;
-  app.exited.then(() => exited = true);
-  const deadline = performance.now() + 60_000;
-  while (performance.now() < deadline) {
-    if (exited) throw new Error(`the app exited at start:\n${app.log()}`);
-    try {
-      const response = await fetch(`${baseUrl}/health`);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the app did not answer /health within 60 s:\n${app.log()}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }

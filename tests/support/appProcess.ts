@@ -35,21 +35,33 @@ export async function taskRunArgs(task: string): Promise<string[]> {
   return words.slice(1);
 }
 
+/** Options of {@link startAppProcess}. */
+export interface AppProcessOptions {
+  /** Deno flags added after `run` (a profiler, say). */
+  extraFlags?: string[];
+  /** `LOG_LEVEL`; `info` by default (the start is read from the log). */
+  logLevel?: "debug" | "info";
+}
+
 /** Starts the app on `databaseUrl` and resolves once it listens. */
-export async function startAppProcess(databaseUrl: string, socketDir: string): Promise<AppProcess> {
+export async function startAppProcess(
+  databaseUrl: string,
+  socketDir: string,
+  options: AppProcessOptions = {},
+): Promise<AppProcess> {
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     PORT: "0",
     HOST: "127.0.0.1",
     SOCKET_DIR: socketDir,
-    LOG_LEVEL: "info",
+    LOG_LEVEL: options.logLevel ?? "info",
   };
   for (const name of ["HOME", "PATH", "DENO_DIR"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: await taskRunArgs("start"),
+    args: ["run", ...(options.extraFlags ?? []), ...(await taskRunArgs("start")).slice(1)],
     cwd: root,
     env,
     clearEnv: true,
@@ -60,7 +72,11 @@ export async function startAppProcess(databaseUrl: string, socketDir: string): P
   let text = "";
   const read = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      // A long run (the bench) keeps only the latest part of the log.
+      if (text.length > 200_000) text = text.slice(-100_000);
+    }
   };
   const reading = Promise.all([read(child.stdout), read(child.stderr)]);
   const exited = child.status.then(async (status) => {
