@@ -5,22 +5,16 @@
  *
  * Deno refuses to read `/proc/<pid>/...` without `--allow-all`, which the
  * bench does not have; a short `deno eval` (which has every permission)
- * reads it instead, as `tests/support/process.ts` does for the tests.
+ * reads it instead, through `tests/support/process.ts`, as for the tests.
  *
  * @module
  */
+import { evaluate } from "../../tests/support/process.ts";
 
 const SUPPORT = new URL(".", import.meta.url).pathname;
 
 async function evalJson<T>(code: string): Promise<T> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--quiet", code],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as T;
+  return JSON.parse(await evaluate(code)) as T;
 }
 
 /** PSS of each process in MiB (`NaN` for one that is gone). */

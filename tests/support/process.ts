@@ -8,7 +8,8 @@
  * @module
  */
 
-async function evaluate(code: string): Promise<string> {
+/** Runs `code` in a `deno eval` with every permission and returns what it printed, trimmed. */
+export async function evaluate(code: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--quiet", code],
     stdin: "null",
