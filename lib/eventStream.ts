@@ -60,10 +60,13 @@ const log = logger("events");
 const encoder = new TextEncoder();
 // One JSON text per event, shared by every stream that sends it.
 const jsonCache = new WeakMap<object, string>();
-// The bytes of an event as last encoded, with the cursor they carry: every
-// stream at the same position (all the tabs and devices of a user) sends
-// exactly these, so they are encoded once rather than once per stream.
-const frameCache = new WeakMap<object, { id: string; bytes: Uint8Array }>();
+// The bytes of an event as last encoded, with the cursor they carry and the
+// one before it: every stream at the same position (all the tabs and
+// devices of a user) sends exactly these, so they are encoded once rather
+// than once per stream.
+const frameCache = new WeakMap<object, { from: string; id: string; bytes: Uint8Array }>();
+// The same for the events handed over together, in one chunk.
+const chunkCache = new WeakMap<object, { from: string; bytes: Uint8Array }>();
 
 /** The stream of one client; its `body` is the response body. */
 export class EventStream implements FeedSubscriber {
@@ -76,6 +79,8 @@ export class EventStream implements FeedSubscriber {
   readonly #maxPendingEvents: number;
   readonly #heartbeatMs: number;
   #cursor: Cursor;
+  // `encodeCursor(#cursor)`, kept while only `#send` moves the cursor.
+  #cursorText: string | undefined;
   readonly #resume: boolean;
   #started = false;
   // Per server, the newest number already queued or sent: what the feed
@@ -161,6 +166,9 @@ export class EventStream implements FeedSubscriber {
     if (newest <= have && this.#started) return;
     this.#queued.set(serverId, Math.max(have, newest));
     if (events) {
+      // The common case, a live stream with nothing waiting: written at once,
+      // without a task (a thousand streams take each event in one go).
+      if (this.#started && !this.#pumping && this.#sendInOrder(serverId, events) === -1) return;
       this.#pendingEvents += events.length;
       this.#push({ kind: "events", serverId, events });
     } else {
@@ -213,15 +221,17 @@ export class EventStream implements FeedSubscriber {
     if (this.#resume) {
       // Forget what is not the user's (deleted servers); a server missing
       // from the cursor is newer than it, so everything of it is missed.
+      this.#cursorText = undefined;
       for (const id of [...this.#cursor.keys()]) if (!servers.includes(id)) this.#cursor.delete(id);
       for (const id of servers) if (!this.#cursor.has(id)) this.#cursor.set(id, 0);
     } else {
       this.#cursor = await eventHeads(this.#db, servers);
+      this.#cursorText = undefined;
     }
     for (const id of servers) await this.#replay(id);
     this.#started = true;
     // The position the client is at now, even when nothing was replayed.
-    this.#write(`id: ${encodeCursor(this.#cursor)}\nevent: ready\ndata: {}\n\n`);
+    this.#write(`id: ${this.#cursorText ??= encodeCursor(this.#cursor)}\nevent: ready\ndata: {}\n\n`);
   }
 
   async #userServers(): Promise<number[]> {
@@ -248,35 +258,82 @@ export class EventStream implements FeedSubscriber {
   }
 
   async #sendLive(serverId: number, events: LogEvent[]): Promise<void> {
-    for (const event of events) {
+    for (let next = 0; next < events.length;) {
+      const gap = this.#sendInOrder(serverId, events, next);
+      if (gap === -1) return;
+      // Not announced yet, or never: the log has it.
+      await this.#replay(serverId);
+      next = gap + 1;
+    }
+  }
+
+  // Sends `events` from index `from` while each follows on from what was
+  // sent, as one chunk; the index of the first that does not (a gap before
+  // it), or -1.
+  #sendInOrder(serverId: number, events: LogEvent[], from = 0): number {
+    if (events.length - from === 1) {
+      // The usual live delivery: its frame is shared with every stream.
+      const event = events[from];
       const have = this.#cursor.get(serverId) ?? 0;
-      if (event.seq <= have) continue;
-      if (event.seq > have + 1) {
-        // Not announced yet, or never: the log has it.
-        await this.#replay(serverId);
+      if (event.seq > have + 1) return from;
+      if (event.seq === have + 1) this.#enqueue(this.#frame(event));
+      return -1;
+    }
+    // Every stream at the same position sends the same chunk: it is built
+    // by the first one and shared.
+    const from0 = this.#cursorText ??= encodeCursor(this.#cursor);
+    const shared = from === 0 ? chunkCache.get(events) : undefined;
+    if (shared?.from === from0) {
+      for (const event of events) this.#frame(event);
+      this.#enqueue(shared.bytes);
+      return -1;
+    }
+    const frames: Uint8Array[] = [];
+    let gap = -1;
+    let skipped = false;
+    for (let i = from; i < events.length; i++) {
+      const event = events[i];
+      const have = this.#cursor.get(serverId) ?? 0;
+      if (event.seq <= have) {
+        skipped = true;
         continue;
       }
-      this.#send(event);
+      if (event.seq > have + 1) {
+        gap = i;
+        break;
+      }
+      frames.push(this.#frame(event));
     }
+    if (frames.length === 0) return gap;
+    const bytes = frames.length === 1 ? frames[0] : concat(frames);
+    if (from === 0 && gap === -1 && !skipped) chunkCache.set(events, { from: from0, bytes });
+    this.#enqueue(bytes);
+    return gap;
   }
 
   #send(event: LogEvent): void {
     const have = this.#cursor.get(event.serverId) ?? 0;
-    if (event.seq <= have) return;
+    if (event.seq > have) this.#enqueue(this.#frame(event));
+  }
+
+  // The bytes of `event`, which follows what was sent; moves the cursor.
+  #frame(event: LogEvent): Uint8Array {
+    const from = this.#cursorText ??= encodeCursor(this.#cursor);
     this.#cursor.set(event.serverId, event.seq);
     if ((this.#queued.get(event.serverId) ?? 0) < event.seq) this.#queued.set(event.serverId, event.seq);
-    const id = encodeCursor(this.#cursor);
     let frame = frameCache.get(event);
-    if (frame?.id !== id) {
+    if (frame?.from !== from) {
+      const id = encodeCursor(this.#cursor);
       let json = jsonCache.get(event);
       if (json === undefined) {
         json = JSON.stringify(event.data);
         jsonCache.set(event, json);
       }
-      frame = { id, bytes: encoder.encode(`id: ${id}\nevent: ${event.event}\ndata: ${json}\n\n`) };
+      frame = { from, id, bytes: encoder.encode(`id: ${id}\nevent: ${event.event}\ndata: ${json}\n\n`) };
       frameCache.set(event, frame);
     }
-    this.#enqueue(frame.bytes);
+    this.#cursorText = frame.id;
+    return frame.bytes;
   }
 
   #write(text: string): void {
@@ -302,4 +359,16 @@ export class EventStream implements FeedSubscriber {
     if (this.#closed || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
     return new Promise((resolve) => this.#drained = resolve);
   }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
