@@ -27,6 +27,8 @@ export interface Sizes {
   fanoutRate: number;
   /** Messages sent during each fan-out run. */
   fanoutMessages: number;
+  /** Messages sent first, at the same rate, and not counted (the paths warm up). */
+  fanoutWarmup: number;
   /** Idle connected workers whose memory is measured. */
   memoryWorkers: number;
   /** How long the workers idle before their memory is read, ms. */
@@ -46,6 +48,7 @@ export const FULL: Sizes = {
   fanoutClients: 1000,
   fanoutRate: 100,
   fanoutMessages: 500,
+  fanoutWarmup: 100,
   memoryWorkers: 50,
   memoryIdleMs: 5000,
   connectSamples: 5,
@@ -62,6 +65,7 @@ export const QUICK: Sizes = {
   fanoutClients: 100,
   fanoutRate: 100,
   fanoutMessages: 200,
+  fanoutWarmup: 50,
   memoryWorkers: 10,
   memoryIdleMs: 2000,
   connectSamples: 3,
@@ -78,6 +82,7 @@ export const SMOKE: Sizes = {
   fanoutClients: 3,
   fanoutRate: 50,
   fanoutMessages: 10,
+  fanoutWarmup: 2,
   memoryWorkers: 2,
   memoryIdleMs: 100,
   connectSamples: 1,

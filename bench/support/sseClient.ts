@@ -57,7 +57,7 @@ export async function openEventStream(
     onEvent(event, data, at);
   });
   const reading = (async () => {
-    const buffer = new Uint8Array(64 * 1024);
+    const buffer = new Uint8Array(16 * 1024);
     let head: Uint8Array | undefined = new Uint8Array(0);
     let body: ChunkedBody | undefined;
     while (!closed) {
@@ -115,30 +115,48 @@ function indexOfBlankLine(bytes: Uint8Array): number {
 class ChunkedBody {
   // Bytes of the current chunk still to come; -1 while reading a size line.
   #remaining = -1;
-  // Part of a size line (or of the CRLF after a chunk) split across reads.
-  #line = "";
+  // The size read so far from a size line (which may span reads), and
+  // whether its extension (after `;`) has begun.
+  #size = 0;
+  #sizeDigits = 0;
+  #extension = false;
   #skipCrlf = 0;
+  #ended = false;
 
   push(bytes: Uint8Array, onData: (data: Uint8Array) => void): void {
     let i = 0;
-    while (i < bytes.length) {
+    while (i < bytes.length && !this.#ended) {
       if (this.#skipCrlf > 0) {
         i++;
         this.#skipCrlf--;
         continue;
       }
       if (this.#remaining === -1) {
-        const lf = bytes.indexOf(LF, i);
-        if (lf === -1) {
-          this.#line += String.fromCharCode(...bytes.subarray(i));
+        // A size line: hex digits, maybe an extension, CRLF.
+        for (; i < bytes.length; i++) {
+          const b = bytes[i];
+          if (b === LF) break;
+          if (this.#extension || b === CR) continue;
+          const digit = hexDigit(b);
+          if (digit === -1) {
+            if (b !== SEMICOLON && b !== SPACE) throw new Error(`bad chunk size byte ${b}`);
+            this.#extension = true;
+          } else {
+            this.#size = this.#size * 16 + digit;
+            this.#sizeDigits++;
+          }
+        }
+        if (i === bytes.length) return; // the line goes on in the next read
+        i++;
+        if (this.#sizeDigits === 0) throw new Error("empty chunk size line");
+        const size = this.#size;
+        this.#size = 0;
+        this.#sizeDigits = 0;
+        this.#extension = false;
+        if (size === 0) {
+          this.#ended = true; // the end of the body
           return;
         }
-        const line = this.#line + String.fromCharCode(...bytes.subarray(i, lf));
-        this.#line = "";
-        i = lf + 1;
-        const size = parseInt(line.trim(), 16);
-        if (!Number.isFinite(size)) throw new Error(`bad chunk size line ${JSON.stringify(line)}`);
-        if (size === 0) return; // the end of the body
         this.#remaining = size;
         continue;
       }
@@ -154,33 +172,74 @@ class ChunkedBody {
   }
 }
 
-/** Splits `text/event-stream` text into events (comments and `retry:` are skipped). */
+const SEMICOLON = 59;
+const SPACE = 32;
+
+function hexDigit(b: number): number {
+  if (b >= 48 && b <= 57) return b - 48;
+  if (b >= 97 && b <= 102) return b - 87;
+  if (b >= 65 && b <= 70) return b - 55;
+  return -1;
+}
+
+const DATA = encoder.encode("data: ");
+const EVENT = encoder.encode("event: ");
+
+/**
+ * Splits `text/event-stream` bytes into events (comments, `id:` and
+ * `retry:` are skipped), decoding only the event names and data.
+ */
 class SseParser {
   readonly #decoder = new TextDecoder();
   readonly #onEvent: EventCallback;
-  #buffer = "";
+  // The bytes of an unfinished line (an event may span reads).
+  #partial: Uint8Array | undefined;
+  #event = "message";
+  #data: string | undefined;
 
   constructor(onEvent: EventCallback) {
     this.#onEvent = onEvent;
   }
 
   push(bytes: Uint8Array, at: number): void {
-    this.#buffer += this.#decoder.decode(bytes, { stream: true });
-    let start = 0;
-    let end: number;
-    while ((end = this.#buffer.indexOf("\n\n", start)) !== -1) {
-      const block = this.#buffer.slice(start, end);
-      start = end + 2;
-      let event = "message";
-      let data: string | undefined;
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event: ")) event = line.slice(7);
-        else if (line.startsWith("data: ")) {
-          data = data === undefined ? line.slice(6) : `${data}\n${line.slice(6)}`;
-        }
-      }
-      if (data !== undefined) this.#onEvent(event, data, at);
+    if (this.#partial) {
+      const joined = new Uint8Array(this.#partial.length + bytes.length);
+      joined.set(this.#partial);
+      joined.set(bytes, this.#partial.length);
+      bytes = joined;
+      this.#partial = undefined;
     }
-    this.#buffer = this.#buffer.slice(start);
+    let start = 0;
+    while (start < bytes.length) {
+      const end = bytes.indexOf(LF, start);
+      if (end === -1) {
+        this.#partial = bytes.slice(start);
+        return;
+      }
+      this.#line(bytes, start, end, at);
+      start = end + 1;
+    }
   }
+
+  #line(bytes: Uint8Array, start: number, end: number, at: number): void {
+    if (start === end) {
+      // A blank line ends the event.
+      if (this.#data !== undefined) this.#onEvent(this.#event, this.#data, at);
+      this.#event = "message";
+      this.#data = undefined;
+      return;
+    }
+    if (startsWith(bytes, start, DATA)) {
+      const text = this.#decoder.decode(bytes.subarray(start + DATA.length, end));
+      this.#data = this.#data === undefined ? text : `${this.#data}\n${text}`;
+    } else if (startsWith(bytes, start, EVENT)) {
+      this.#event = this.#decoder.decode(bytes.subarray(start + EVENT.length, end));
+    }
+  }
+}
+
+function startsWith(bytes: Uint8Array, at: number, prefix: Uint8Array): boolean {
+  if (bytes.length - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
 }
