@@ -120,6 +120,8 @@ export interface ConnectOptions {
   enable_echomessage?: boolean;
   message_max_length?: number;
   version?: string | null;
+  /** The transport class (irc-framework's TCP/TLS one by default). */
+  transport?: unknown;
 }
 
 /** Events the worker listens to, and their payloads. */
@@ -173,8 +175,8 @@ export class Client {
   connection: {
     end(data?: string, hadError?: boolean): void;
     connected: boolean;
-    /** The transport of the current connection; its Node socket can be paused. */
-    transport?: { socket?: { pause(): void; resume(): void } | null } | null;
+    /** The transport of the current connection: the worker's own (`ircTransport.ts`). */
+    transport?: { setPaused(paused: boolean): void } | null;
   };
 }
 

@@ -11,6 +11,7 @@ import ircFramework from "irc-framework";
 import type { Client, ClientEvents, ConnectOptions } from "./irc-framework.d.ts";
 import type { Logger } from "../lib/log.ts";
 import { type FloodSettings, OutgoingQueue } from "./outgoingQueue.ts";
+import { SlicingTransport } from "./ircTransport.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
 
 /** Where and as whom to connect. */
@@ -145,6 +146,7 @@ export class IrcConnection {
       auto_reconnect: false,
       enable_echomessage: true,
       version: null,
+      transport: SlicingTransport,
     };
     if (this.#settings.password) options.password = this.#settings.password;
     this.client.connect(options);

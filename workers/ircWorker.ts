@@ -231,14 +231,12 @@ class Worker {
   #readingPaused = false;
   #pauseReading(paused: boolean): void {
     this.#readingPaused = paused;
-    const socket = this.#irc.client.connection.transport?.socket;
-    if (paused) socket?.pause();
-    else socket?.resume();
+    this.#irc.client.connection.transport?.setPaused(paused);
   }
 
   #storeEvents(): void {
     this.#irc.on("socket connected", () => {
-      if (this.#readingPaused) this.#irc.client.connection.transport?.socket?.pause();
+      if (this.#readingPaused) this.#irc.client.connection.transport?.setPaused(true);
     });
     const client = this.#irc.client;
     const writer = this.#writer;
