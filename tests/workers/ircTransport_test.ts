@@ -1,0 +1,73 @@
+import { Buffer } from "node:buffer";
+import { assert, assertEquals, waitFor } from "../support/assert.ts";
+import { SLICE_BYTES, SlicingTransport } from "../../workers/ircTransport.ts";
+
+/** A transport with a stand-in socket that records pausing, and the lines it parsed. */
+function transport() {
+  const t = new SlicingTransport({});
+  const socket = {
+    paused: false,
+    pause() {
+      this.paused = true;
+    },
+    resume() {
+      this.paused = false;
+    },
+  };
+  t.socket = socket;
+  // What irc-framework's connect() starts a connection with.
+  Object.assign(t, { incoming_buffer: Buffer.alloc(0), encoding: "utf8" });
+  const lines: string[] = [];
+  const events: string[] = [];
+  const emitter = t as unknown as { on(event: string, f: (arg: string) => void): void };
+  emitter.on("line", (line) => lines.push(line));
+  emitter.on("close", () => events.push(`close after ${lines.length} lines`));
+  return { t, socket, lines, events };
+}
+
+const flood = (from: number, count: number) =>
+  Buffer.from(Array.from({ length: count }, (_, i) => `:bob!b@h PRIVMSG #c :line ${from + i}\r\n`).join(""));
+
+const numbers = (lines: string[]) => lines.map((l) => Number(/line (\d+)/.exec(l)![1]));
+
+Deno.test("irc transport: a read of normal size is parsed at once", () => {
+  const { t, socket, lines } = transport();
+  const data = flood(0, 100);
+  assert(data.length <= SLICE_BYTES);
+  t.onSocketData(data);
+  assertEquals(numbers(lines), Array.from({ length: 100 }, (_, i) => i));
+  assertEquals(socket.paused, false);
+});
+
+Deno.test("irc transport: a flood is parsed a slice at a time, in order, with reading paused meanwhile", async () => {
+  const { t, socket, lines } = transport();
+  const first = flood(0, 2000); // ~80 KB: five slices
+  t.onSocketData(first);
+  assert(lines.length > 0 && lines.length < 2000, `one slice parsed at once, not all (${lines.length})`);
+  assert(socket.paused, "reading paused while slices wait");
+  // A read that was already under way arrives behind the slices.
+  t.onSocketData(flood(2000, 10));
+  await waitFor(() => lines.length === 2010, 5000, "every line");
+  assertEquals(numbers(lines), Array.from({ length: 2010 }, (_, i) => i));
+  assertEquals(socket.paused, false, "reading resumed");
+  t.disposeSocket();
+});
+
+Deno.test("irc transport: a socket that closes has its waiting slices parsed first", () => {
+  const { t, lines, events } = transport();
+  t.onSocketData(flood(0, 2000));
+  t.onSocketClose();
+  assertEquals(events, ["close after 2000 lines"]);
+  assertEquals(numbers(lines), Array.from({ length: 2000 }, (_, i) => i));
+});
+
+Deno.test("irc transport: the owner's pause holds after the slices are parsed", async () => {
+  const { t, socket, lines } = transport();
+  t.onSocketData(flood(0, 2000));
+  t.setPaused(true);
+  await waitFor(() => lines.length === 2000, 5000, "every line");
+  assertEquals(socket.paused, true, "still paused for the owner");
+  t.setPaused(false);
+  assertEquals(socket.paused, false);
+  t.disposeSocket();
+});
