@@ -199,7 +199,7 @@ export class IrcCommandSender {
     }
     if (!connection) {
       const conn = await connect(path);
-      connection = { conn, lines: new LineReader(conn.readable, MAX_REQUEST_BYTES) };
+      connection = { conn, lines: new LineReader(conn, MAX_REQUEST_BYTES) };
       try {
         await conn.write(request);
       } catch {

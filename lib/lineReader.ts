@@ -12,6 +12,13 @@ export type LineResult =
   | { kind: "too_long" };
 
 const NEWLINE = 0x0a;
+// Bytes asked for per read of a connection.
+const READ_BYTES = 16 * 1024;
+
+/** What a connection offers to be read directly (`Deno.Conn` does). */
+export interface ByteSource {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
 
 /**
  * Reads lines from a byte stream. A line over `maxBytes` is reported once as
@@ -19,7 +26,8 @@ const NEWLINE = 0x0a;
  * bound nor desynchronises the requests after it.
  */
 export class LineReader {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #read: () => Promise<Uint8Array | null>;
+  #stop: () => Promise<void>;
   #decoder = new TextDecoder();
   #chunks: Uint8Array[] = [];
   #size = 0;
@@ -27,10 +35,35 @@ export class LineReader {
   #discarding = false;
   readonly #maxBytes: number;
 
-  /** Reads from `readable`; lines longer than `maxBytes` (newline excluded) are refused. */
-  constructor(readable: ReadableStream<Uint8Array>, maxBytes: number) {
-    this.#reader = readable.getReader();
+  /**
+   * Reads from `source`; lines longer than `maxBytes` (newline excluded) are
+   * refused. A connection is read directly (one call a read, where its
+   * `readable` adds a web stream's promises to each: the command path's
+   * reads are on every command's way).
+   */
+  constructor(source: ReadableStream<Uint8Array> | ByteSource, maxBytes: number) {
     this.#maxBytes = maxBytes;
+    if (source instanceof ReadableStream) {
+      const reader = source.getReader();
+      this.#read = async () => {
+        const { value, done } = await reader.read();
+        return done ? null : value;
+      };
+      this.#stop = () => reader.cancel().catch(() => {});
+    } else {
+      const buffer = new Uint8Array(READ_BYTES);
+      let stopped = false;
+      this.#read = async () => {
+        if (stopped) return null;
+        const n = await source.read(buffer);
+        // A copy: the buffer is read into again while lines still refer to it.
+        return n === null || stopped ? null : buffer.slice(0, n);
+      };
+      this.#stop = () => {
+        stopped = true;
+        return Promise.resolve();
+      };
+    }
   }
 
   /** The next line (without its newline, CR kept), or `null` at end of stream. */
@@ -38,15 +71,15 @@ export class LineReader {
     while (true) {
       const result = this.#take();
       if (result) return result;
-      const { value, done } = await this.#reader.read();
-      if (done) return null; // an unterminated last line is not a request
+      const value = await this.#read();
+      if (value === null) return null; // an unterminated last line is not a request
       this.#pending = value;
     }
   }
 
   /** Stops reading; pending reads end with `null`. */
   async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
+    await this.#stop();
   }
 
   #take(): LineResult | undefined {

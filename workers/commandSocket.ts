@@ -78,8 +78,7 @@ async function serve(
   log: Logger,
   afterReply?: (command: CommandRequest) => void,
 ): Promise<void> {
-  const lines = new LineReader(conn.readable, MAX_REQUEST_BYTES);
-  const writer = conn.writable.getWriter();
+  const lines = new LineReader(conn, MAX_REQUEST_BYTES);
   const encoder = new TextEncoder();
   try {
     while (true) {
@@ -105,7 +104,7 @@ async function serve(
         }
       }
       try {
-        await writer.write(encoder.encode(JSON.stringify(reply) + "\n"));
+        await writeAll(conn, encoder.encode(JSON.stringify(reply) + "\n"));
       } catch {
         // The client hung up before its reply: the command stands.
         if (command) afterReply?.(command);
@@ -142,4 +141,9 @@ function idOf(line: string): { id?: string | number } {
   } catch {
     return {};
   }
+}
+
+// Writes all of `bytes` (a write may take only part of them).
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
