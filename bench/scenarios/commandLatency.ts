@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { HttpClient } from "../support/httpClient.ts";
 import { deferred, type Probe, within } from "../support/pace.ts";
 import { type Figure, summarize } from "../support/stats.ts";
 import type { ChatServer, ScenarioContext } from "./context.ts";
@@ -43,8 +44,11 @@ export async function setupCommandLatency(
       waiting.get(message.text)?.(message.at);
     }
   });
-  const url = `${env.baseUrl}/api/servers/${chat.server.id}/commands`;
+  const path = `/api/servers/${chat.server.id}/commands`;
   const headers = { authorization: `Bearer ${env.token}`, "content-type": "application/json" };
+  // One kept-alive connection, as a browser's; `fetch` would add its own
+  // cost to every sample (see support/httpClient.ts).
+  const http = await HttpClient.connect(env.baseUrl);
   let counter = 0;
 
   const app: Probe = async () => {
@@ -52,13 +56,13 @@ export async function setupCommandLatency(
     const arrived = deferred<number>();
     waiting.set(marker, arrived.resolve);
     const start = performance.now();
-    const response = await fetch(url, {
-      method: "POST",
+    const answer = await http.request(
+      "POST",
+      path,
       headers,
-      body: JSON.stringify({ command: "privmsg", target: chat.channel, message: marker }),
-    });
-    const answer = await response.text();
-    if (response.status !== 200) throw new Error(`command answered ${response.status}: ${answer}`);
+      JSON.stringify({ command: "privmsg", target: chat.channel, message: marker }),
+    );
+    if (answer.status !== 200) throw new Error(`command answered ${answer.status}: ${answer.body}`);
     const at = await within(arrived.promise, 10_000, `${marker} to reach the IRC server`);
     waiting.delete(marker);
     return at - start;
@@ -93,6 +97,7 @@ export async function setupCommandLatency(
     baseline,
     async close() {
       unlisten();
+      http.close();
       await echo.stop();
     },
   };
