@@ -142,6 +142,8 @@ Deno.test("insert with its notification: the payload PostgreSQL builds is the bu
         message_type: "privmsg",
       },
       { target: null, sender: null, content: "motd\0 with a NUL", message_type: "system" },
+      // Half a surrogate pair (a command's JSON can carry one): U+FFFD, as in UTF-8.
+      { target: null, sender: null, content: "half \ud800 a pair", message_type: "system" },
       {
         target: "alice",
         sender: "x",
@@ -154,7 +156,8 @@ Deno.test("insert with its notification: the payload PostgreSQL builds is the bu
     const first = await insertMessagesNotifying(db, server.id, tricky, "b1", small.header);
     small.deliverHere(first.payload);
     const expected = messagesPayload(server.id, first.stored);
-    assert(expected.messages?.length === 3, "small enough to carry its messages");
+    assert(expected.messages?.length === 4, "small enough to carry its messages");
+    assertEquals(first.stored[2].message.content, "half \ufffd a pair");
     assertEquals(JSON.parse(first.payload), expected);
     assertEquals(first.stored.map((m) => m.message), await listAll(db, server.id));
 
@@ -168,12 +171,12 @@ Deno.test("insert with its notification: the payload PostgreSQL builds is the bu
     const large = bus.inlineNotification(channel);
     const second = await insertMessagesNotifying(db, server.id, big, "b2", large.header);
     large.deliverHere(second.payload);
-    assertEquals(JSON.parse(second.payload), { server_id: server.id, seq: 43 });
-    assertEquals(messagesPayload(server.id, second.stored), { server_id: server.id, seq: 43 });
-    assertEquals(second.stored.map((m) => m.seq), Array.from({ length: 40 }, (_, i) => i + 4));
+    assertEquals(JSON.parse(second.payload), { server_id: server.id, seq: 44 });
+    assertEquals(messagesPayload(server.id, second.stored), { server_id: server.id, seq: 44 });
+    assertEquals(second.stored.map((m) => m.seq), Array.from({ length: 40 }, (_, i) => i + 5));
 
     await waitFor(() => heard.length === 2 || undefined, 5000, "both notifications");
-    assertEquals(heard, [expected, { server_id: server.id, seq: 43 }]);
+    assertEquals(heard, [expected, { server_id: server.id, seq: 44 }]);
     assertEquals(here, heard, "delivered in this process too");
   } finally {
     await other.close();
