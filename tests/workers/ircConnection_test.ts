@@ -50,3 +50,38 @@ Deno.test("connection policy: closing reasons that no retry changes are told fro
     ]
   ) assert(!FATAL_CLOSE_REASON.test(passing), passing);
 });
+
+Deno.test("worker: speaks TLS and checks the certificate: an untrusted one is refused, the reason in the row", async () => {
+  // A self-signed certificate for localhost, which no trust store holds.
+  const folder = new URL("../support/tls/", import.meta.url);
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(new URL("untrusted-cert.pem", folder)),
+    key: await Deno.readTextFile(new URL("untrusted-key.pem", folder)),
+  });
+  const handshakes: string[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      conn.handshake().then(() => handshakes.push("completed"), (e) => handshakes.push(String(e)))
+        .finally(() => conn.close());
+    }
+  })();
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const options = { server: { host: "localhost", port, tls: true }, status: "reconnecting" as const };
+    await withWorker(options, async ({ database: { db }, server }) => {
+      const row = await db.selectFrom("servers").select("last_error").where("id", "=", server.id)
+        .executeTakeFirstOrThrow();
+      assert(/self-signed certificate/.test(row.last_error ?? ""), `the reason is told: ${row.last_error}`);
+      await waitFor(() => handshakes.length > 0, 5000, "a TLS handshake");
+      assert(
+        /CertificateUnknown/.test(handshakes[0]),
+        `the worker refused the certificate: ${handshakes[0]}`,
+      );
+    });
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+  }
+});
