@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { Db } from "./db/database.ts";
 import type { EventFeed, FeedSubscriber } from "./eventFeed.ts";
 import { type Cursor, encodeCursor, eventHeads, type LogEvent, readEvents } from "./eventLog.ts";
@@ -305,7 +306,7 @@ export class EventStream implements FeedSubscriber {
       frames.push(this.#frame(event));
     }
     if (frames.length === 0) return gap;
-    const bytes = frames.length === 1 ? frames[0] : concat(frames);
+    const bytes = frames.length === 1 ? frames[0] : Buffer.concat(frames);
     if (from === 0 && gap === -1 && !skipped) chunkCache.set(events, { from: from0, bytes });
     this.#enqueue(bytes);
     return gap;
@@ -359,16 +360,4 @@ export class EventStream implements FeedSubscriber {
     if (this.#closed || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
     return new Promise((resolve) => this.#drained = resolve);
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 
 /** What {@link LineReader.next} yields. */
 export type LineResult =
@@ -101,7 +102,7 @@ export class LineReader {
       this.#chunks.push(chunk.subarray(0, end));
       this.#size += end;
       if (newline !== -1) {
-        const line = this.#decoder.decode(concat(this.#chunks, this.#size));
+        const line = this.#decoder.decode(Buffer.concat(this.#chunks, this.#size));
         this.#chunks = [];
         this.#size = 0;
         return { kind: "line", line };
@@ -109,15 +110,4 @@ export class LineReader {
     }
     return undefined;
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

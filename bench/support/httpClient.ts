@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 
 /** An answer: its status and body text. */
 export interface HttpAnswer {
@@ -18,7 +19,6 @@ export interface HttpAnswer {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const HEAD_END = encoder.encode("\r\n\r\n");
 
 /** A kept-alive connection to one origin. */
 export class HttpClient {
@@ -53,7 +53,7 @@ export class HttpClient {
       const payload = encoder.encode(body);
       let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.#host}\r\nContent-Length: ${payload.length}\r\n`;
       for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-      const request = concat(encoder.encode(head + "\r\n"), payload);
+      const request = Buffer.concat([encoder.encode(head + "\r\n"), payload]);
       for (let at = 0; at < request.length;) at += await this.#conn.write(request.subarray(at));
       return await this.#readAnswer();
     } finally {
@@ -79,7 +79,7 @@ export class HttpClient {
       if (n === null) throw new Error("the server closed the connection");
       got += n;
       if (headEnd === -1) {
-        headEnd = indexOf(this.#buffer.subarray(0, got), HEAD_END);
+        headEnd = Buffer.from(this.#buffer.buffer, 0, got).indexOf("\r\n\r\n");
         if (headEnd === -1) continue;
         const head = decoder.decode(this.#buffer.subarray(0, headEnd));
         status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
@@ -90,19 +90,4 @@ export class HttpClient {
     }
     return { status, body: decoder.decode(this.#buffer.subarray(headEnd + 4, headEnd + 4 + length)) };
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function indexOf(bytes: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
 }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 
 /** One registered client, as the server sees it. */
 export interface BenchIrcClient {
@@ -189,7 +190,7 @@ export function startBenchIrcServer(): BenchIrcServer {
       const chunks = this.#pending;
       this.#pending = [];
       if (chunks.length === 0) return;
-      this.#write(chunks.length === 1 ? chunks[0] : concat(chunks)).catch(() => this.close());
+      this.#write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch(() => this.close());
     }
 
     // Writes in order, all of each buffer (a socket write may take part of it).
@@ -382,16 +383,4 @@ export function startBenchIrcServer(): BenchIrcServer {
   })().catch(() => {/* listener closed */});
 
   return server;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 
 /** An open event stream. */
 export interface BenchEventStream {
@@ -67,10 +68,8 @@ export async function openEventStream(
       let bytes: Uint8Array = buffer.subarray(0, n);
       if (head) {
         // The response head: the status line and headers, up to a blank line.
-        const joined: Uint8Array = new Uint8Array(head.length + bytes.length);
-        joined.set(head);
-        joined.set(bytes, head.length);
-        const end = indexOfBlankLine(joined);
+        const joined = Buffer.concat([head, bytes]);
+        const end = joined.indexOf("\r\n\r\n");
         if (end === -1) {
           head = joined;
           continue;
@@ -102,13 +101,6 @@ export async function openEventStream(
       await reading;
     },
   };
-}
-
-function indexOfBlankLine(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (bytes[i] === CR && bytes[i + 1] === LF && bytes[i + 2] === CR && bytes[i + 3] === LF) return i;
-  }
-  return -1;
 }
 
 /** Decodes `Transfer-Encoding: chunked`, handing each piece of body to `onData`. */
@@ -203,10 +195,7 @@ class SseParser {
 
   push(bytes: Uint8Array, at: number): void {
     if (this.#partial) {
-      const joined = new Uint8Array(this.#partial.length + bytes.length);
-      joined.set(this.#partial);
-      joined.set(bytes, this.#partial.length);
-      bytes = joined;
+      bytes = Buffer.concat([this.#partial, bytes]);
       this.#partial = undefined;
     }
     let start = 0;
