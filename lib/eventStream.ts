@@ -272,14 +272,6 @@ export class EventStream implements FeedSubscriber {
   // sent, as one chunk; the index of the first that does not (a gap before
   // it), or -1.
   #sendInOrder(serverId: number, events: LogEvent[], from = 0): number {
-    if (events.length - from === 1) {
-      // The usual live delivery: its frame is shared with every stream.
-      const event = events[from];
-      const have = this.#cursor.get(serverId) ?? 0;
-      if (event.seq > have + 1) return from;
-      if (event.seq === have + 1) this.#enqueue(this.#frame(event));
-      return -1;
-    }
     // Every stream at the same position sends the same chunk: it is built
     // by the first one and shared.
     const from0 = this.#cursorText ??= encodeCursor(this.#cursor);
