@@ -1,10 +1,8 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { messageOf, withFeed } from "../support/feed.ts";
 import { readSse } from "../support/sseClient.ts";
-import { createServer } from "../support/worker.ts";
-import { EventFeed } from "../../lib/eventFeed.ts";
+import type { LogEvent } from "../../lib/eventLog.ts";
 import { EventStream } from "../../lib/eventStream.ts";
-import { ServiceBus } from "../../lib/serviceBus.ts";
 import { logger } from "../../lib/log.ts";
 import { EventWriter } from "../../workers/eventWriter.ts";
 
@@ -14,12 +12,7 @@ const privmsg = (i: number) => ({
 });
 
 Deno.test("event stream: a client too slow to keep up is disconnected, and its replay is complete", async () => {
-  const database = await createTestDatabase();
-  const bus = new ServiceBus({ url: database.url, db: database.db });
-  const feed = new EventFeed(database.db, bus);
-  try {
-    const { db } = database;
-    const server = await createServer(db, { port: 6667 });
+  await withFeed(async ({ database: { db }, bus, feed, server }) => {
     const user = server.user_id;
     const slow = new EventStream({ db, feed, userId: user, cursor: undefined, maxBufferedBytes: 20_000 });
     slow.start(); // and never read
@@ -40,20 +33,11 @@ Deno.test("event stream: a client too slow to keep up is disconnected, and its r
     assertEquals(got, Array.from({ length: 2000 }, (_, i) => `m${i}`));
     await client.close();
     await waitFor(() => again.closed && feed.size === 0, 5000, "the stream to end when the client leaves");
-  } finally {
-    feed.close();
-    await bus.close();
-    await database.drop();
-  }
+  });
 });
 
 Deno.test("event stream: events written during the replay are sent once, after it, in order", async () => {
-  const database = await createTestDatabase();
-  const bus = new ServiceBus({ url: database.url, db: database.db });
-  const feed = new EventFeed(database.db, bus);
-  try {
-    const { db } = database;
-    const server = await createServer(db, { port: 6667 });
+  await withFeed(async ({ database: { db }, bus, feed, server }) => {
     await bus.ready();
     const writer = new EventWriter({ db, serverId: server.id, log: logger("test"), bus });
     for (let i = 0; i < 3000; i++) writer.append(privmsg(i));
@@ -71,9 +55,47 @@ Deno.test("event stream: events written during the replay are sent once, after i
     const got = client.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content);
     assertEquals(got, Array.from({ length: 4000 }, (_, i) => `m${i}`));
     await client.close();
-  } finally {
-    feed.close();
-    await bus.close();
-    await database.drop();
-  }
+  });
+});
+
+Deno.test("event stream: events handed over together are written as one chunk, shared by streams at the same position", async () => {
+  await withFeed(async ({ database: { db }, feed, server: { id: serverId, user_id: userId } }) => {
+    const open = () => {
+      const stream = new EventStream({ db, feed, userId, cursor: undefined });
+      stream.start();
+      return { stream, reader: stream.body.getReader() };
+    };
+    const a = open();
+    const b = open();
+    const decoder = new TextDecoder();
+    const readUntil = async (reader: ReadableStreamDefaultReader<Uint8Array>, text: string) => {
+      let got = "";
+      while (!got.includes(text)) got += decoder.decode((await reader.read()).value);
+    };
+    await readUntil(a.reader, "event: ready");
+    await readUntil(b.reader, "event: ready");
+    const events = [1, 2, 3].map((seq): LogEvent => ({
+      serverId,
+      seq,
+      event: "message",
+      data: messageOf(serverId, seq),
+    }));
+    a.stream.deliver(serverId, 3, events);
+    b.stream.deliver(serverId, 3, events);
+    const chunkA = (await a.reader.read()).value!;
+    const chunkB = (await b.reader.read()).value!;
+    assertEquals(chunkA, chunkB, "the same bytes");
+    const text = decoder.decode(chunkA);
+    assertEquals(text.match(/^id: .*$/gm), [
+      `id: c${serverId}-1`,
+      `id: c${serverId}-2`,
+      `id: c${serverId}-3`,
+    ]);
+    assertEquals(text.match(/"content":"m\d"/g), ['"content":"m1"', '"content":"m2"', '"content":"m3"']);
+    // Already sent: nothing more.
+    a.stream.deliver(serverId, 3, events.slice(1));
+    a.stream.close("done");
+    assertEquals((await a.reader.read()).done, true);
+    b.stream.close("done");
+  });
 });
