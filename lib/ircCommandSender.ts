@@ -6,6 +6,7 @@
  */
 import { type CommandReply, type IrcCommand, MAX_REQUEST_BYTES, validateCommand } from "./ircCommand.ts";
 import { LineReader } from "./lineReader.ts";
+import { writeAll } from "./writeAll.ts";
 
 /** Why a command did not reach IRC. */
 export type IrcCommandErrorKind =
@@ -191,7 +192,7 @@ export class IrcCommandSender {
       // A kept connection whose worker has gone fails the write: nothing
       // was sent, so a new connection may carry it.
       try {
-        await connection.conn.write(request);
+        await writeAll(connection.conn, request);
       } catch {
         closeConnection(connection);
         connection = undefined;
@@ -201,7 +202,7 @@ export class IrcCommandSender {
       const conn = await connect(path);
       connection = { conn, lines: new LineReader(conn, MAX_REQUEST_BYTES) };
       try {
-        await conn.write(request);
+        await writeAll(conn, request);
       } catch {
         closeConnection(connection);
         throw new IrcCommandError("unavailable", "The IRC worker hung up without answering");

@@ -11,6 +11,7 @@ import {
   validateCommand,
 } from "../lib/ircCommand.ts";
 import { LineReader } from "../lib/lineReader.ts";
+import { writeAll } from "../lib/writeAll.ts";
 import type { Logger } from "../lib/log.ts";
 
 /** Longest Unix socket path Linux accepts, in bytes (108 with the NUL). */
@@ -141,9 +142,4 @@ function idOf(line: string): { id?: string | number } {
   } catch {
     return {};
   }
-}
-
-// Writes all of `bytes` (a write may take only part of them).
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { writeAll } from "../../lib/writeAll.ts";
 
 /** An answer: its status and body text. */
 export interface HttpAnswer {
@@ -54,7 +55,7 @@ export class HttpClient {
       let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.#host}\r\nContent-Length: ${payload.length}\r\n`;
       for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
       const request = Buffer.concat([encoder.encode(head + "\r\n"), payload]);
-      for (let at = 0; at < request.length;) at += await this.#conn.write(request.subarray(at));
+      await writeAll(this.#conn, request);
       return await this.#readAnswer();
     } finally {
       this.#busy = false;
