@@ -24,6 +24,7 @@ import { createSession, deleteSession } from "../lib/auth/sessions.ts";
 import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from "../lib/auth/loginThrottle.ts";
 import { checkLogin, createFirstUser, UserError } from "../lib/users.ts";
 import { getCookie } from "hono/cookie";
+import { localPath } from "./localPath.ts";
 import {
   clearSessionCookie,
   clientAddress,
@@ -75,11 +76,6 @@ async function readCredentials(c: Context<Env>): Promise<Credentials | NoCredent
   if (typeof name !== "string" || name.trim() === "") return { form, missing: "name" };
   if (typeof password !== "string" || password === "") return { form, missing: "password" };
   return { name: name.trim(), password, next: typeof next === "string" ? next : undefined, form };
-}
-
-/** A local path to go to after logging in: never another site. */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
 }
 
 /** The login, logout and first-run routes. */
@@ -137,7 +133,7 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
     }
     await throttle.recordSuccess(input.name);
     setSessionCookie(c, await createSession(db, user.id));
-    return input.form ? c.redirect(safeNext(input.next), 303) : c.json({ user });
+    return input.form ? c.redirect(localPath(input.next, "/"), 303) : c.json({ user });
   });
 
   app.post("/logout", async (c) => {

@@ -10,7 +10,8 @@ import type { AuthErrorCode } from "../auth.ts";
 import { MIN_PASSWORD_LENGTH } from "../../lib/auth/password.ts";
 import { isFirstRun } from "../../lib/users.ts";
 import { authenticate } from "../middleware/auth.ts";
-import { localPath, type PageDeps } from "./context.ts";
+import type { PageDeps } from "./context.ts";
+import { localPath } from "../localPath.ts";
 import { Field, renderPage, TopBar } from "./layout.tsx";
 
 const LOGIN_ERRORS: Partial<Record<AuthErrorCode, string>> = {

@@ -110,8 +110,3 @@ export async function readForm(c: Context): Promise<Record<string, string>> {
   for (const [key, value] of Object.entries(body)) if (typeof value === "string") form[key] = value;
   return form;
 }
-
-/** A local path to come back to: never another site. */
-export function localPath(next: string | undefined, fallback: string): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : fallback;
-}

@@ -15,15 +15,8 @@ import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../lib/s
 import { findUserServer, listUserServers } from "../../lib/servers.ts";
 import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
 import { parseId } from "../api/json.ts";
-import {
-  apiError,
-  apiErrorField,
-  callApi,
-  localPath,
-  type PageDeps,
-  type PageEnv,
-  readForm,
-} from "./context.ts";
+import { apiError, apiErrorField, callApi, type PageDeps, type PageEnv, readForm } from "./context.ts";
+import { localPath } from "../localPath.ts";
 import { Island } from "./island.tsx";
 import { Field, renderPage, TopBar } from "./layout.tsx";
 

@@ -135,10 +135,17 @@ Deno.test("login forms redirect to a local next page, or back with an error code
     assertEquals(missing.headers.get("location"), "/login?error=missing");
 
     for (
-      const [next, location] of [["/servers/3", "/servers/3"], ["//evil.example/x", "/"], [
-        "https://evil.example",
-        "/",
-      ], ["/\\evil.example", "/"]]
+      const [next, location] of [
+        ["/servers/3", "/servers/3"],
+        ["/servers/3/chat/%23ruby?x=1", "/servers/3/chat/%23ruby?x=1"],
+        ["//evil.example/x", "/"],
+        ["https://evil.example", "/"],
+        ["/\\evil.example", "/"],
+        // Browsers drop tabs and newlines from a URL: these are //evil.example to them.
+        ["/\t/evil.example/phish", "/"],
+        ["/\n/evil.example", "/"],
+        ["/\r\n/evil.example", "/"],
+      ]
     ) {
       const ok = await t.call("/login", {
         method: "POST",

@@ -97,11 +97,15 @@ Deno.test("pages: without a session, pages redirect to the login, remembering wh
     assertEquals(scriptTags(loginPage), []);
     // Another site as `next` is not kept.
     assertMatch(await html(await page(t, "/login?next=%2F%2Fevil.example")), /name="next" value="\/"/);
+    assertMatch(await html(await page(t, "/login?next=%2F%09%2Fevil.example")), /name="next" value="\/"/);
 
     // Logged in, /login goes on to `next`.
     const cookie = await login(t, alice);
     const again = await page(t, `/login?next=%2Fservers%2F${server.id}`, cookie);
     assertEquals([again.status, again.headers.get("location")], [303, `/servers/${server.id}`]);
+    // Not to another site, even by a tab that browsers would drop from the URL.
+    const away = await page(t, "/login?next=%2F%09%2Fevil.example%2Fphish", cookie);
+    assertEquals([away.status, away.headers.get("location")], [303, "/"]);
   });
 });
 
