@@ -232,13 +232,19 @@ async function insertBatch(
   return { stored, payload: result[0]?.payload };
 }
 
-/** The `batchId` of the last message batch written for `serverId`, and its newest number. */
+/**
+ * The `batchId` of the last message batch written for `serverId`, and its
+ * newest number. It waits for a write of the server still under way (one
+ * whose client saw its connection drop while PostgreSQL went on to commit
+ * it): a writer holds the row's lock from taking its numbers until it
+ * commits, so a write that got that far is counted, not guessed at.
+ */
 export async function lastBatchOf(
   db: Db,
   serverId: number,
 ): Promise<{ batchId: string | null; lastSeq: number } | undefined> {
   const row = await db.selectFrom("server_event_seqs").select(["last_batch", "last_seq"])
-    .where("server_id", "=", serverId).executeTakeFirst();
+    .where("server_id", "=", serverId).forShare().executeTakeFirst();
   return row && { batchId: row.last_batch, lastSeq: Number(row.last_seq) };
 }
 

@@ -112,8 +112,9 @@ export class EventWriter {
   #batchCounter = 0;
   // Items still to be written one at a time after a refused batch.
   #isolating = 0;
-  // The id of a batch whose write failed without an answer.
-  #previousBatchId: string | undefined;
+  // A batch whose write failed without an answer: its id and how many
+  // items it held (the next slice may be longer: events kept arriving).
+  #unanswered: { id: string; length: number } | undefined;
   readonly #writerId = crypto.randomUUID().slice(0, 8);
 
   /** A writer for the server of `options`. */
@@ -220,8 +221,8 @@ export class EventWriter {
       const batch = this.#queue.slice(this.#head, this.#head + size);
       const batchId = `${this.#writerId}-${++this.#batchCounter}`;
       try {
-        const published = await this.#writeChecked(batch, batchId, attempt > 0);
-        this.#take(batch.length);
+        const { published, written } = await this.#writeChecked(batch, batchId, attempt > 0);
+        this.#take(written);
         if (this.#isolating > 0) this.#isolating -= 1;
         attempt = 0;
         if (this.#failing || (this.#dropped > 0 && this.pending <= this.#lowWater)) this.#recovered();
@@ -232,7 +233,7 @@ export class EventWriter {
           // The database answered and refused: writing it again cannot help.
           // Write the batch's items one by one so that one bad item does not
           // cost the others, and drop (loudly) each refused one.
-          this.#previousBatchId = undefined;
+          this.#unanswered = undefined;
           if (batch.length > 1) {
             this.#isolating = batch.length;
             continue;
@@ -299,21 +300,29 @@ export class EventWriter {
     this.#onRecovered?.(dropped);
   }
 
-  // Writes a batch; after a failure whose outcome is unknown (the
-  // connection dropped around the commit), first asks whether it is in.
-  async #writeChecked(batch: WriteItem[], batchId: string, retry: boolean): Promise<Published> {
-    if (retry && this.#previousBatchId !== undefined) {
+  // Writes a batch, or less of it: after a failure whose outcome is
+  // unknown (the connection dropped around the commit), it first asks
+  // whether that batch is in. If it is, its items (the head of `batch`,
+  // which has grown since) count as written, and the rest waits for the
+  // next turn: only the unanswered batch's items were stored.
+  async #writeChecked(
+    batch: WriteItem[],
+    batchId: string,
+    retry: boolean,
+  ): Promise<{ published: Published; written: number }> {
+    const unanswered = this.#unanswered;
+    if (retry && unanswered !== undefined) {
       const last = await lastBatchOf(this.#db, this.#serverId);
-      if (last?.batchId === this.#previousBatchId) {
+      this.#unanswered = undefined;
+      if (last?.batchId === unanswered.id) {
         this.#log.info("the last batch had committed before the connection dropped");
-        this.#previousBatchId = undefined;
-        return { messages: [], events: [], wake: last.lastSeq };
+        return { published: { messages: [], events: [], wake: last.lastSeq }, written: unanswered.length };
       }
     }
-    this.#previousBatchId = batchId;
-    const result = await this.#write(batch, batchId);
-    this.#previousBatchId = undefined;
-    return result;
+    this.#unanswered = { id: batchId, length: batch.length };
+    const published = await this.#write(batch, batchId);
+    this.#unanswered = undefined;
+    return { published, written: batch.length };
   }
 
   async #write(batch: WriteItem[], batchId: string): Promise<Published> {

@@ -1,6 +1,7 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { startPrivatePostgres } from "../support/privatePostgres.ts";
+import { startTcpProxy } from "../support/tcpProxy.ts";
 import { createDb, type Db } from "../../lib/db/database.ts";
 import { migrateToLatest } from "../../lib/db/migrate.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
@@ -173,6 +174,36 @@ Deno.test("writer: PostgreSQL restarted while events flow: all written once, the
   } finally {
     await db.destroy();
     await cluster.close();
+  }
+});
+
+Deno.test("writer: a batch committed without an answer is not written again, and what came meanwhile is", async () => {
+  const database = await createTestDatabase();
+  const target = new URL(database.url);
+  const proxy = startTcpProxy(Number(target.port));
+  target.port = String(proxy.port);
+  const db = createDb(target.href, { maxConnections: 1 });
+  try {
+    const serverId = await serverRow(database.db);
+    const log = recordingLog();
+    const writer = new EventWriter({ db, serverId, log, retryMinMs: 300, retryMaxMs: 300 });
+    for (let i = 0; i < 10; i++) writer.append(privmsg(i));
+    assert(await writer.idle(10_000));
+
+    // This batch commits, but its answer is lost with the connection.
+    proxy.dropNextReply();
+    for (let i = 10; i < 15; i++) writer.append(privmsg(i));
+    await waitFor(() => log.lines.some((l) => /^error database unreachable/.test(l)), 10_000, "the failure");
+    // More arrives while the writer waits to retry: its next slice holds both.
+    for (let i = 15; i < 22; i++) writer.append(privmsg(i));
+    assert(await writer.idle(10_000), "written");
+    assertEquals(await contents(database.db, serverId), Array.from({ length: 22 }, (_, i) => `m${i}`));
+    assert(log.lines.some((l) => /committed before the connection dropped/.test(l)), log.lines.join("\n"));
+    await writer.close();
+  } finally {
+    await db.destroy();
+    proxy.close();
+    await database.drop();
   }
 });
 
