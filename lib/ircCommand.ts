@@ -42,10 +42,14 @@ export const COMMAND_NAMES = ["join", "part", "privmsg", "notice", "nick", "quit
 /** A request line: a command, optionally with an id echoed in the reply. */
 export type CommandRequest = IrcCommand & { id?: string | number };
 
-/** The worker's reply to one request line. */
+/**
+ * The worker's reply to one request line. `code: "not_connected"` marks a
+ * refusal because the server cannot take lines any more (its connection
+ * failed for good, or it is disconnecting), as opposed to a bad command.
+ */
 export type CommandReply =
   | { ok: true; queued?: true; id?: string | number }
-  | { ok: false; error: string; id?: string | number };
+  | { ok: false; error: string; code?: "not_connected"; id?: string | number };
 
 /** The result of validating untrusted input. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
