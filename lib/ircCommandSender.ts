@@ -220,7 +220,12 @@ export class IrcCommandSender {
       if (line?.kind !== "line") throw new Error("no reply");
       const reply = JSON.parse(line.line) as CommandReply;
       reusable = true;
-      if (!reply.ok) throw new IrcCommandError("refused", String(reply.error));
+      if (!reply.ok) {
+        throw new IrcCommandError(
+          reply.code === "not_connected" ? "not_connected" : "refused",
+          String(reply.error),
+        );
+      }
       return reply.queued ? { ok: true, queued: true } : { ok: true };
     } catch (error) {
       if (error instanceof IrcCommandError) throw error;

@@ -88,6 +88,11 @@ export class IrcConnection {
     return this.#registered;
   }
 
+  /** Why the connection ended for good (no retry can change it), or `undefined`. */
+  get fatal(): string | undefined {
+    return this.#fatal;
+  }
+
   /** Our identity as the server relays it, for sizing lines. */
   identity(): Identity {
     return {
@@ -105,16 +110,18 @@ export class IrcConnection {
 
   /**
    * Sends QUIT (after any lines still queued, so nothing typed is lost) and
-   * resolves once the connection has closed or `timeoutMs` has passed.
+   * resolves once the connection has closed or `timeoutMs` has passed, with
+   * how many queued lines could not be sent (not registered on IRC then).
    */
-  async quit(message: string | null, timeoutMs = 2000): Promise<void> {
+  async quit(message: string | null, timeoutMs = 2000): Promise<number> {
     this.#quitting = true;
     clearTimeout(this.#retryTimer);
     this.queue.flush();
     this.queue.stop();
+    const unsent = this.queue.size;
     if (!this.client.connected) {
       this.#onState({ state: "closed" });
-      return;
+      return unsent;
     }
     const closed = new Promise<void>((resolve) => this.client.on("close", () => resolve()));
     this.client.connection.end(quitLine(message));
@@ -122,6 +129,7 @@ export class IrcConnection {
     await Promise.race([closed, new Promise<void>((r) => timer = setTimeout(r, timeoutMs))]);
     clearTimeout(timer);
     this.#onState({ state: "closed" });
+    return unsent;
   }
 
   /** Adds a listener for an IRC event. */

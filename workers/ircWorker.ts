@@ -154,7 +154,24 @@ class Worker {
   /** Quits IRC, removes the socket, clears the row, and exits with `code`. */
   stop(message: string | null, code: number): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.#irc.quit(message).catch((e) => this.#log.warn(`quit: ${errorMessage(e)}`));
+      const unsent = await this.#irc.quit(message).catch((e) => {
+        this.#log.warn(`quit: ${errorMessage(e)}`);
+        return 0;
+      });
+      if (unsent > 0) {
+        // They were accepted (queued) while the server was away; say so
+        // where the user looks rather than let them vanish.
+        this.#writer.append({
+          kind: "message",
+          message: {
+            target: null,
+            sender: null,
+            content: `${unsent} line(s) typed while the server was not connected were not sent: ` +
+              `it was disconnected first`,
+            message_type: "error",
+          },
+        });
+      }
       await this.#socket?.close();
       await this.#writer.close();
       this.#row.stop();
@@ -174,6 +191,11 @@ class Worker {
 
   #handle(command: CommandRequest): CommandReply {
     if (command.command === "quit") return { ok: true }; // carried out after the reply
+    // Accepted now, such a line could only be dropped: say so instead.
+    const refusal = this.#stopping ? "it is disconnecting" : this.#irc.fatal;
+    if (refusal !== undefined) {
+      return { ok: false, error: `Server not connected: ${refusal}`, code: "not_connected" };
+    }
     const queued = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
     return queued ? { ok: true, queued: true } : { ok: true };
   }

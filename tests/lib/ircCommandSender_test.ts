@@ -77,6 +77,21 @@ Deno.test("a worker's refusal becomes an error with its reason", async () => {
   }
 });
 
+Deno.test("a worker's refusal as not connected is told apart from a bad command", async () => {
+  const reply = '{"ok":false,"error":"Server not connected: it is disconnecting","code":"not_connected"}';
+  const socket = await startRecordingSocket(() => reply);
+  try {
+    const error = await assertRejects(
+      () => new IrcCommandSender({ socket_path: socket.path }).privmsg("#ruby", "hi"),
+      IrcCommandError,
+      "Server not connected: it is disconnecting",
+    );
+    assertEquals([error.kind, error.unsent], ["not_connected", false]);
+  } finally {
+    await socket.close();
+  }
+});
+
 Deno.test("a worker that does not answer times out with a clear error", async () => {
   const socket = await startRecordingSocket(() => null);
   try {

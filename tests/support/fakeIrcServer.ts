@@ -42,7 +42,7 @@ export interface FakeIrcServer {
   waitForClient(timeoutMs?: number): Promise<FakeClient>;
   /** Sends a line to every client. */
   broadcast(line: string): void;
-  /** Stops listening and drops every client. */
+  /** Stops listening and drops every client (again: nothing). */
   close(): Promise<void>;
 }
 
@@ -230,7 +230,9 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
     waitForClient: (timeoutMs = 5000) => waitUntil(() => clients[0], timeoutMs, "a registered client"),
     broadcast: (line) => clients.forEach((c) => c.send(line)),
     async close() {
-      listener.close();
+      try {
+        listener.close();
+      } catch { /* closed already: close is idempotent */ }
       for (const conn of conns) {
         try {
           conn.close();

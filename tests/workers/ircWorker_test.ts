@@ -26,7 +26,9 @@ async function rawRequest(path: string, bytes: string | Uint8Array, replies = 1)
     }
     return out;
   } finally {
-    conn.close();
+    try {
+      conn.close();
+    } catch { /* the worker closed it first (stopping) */ }
   }
 }
 
@@ -281,6 +283,54 @@ Deno.test("worker: a wrong server password ends in error, without a reconnect lo
     const passes = irc.lines.filter((l) => l.startsWith("PASS"));
     assertEquals(passes.length, 1, "no second attempt");
     assertEquals((await findServer(database.db, server.id))?.status, "error");
+  });
+});
+
+Deno.test("worker: after an error no retry can change, commands are refused as not connected", async () => {
+  const options = { irc: { password: "secret" }, server: { password: "wrong" }, status: "error" as const };
+  await withWorker(options, async ({ irc, socketPath }) => {
+    const [reply] = await rawRequest(
+      socketPath,
+      '{"command":"privmsg","target":"#a","message":"hi","id":1}\n',
+    );
+    const refused = reply as { ok: boolean; error: string; code: string; id: number };
+    assertEquals([refused.ok, refused.code, refused.id], [false, "not_connected", 1]);
+    assertMatch(refused.error, /^Server not connected: .*password/i);
+    await new Promise((r) => setTimeout(r, 200));
+    assertEquals(irc.lines.filter((l) => l.startsWith("PRIVMSG")), []);
+  });
+});
+
+Deno.test("worker: a command arriving while it disconnects is refused, not dropped", async () => {
+  await withWorker({}, async ({ irc, socketPath, worker }) => {
+    // The privmsg is read after the quit was answered: the worker is stopping then.
+    const replies = await rawRequest(
+      socketPath,
+      '{"command":"quit","message":"bye"}\n{"command":"privmsg","target":"#a","message":"late"}\n',
+      2,
+    );
+    assertEquals(replies, [
+      { ok: true },
+      { ok: false, error: "Server not connected: it is disconnecting", code: "not_connected" },
+    ]);
+    assertEquals((await worker.status).code, 0);
+    await irc.waitForLine("QUIT :bye");
+    assertEquals(irc.lines.filter((l) => l.startsWith("PRIVMSG")), []);
+  });
+});
+
+Deno.test("worker: lines held for a server that never came back are reported when it is disconnected", async () => {
+  await withWorker({}, async ({ irc, sender, worker, database, server: { id: serverId } }) => {
+    await irc.close();
+    await waitForStatus(database.db, serverId, "reconnecting");
+    assertEquals(await sender.privmsg("#a", "never sent"), { ok: true, queued: true });
+    await sender.quit(null);
+    assertEquals((await worker.status).code, 0);
+    const errors = await database.db.selectFrom("messages").select("content")
+      .where("server_id", "=", serverId).where("message_type", "=", "error").execute();
+    assertEquals(errors.map((r) => r.content), [
+      "1 line(s) typed while the server was not connected were not sent: it was disconnected first",
+    ]);
   });
 });
 
