@@ -1,6 +1,7 @@
 /**
  * `POST /api/servers/:id/commands`: a command object of the socket protocol,
- * passed to the server's worker through `IrcCommandSender`.
+ * passed to the server's worker through `IrcCommandSender`; a `quit` goes
+ * through the supervisor instead ({@link quitServer}).
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
+import type { ServerSupervisor } from "../../lib/supervisor.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 
@@ -60,8 +62,26 @@ export async function sendToWorker(
   }
 }
 
+/**
+ * Quits IRC and stops the worker of `server`, through the supervisor: the
+ * answer comes once the worker is gone and the row says so, and a connect
+ * right after waits for that rather than finding a worker about to exit
+ * (which it would take as running, and the server would end up
+ * disconnected). `409` when the server is not connected.
+ */
+export async function quitServer(
+  c: Context,
+  supervisor: ServerSupervisor,
+  server: Server,
+  message: string | null,
+): Promise<Response> {
+  if (!server.socket_path) return c.json({ error: "Server not connected" }, 409);
+  await supervisor.disconnect(server.id, message);
+  return c.json({ ok: true });
+}
+
 /** The commands route, under `/api`; `pool` keeps connections to the workers. */
-export function commandRoutes(pool?: WorkerConnectionPool): Hono<ServerEnv> {
+export function commandRoutes(supervisor: ServerSupervisor, pool?: WorkerConnectionPool): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   app.post("/servers/:id/commands", async (c) => {
     const body = await readJson(c);
@@ -71,8 +91,14 @@ export function commandRoutes(pool?: WorkerConnectionPool): Hono<ServerEnv> {
     // The request id belongs to the socket protocol's framing, not to HTTP.
     const { id: _id, ...command } = valid.value;
     const server = c.get("server");
-    let sent = await sendToWorker(c, server, command as IrcCommand, pool);
     const cache = c.get("serverCache");
+    if (command.command === "quit") {
+      // Judged by the database's row, not a cached one.
+      const now = cache ? await cache.refresh(server.user_id, server.id) : server;
+      if (!now) return notFound(c, "Server not found");
+      return quitServer(c, supervisor, now, command.message ?? null);
+    }
+    let sent = await sendToWorker(c, server, command as IrcCommand, pool);
     if (!sent.ok && sent.unsent && cache) {
       // The row may be older than a connect, a reconnect or a deletion:
       // judge by the database's row, and send again when it names another

@@ -30,7 +30,7 @@ import {
 } from "../../lib/messages.ts";
 import { parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
 import type { ServerSupervisor } from "../../lib/supervisor.ts";
-import { sendToWorker } from "./commands.ts";
+import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
@@ -90,13 +90,7 @@ export function messageRoutes(
     const command = parsed.command;
     const server = c.get("server");
 
-    if (command.command === "quit") {
-      // Through the supervisor, so the answer comes once the worker is gone
-      // and the server row says so.
-      if (!server.socket_path) return c.json({ error: "Server not connected" }, 409);
-      await supervisor.disconnect(server.id, command.message ?? null);
-      return c.json({ ok: true });
-    }
+    if (command.command === "quit") return quitServer(c, supervisor, server, command.message ?? null);
 
     if (!storesMessage(command)) {
       const sent = await sendToWorker(c, server, command, pool);

@@ -34,7 +34,7 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.use("/servers/:id/*", loadUserServer(deps.db));
   api.route("/", accountRoutes(deps.db));
   api.route("/", serverRoutes(deps.db, deps.supervisor));
-  api.route("/", commandRoutes(deps.workerConnections));
+  api.route("/", commandRoutes(deps.supervisor, deps.workerConnections));
   api.route("/", channelRoutes(deps.db));
   api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
   return api;

@@ -108,6 +108,42 @@ Deno.test("commands and channels: through the API to a real worker and IRC serve
   }
 });
 
+Deno.test("commands: a connect sent right after a quit connects again", async () => {
+  const irc = startFakeIrcServer();
+  try {
+    await withApp(async (t) => {
+      const alice = await t.user("alice");
+      const server = await t.server(alice, { port: irc.port, nickname: "alice" });
+      const connect = () => t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice });
+      await expectJson(await connect(), 202);
+      await waitForStatus(t.database.db, server.id, "connected", 15_000);
+      const quitting = t.call(`/api/servers/${server.id}/commands`, {
+        method: "POST",
+        as: alice,
+        body: { command: "quit", message: "brb" },
+      });
+      await irc.waitForLine("QUIT :brb");
+      // The old worker is still on its way out.
+      await expectJson(await connect(), 202);
+      await expectJson(await quitting, 200);
+      await waitForStatus(t.database.db, server.id, "connected", 15_000);
+      await waitFor(
+        () => irc.lines.filter((l) => l.startsWith("USER")).length === 2,
+        10_000,
+        "a second login",
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      assertEquals(
+        (await t.database.db.selectFrom("servers").select("status").executeTakeFirst())?.status,
+        "connected",
+      );
+      assertEquals(t.supervisor.isRunning(server.id), true);
+    });
+  } finally {
+    await irc.close();
+  }
+});
+
 Deno.test("commands: a missing socket is 409, a refusal 422, a silent worker 504", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
