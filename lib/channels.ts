@@ -9,6 +9,7 @@ import type { Db } from "./db/database.ts";
 import type { Channel } from "./db/schema.ts";
 import { appendServerEvent, type LogEvent, publishServerEvent } from "./eventLog.ts";
 import { busFor } from "./serviceBus.ts";
+import { storableText } from "./storableText.ts";
 
 /** A change of a channel: whether the user is in it, and/or its topic. */
 export interface ChannelChange {
@@ -28,6 +29,8 @@ export async function changeChannel(
   name: string,
   change: ChannelChange,
 ): Promise<{ channel: Channel; event: LogEvent | undefined }> {
+  name = storableText(name);
+  if (typeof change.topic === "string") change = { ...change, topic: storableText(change.topic) };
   const changed = await trx.insertInto("channels")
     .values({ server_id: serverId, name, joined: change.joined ?? false, topic: change.topic ?? null })
     .onConflict((oc) =>

@@ -17,6 +17,7 @@ import { sql } from "kysely";
 import { type Db, executePrepared } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
 import { MAX_NOTIFY_BYTES, PG_CHANNEL } from "./serviceBus.ts";
+import { storableText } from "./storableText.ts";
 
 /** Most messages one history request returns. */
 export const MAX_HISTORY_LIMIT = 500;
@@ -142,9 +143,9 @@ async function insertBatch(
   let least = 0;
   for (let i = 0; i < count; i++) {
     const m = messages[i];
-    const target = m.target === null ? null : clean(m.target);
-    const sender = m.sender === null ? null : clean(m.sender);
-    const content = clean(m.content);
+    const target = m.target === null ? null : storableText(m.target);
+    const sender = m.sender === null ? null : storableText(m.sender);
+    const content = storableText(m.content);
     let time = now;
     if (m.created_at) {
       if (m.created_at !== lastDate) {
@@ -309,13 +310,4 @@ interface BatchRow {
   c: string;
   y: MessageType;
   at: string;
-}
-
-// PostgreSQL text cannot hold NUL, and IRC never allows it: a server that
-// sends one anyway must not make the whole batch fail. Nor can its JSON
-// hold half a surrogate pair (which a command's JSON may carry): it
-// becomes U+FFFD, as it would in UTF-8.
-function clean(text: string): string {
-  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  return wellFormed.includes("\0") ? wellFormed.replaceAll("\0", "") : wellFormed;
 }

@@ -10,6 +10,7 @@ import type { NewServer, Server, ServerStatus, ServerUpdate } from "./db/schema.
 import { appendServerEvent, type LogEvent, publishServerEvent, type StatusEventData } from "./eventLog.ts";
 import { errorMessage, logger } from "./log.ts";
 import { busFor } from "./serviceBus.ts";
+import { storableText } from "./storableText.ts";
 
 const log = logger("servers");
 
@@ -26,6 +27,11 @@ export function findServer(db: Db, id: number): Promise<Server | undefined> {
  * worker's or the supervisor's, reaches live clients.
  */
 export async function updateServer(db: Db, id: number, patch: ServerUpdate): Promise<void> {
+  // Both come from the IRC server's words (an ERROR line, a nick it chose).
+  if (typeof patch.last_error === "string") patch = { ...patch, last_error: storableText(patch.last_error) };
+  if (typeof patch.current_nickname === "string") {
+    patch = { ...patch, current_nickname: storableText(patch.current_nickname) };
+  }
   const set = { ...patch, updated_at: sql<Date>`now()` as unknown as Date };
   if (patch.status === undefined && patch.last_error === undefined) {
     await db.updateTable("servers").set(set).where("id", "=", id).execute();

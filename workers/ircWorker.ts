@@ -24,7 +24,7 @@ import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
 import { commandLines } from "./messageLines.ts";
-import { EventWriter } from "./eventWriter.ts";
+import { EventWriter, isRejection } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
@@ -326,6 +326,12 @@ class RowWriter {
         this.#attempt = 0;
       },
       (error) => {
+        if (isRejection(error)) {
+          // Writing it again cannot help, and newer patches would be merged
+          // into it and refused with it, for ever.
+          this.#log.error(`server row update refused and dropped: ${errorMessage(error)}`);
+          return;
+        }
         this.#log.error(`server row not written (will retry): ${errorMessage(error)}`);
         this.#pending = { ...patch, ...this.#pending };
         const wait = Math.min(30_000, 500 * 2 ** this.#attempt++);
