@@ -265,6 +265,19 @@ export async function eventHeads(db: Db, serverIds: readonly number[]): Promise<
   return heads;
 }
 
+/**
+ * {@link eventHeads} of every server of `userId`, read in one statement
+ * without knowing the servers first: a page takes its cursor before it
+ * reads the servers it shows (`routes/pages/context.ts`).
+ */
+export async function userEventHeads(db: Db, userId: number): Promise<Map<number, number>> {
+  const rows = await db.selectFrom("servers")
+    .leftJoin("server_event_seqs", "server_event_seqs.server_id", "servers.id")
+    .select(["servers.id", "server_event_seqs.last_seq"])
+    .where("servers.user_id", "=", userId).execute();
+  return new Map(rows.map((row) => [row.id, Number(row.last_seq ?? 0)]));
+}
+
 /** Where a live-stream client is: the last number seen of each server. */
 export type Cursor = Map<number, number>;
 

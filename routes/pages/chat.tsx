@@ -15,16 +15,15 @@
  */
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
-import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
 import { isChannelName, isNickname } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
-import { findUserServer, listUserServers } from "../../lib/servers.ts";
+import { findUserServer } from "../../lib/servers.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
 import type { NavServer } from "../../islands/ServerNav.tsx";
 import { parseId } from "../api/json.ts";
 import { isSameOrigin } from "../middleware/security.ts";
-import { apiError, callApi, type PageDeps, type PageEnv, readForm } from "./context.ts";
+import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";
 import { Island } from "./island.tsx";
 import { renderPage } from "./layout.tsx";
 
@@ -59,15 +58,17 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
 
   const windowPage = async (
     c: Context<PageEnv>,
-    server: Server,
+    serverId: number,
     target: string | null,
     refused?: Refused,
   ) => {
     const user = c.get("user");
-    const servers = await listUserServers(db, user.id);
-    // The cursor first: anything written after it reaches the page through
-    // the live stream, even if it also made it into what is read below.
-    const cursor = encodeCursor(await eventHeads(db, servers.map((s) => s.id)));
+    // The cursor first, then everything shown, the server's own row (status,
+    // error, nick) included: anything written after the cursor reaches the
+    // page through the live stream, even if it also made it into what is read.
+    const { servers, cursor } = await readLivePage(db, user.id);
+    const server = servers.find((s) => s.id === serverId);
+    if (!server) return c.notFound();
     const rows = await listMessages(db, server.id, { target, limit: PAGE_SIZE + 1 });
     const hasMore = rows.length > PAGE_SIZE;
     const messages = hasMore ? rows.slice(1) : rows;
@@ -169,14 +170,14 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
 
   app.get("/servers/:id", async (c) => {
     const server = await loadServer(c);
-    return server ? windowPage(c, server, null) : c.notFound();
+    return server ? windowPage(c, server.id, null) : c.notFound();
   });
 
   app.get("/servers/:id/chat/:target", async (c) => {
     const server = await loadServer(c);
     const target = c.req.param("target");
     if (!server || !validTarget(target)) return c.notFound();
-    return windowPage(c, server, target);
+    return windowPage(c, server.id, target);
   });
 
   app.post("/servers/:id/send", async (c) => {
@@ -191,8 +192,8 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     const status = answer.status === 409 || answer.status === 422 || answer.status === 504
       ? answer.status
       : 502;
-    // Reload the row: the answer may be that the server is not connected any more.
-    return windowPage(c, await findUserServer(db, c.get("user").id, server.id) ?? server, target, {
+    // The page reads the row again: the answer may be that the server is not connected any more.
+    return windowPage(c, server.id, target, {
       draft: content,
       error: apiError(answer),
       status,

@@ -9,6 +9,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AssetStore } from "../../lib/assets.ts";
 import type { AuthUser } from "../../lib/auth/sessions.ts";
 import type { Db } from "../../lib/db/database.ts";
+import type { Server } from "../../lib/db/schema.ts";
+import { encodeCursor, userEventHeads } from "../../lib/eventLog.ts";
+import { listUserServers } from "../../lib/servers.ts";
 import { isFirstRun } from "../../lib/users.ts";
 import { authenticate } from "../middleware/auth.ts";
 
@@ -43,6 +46,33 @@ export function requirePageUser(db: Db): MiddlewareHandler<PageEnv> {
     c.set("user", auth.user);
     await next();
   };
+}
+
+/** The user's servers as a page with live islands shows them, and where its live stream starts. */
+export interface LivePage {
+  /** The user's servers, oldest first, read after the cursor was taken. */
+  servers: Server[];
+  /** The page's `eventCursor`: its live stream sends what came after it. */
+  cursor: string;
+}
+
+/**
+ * Reads the user's servers for a page with live islands, and the cursor its
+ * live stream starts from. The cursor is taken first: a change committed
+ * after it reaches the page through the stream, even if it also made it
+ * into the rows (islands take the newer state again). Taken after the rows,
+ * a change committed between the two reads would be in neither, and the
+ * page would show the older state (say "connecting" while connected) until
+ * the next change. Whatever else such a page shows must be read after this.
+ */
+export async function readLivePage(db: Db, userId: number): Promise<LivePage> {
+  const heads = await userEventHeads(db, userId);
+  const servers = await listUserServers(db, userId);
+  // A server added since the cursor was taken: all of its events are after it.
+  for (const server of servers) if (!heads.has(server.id)) heads.set(server.id, 0);
+  // One deleted since then: the stream has nothing more of it to send.
+  for (const id of heads.keys()) if (!servers.some((s) => s.id === id)) heads.delete(id);
+  return { servers, cursor: encodeCursor(heads) };
 }
 
 /** An answer of the API: its status and parsed JSON (`undefined` when empty). */

@@ -12,10 +12,17 @@
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
 import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../lib/serverSettings.ts";
-import { findUserServer, listUserServers } from "../../lib/servers.ts";
-import { encodeCursor, eventHeads } from "../../lib/eventLog.ts";
+import { findUserServer } from "../../lib/servers.ts";
 import { parseId } from "../api/json.ts";
-import { apiError, apiErrorField, callApi, type PageDeps, type PageEnv, readForm } from "./context.ts";
+import {
+  apiError,
+  apiErrorField,
+  callApi,
+  type PageDeps,
+  type PageEnv,
+  readForm,
+  readLivePage,
+} from "./context.ts";
 import { localPath } from "../localPath.ts";
 import { Island } from "./island.tsx";
 import { Field, renderPage, TopBar } from "./layout.tsx";
@@ -296,9 +303,8 @@ export function serverPages(deps: PageDeps): Hono<PageEnv> {
 
   app.get("/", async (c) => {
     const user = c.get("user");
-    const servers = await listUserServers(db, user.id);
-    // Taken before anything is shown, so the live stream starts where the page is.
-    const cursor = encodeCursor(await eventHeads(db, servers.map((s) => s.id)));
+    // The cursor before the rows shown: a status change between the two is then on the page or on its stream.
+    const { servers, cursor } = await readLivePage(db, user.id);
     const assets = (await deps.assets()).current;
     return c.html(renderPage(
       { title: "Servers", assets, bodyClass: "page-home", eventCursor: cursor },

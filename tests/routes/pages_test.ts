@@ -1,8 +1,11 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { createSession } from "../../lib/auth/sessions.ts";
-import { insertMessages } from "../../lib/messages.ts";
+import { insertMessages, listMessages } from "../../lib/messages.ts";
 import { setChannelJoined, setChannelTopic } from "../../lib/channels.ts";
-import { findServer } from "../../lib/servers.ts";
+import { findServer, setServerStatus } from "../../lib/servers.ts";
+import { decodeCursor, type LogEvent, readEvents } from "../../lib/eventLog.ts";
+import { sharedAssetStore } from "../../lib/assets.ts";
+import { pageRoutes } from "../../routes/pages/mod.ts";
 import { IMMUTABLE_CACHE } from "../../routes/assets.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
@@ -371,6 +374,116 @@ Deno.test("pages: a line sent without JavaScript to a disconnected server comes 
     assertEquals([props.draft, props.error], ["hello <there>", "Server not connected"]);
     assertMatch(text, /value="hello &lt;there>"/);
     assertMatch(text, /role="alert">Server not connected</);
+  });
+});
+
+/**
+ * The page routes on a handle of the test database that stops after the
+ * `n`-th statement a request runs and commits `change` (on a handle of its
+ * own) before going on: what a worker writing at that moment would do.
+ */
+function pagesChangingAfter(t: TestApp) {
+  let armed: { countdown: number; change: () => Promise<void> } | undefined;
+  const db = t.database.db.withPlugin({
+    transformQuery: ({ node }) => node,
+    async transformResult({ result }) {
+      if (armed && --armed.countdown === 0) {
+        const { change } = armed;
+        armed = undefined;
+        await change();
+      }
+      return result;
+    },
+  });
+  const pages = pageRoutes({
+    db,
+    assets: sharedAssetStore,
+    fetch: async (request) => await t.app.fetch(request),
+  });
+  return {
+    /** GETs `path`; returns its HTML and whether `change` ran (the page ran `n` statements or more). */
+    async get(path: string, cookie: string, n: number, change: () => Promise<void>) {
+      armed = { countdown: n, change };
+      const text = await html(await pages.request(`${ORIGIN}${path}`, { headers: { cookie } }));
+      const changed = armed === undefined;
+      armed = undefined;
+      return { text, changed };
+    },
+  };
+}
+
+/** The events of `serverId` after the live-stream cursor a page was rendered with. */
+async function eventsAfterPage(t: TestApp, text: string, serverId: number): Promise<LogEvent[]> {
+  const cursor = decodeCursor(/<meta name="event-cursor" content="([^"]*)"/.exec(text)?.[1]);
+  assert(cursor, "the page has a cursor");
+  return await readEvents(t.database.db, serverId, cursor.get(serverId) ?? 0, 1000);
+}
+
+Deno.test("pages: what changes while a page is read is on the page or after its cursor, never lost", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const db = t.database.db;
+    await setChannelJoined(db, server.id, "#ruby", true);
+    const pages = pagesChangingAfter(t);
+    let round = 0;
+    // A status change, a topic and a message, as a worker would write them.
+    const change = async () => {
+      round++;
+      if (round % 2) await setServerStatus(db, server.id, "connected");
+      else await setServerStatus(db, server.id, "error", `lost ${round}`);
+      await setChannelTopic(db, server.id, "#ruby", `topic ${round}`);
+      await insertMessages(db, server.id, [
+        { target: "#ruby", sender: "bob", content: `line ${round}`, message_type: "privmsg" },
+      ]);
+    };
+    const paths = ["/", `/servers/${server.id}`, `/servers/${server.id}/chat/%23ruby`];
+    for (const path of paths) {
+      // The change after each statement of the page in turn, until it runs no more.
+      for (let n = 1;; n++) {
+        const { text, changed } = await pages.get(path, cookie, n, change);
+        if (!changed) break;
+        const where = `${path}, change after statement ${n}`;
+        const row = (await findServer(db, server.id))!;
+        const events = await eventsAfterPage(t, text, server.id);
+        // What the page shows, with what the live stream sends on top of it.
+        const lastStatus = events.findLast((e) => e.event === "status");
+        const live = (status: unknown, error: unknown) =>
+          lastStatus?.event === "status"
+            ? [lastStatus.data.status, lastStatus.data.error ?? null]
+            : [status, error];
+        const now = [row.status, row.last_error];
+        if (path !== `/servers/${server.id}/chat/%23ruby`) {
+          const controls = islandProps(text, "ServerControls");
+          assertEquals(live(controls.status, controls.error), now, `${where}: ServerControls`);
+        }
+        if (path !== "/") {
+          const view = islandProps(text, "ChannelView");
+          assertEquals(live(view.status, view.statusError), now, `${where}: ChannelView`);
+          const nav = (islandProps(text, "ServerNav").servers as { id: number; status: string }[])
+            .find((s) => s.id === server.id)!;
+          assertEquals(live(nav.status, null)[0], row.status, `${where}: ServerNav`);
+        }
+
+        if (path.includes("/chat/")) {
+          const view = islandProps(text, "ChannelView");
+          const lastTopic = events.findLast((e) => e.event === "channel" && e.data.name === "#ruby");
+          assertEquals(
+            lastTopic?.event === "channel" ? lastTopic.data.topic : view.topic,
+            `topic ${round}`,
+            where,
+          );
+          const seen = new Set([
+            ...(view.messages as { id: number }[]).map((m) => m.id),
+            ...events.flatMap((e) => e.event === "message" ? [e.data.id] : []),
+          ]);
+          const stored = await listMessages(db, server.id, { target: "#ruby", limit: 100 });
+          assertEquals(stored.filter((m) => !seen.has(m.id)), [], where);
+        }
+      }
+    }
+    assert(round > 10, `the pages ran ${round} statements in all`);
   });
 });
 
