@@ -57,17 +57,37 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
 /** Longest request line the worker reads, in bytes. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
+/**
+ * Longest channel name, in UTF-8 bytes: IRC limits lines in bytes, and with
+ * this bound every valid target leaves room for text in a line (see
+ * `workers/messageLines.ts`).
+ */
+export const MAX_CHANNEL_BYTES = 200;
+/** Longest nickname; nicknames are ASCII, so this is in bytes and characters alike. */
+export const MAX_NICK_BYTES = 64;
+
 // RFC 2812 channel prefixes; no space, comma, BEL, or line breaks inside.
+// The length is checked in bytes, apart.
 // deno-lint-ignore no-control-regex -- BEL and NUL are exactly what must be refused
-const CHANNEL = /^[#&+!][^\s,\x07\x00]{1,199}$/;
+const CHANNEL = /^[#&+!][^\s,\x07\x00]+$/;
 // RFC 2812 nick characters (letters, digits, specials, hyphen), not starting
-// with a digit or hyphen. Servers may allow longer nicks than 9.
+// with a digit or hyphen. Servers may allow longer nicks than 9, up to
+// MAX_NICK_BYTES here.
 const NICK = /^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]{0,63}$/;
 const FORBIDDEN = /[\r\n\0]/;
+const encoder = new TextEncoder();
 
-/** Whether `name` is a valid channel name. */
+/**
+ * The length of `text` in UTF-8 bytes, the unit of every IRC length limit
+ * (a lone surrogate counts as the 3 bytes of the U+FFFD sent for it).
+ */
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/** Whether `name` is a valid channel name (at most {@link MAX_CHANNEL_BYTES} bytes). */
 export function isChannelName(name: string): boolean {
-  return CHANNEL.test(name);
+  return CHANNEL.test(name) && utf8Length(name) <= MAX_CHANNEL_BYTES;
 }
 
 /** Whether `name` is a valid nickname. */
@@ -155,6 +175,8 @@ function optionalText(raw: Record<string, unknown>, field: string): Validated<st
 function channelField(raw: Record<string, unknown>, field: string): Validated<string> {
   const value = text(raw, field);
   if (!value.ok) return value;
+  const tooLong = channelTooLong(field, value.value);
+  if (tooLong) return fail(tooLong);
   if (!isChannelName(value.value)) return fail(`invalid channel name: ${JSON.stringify(value.value)}`);
   return value;
 }
@@ -162,8 +184,19 @@ function channelField(raw: Record<string, unknown>, field: string): Validated<st
 function targetField(raw: Record<string, unknown>, field: string): Validated<string> {
   const value = text(raw, field);
   if (!value.ok) return value;
+  const tooLong = channelTooLong(field, value.value);
+  if (tooLong) return fail(tooLong);
   if (!isChannelName(value.value) && !isNickname(value.value)) {
     return fail(`invalid target: ${JSON.stringify(value.value)}`);
   }
   return value;
+}
+
+// Said apart from "invalid", without quoting the name: a name of valid
+// characters that is only too long, perhaps only in bytes (€ is 3).
+function channelTooLong(field: string, name: string): string | undefined {
+  if (!CHANNEL.test(name)) return undefined;
+  const length = utf8Length(name);
+  if (length <= MAX_CHANNEL_BYTES) return undefined;
+  return `${field} is a channel name of ${length} bytes in UTF-8; at most ${MAX_CHANNEL_BYTES} are allowed`;
 }

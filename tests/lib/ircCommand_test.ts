@@ -1,5 +1,11 @@
-import { assertEquals } from "../support/assert.ts";
-import { isChannelName, isNickname, validateCommand } from "../../lib/ircCommand.ts";
+import { assertEquals, assertMatch } from "../support/assert.ts";
+import {
+  isChannelName,
+  isNickname,
+  MAX_CHANNEL_BYTES,
+  utf8Length,
+  validateCommand,
+} from "../../lib/ircCommand.ts";
 
 Deno.test("validateCommand: accepts the card's commands as they are", () => {
   const commands = [
@@ -54,4 +60,51 @@ Deno.test("isChannelName / isNickname", () => {
   ]);
   assertEquals(["bob", "[x]", "a-1", "_`^{|}"].map(isNickname), [true, true, true, true]);
   assertEquals(["", "-a", "9x", "a b", "a!b"].map(isNickname), [false, false, false, false, false]);
+});
+
+Deno.test("validateCommand: channel names are limited in UTF-8 bytes, not characters", () => {
+  const euros = "#" + "€".repeat(198); // 199 characters, 595 bytes
+  const tooLong = /is a channel name of \d+ bytes in UTF-8; at most 200 are allowed/;
+  for (
+    const input of [
+      { command: "join", channel: euros },
+      { command: "part", channel: euros, message: "bye" },
+      { command: "privmsg", target: euros, message: "hi" },
+      { command: "notice", target: euros, message: "hi" },
+      { command: "action", target: euros, message: "waves" },
+      { command: "join", channel: "#" + "x".repeat(200) },
+    ]
+  ) {
+    const result = validateCommand(input);
+    assertEquals(result.ok, false, JSON.stringify(input).slice(0, 60));
+    if (!result.ok) assertMatch(result.error, tooLong);
+  }
+  const refused = validateCommand({ command: "join", channel: euros });
+  assertEquals(refused, {
+    ok: false,
+    error: "channel is a channel name of 595 bytes in UTF-8; at most 200 are allowed",
+  });
+  const longest = "#" + "€".repeat(66) + "x";
+  assertEquals(utf8Length(longest), MAX_CHANNEL_BYTES);
+  assertEquals(validateCommand({ command: "join", channel: longest }).ok, true);
+  assertEquals(validateCommand({ command: "privmsg", target: longest, message: "hi" }).ok, true);
+  assertEquals(isChannelName(longest + "x"), false);
+  assertEquals(isChannelName("#" + "x".repeat(199)), true);
+});
+
+Deno.test("validateCommand: nicknames and nick targets are ASCII, so at most 64 bytes", () => {
+  assertEquals(validateCommand({ command: "nick", nickname: "n".repeat(64) }).ok, true);
+  assertEquals(validateCommand({ command: "nick", nickname: "n".repeat(65) }).ok, false);
+  assertEquals(validateCommand({ command: "privmsg", target: "n".repeat(65), message: "x" }).ok, false);
+  assertEquals(validateCommand({ command: "privmsg", target: "né", message: "x" }).ok, false);
+});
+
+Deno.test("utf8Length: counts bytes as they go out, a lone surrogate as U+FFFD", () => {
+  assertEquals([utf8Length("a"), utf8Length("é"), utf8Length("€"), utf8Length("🎉"), utf8Length("\uD800")], [
+    1,
+    2,
+    3,
+    4,
+    3,
+  ]);
 });

@@ -77,6 +77,15 @@ Deno.test("commands and channels: through the API to a real worker and IRC serve
         [{ command: "privmsg", target: "#ruby", message: "" }, /must not be empty/],
         [{ command: "nick", nickname: "bad nick" }, /invalid nickname/],
         [{ command: "quit", message: "bye\nJOIN #x" }, /CR, LF or NUL/],
+        // 199 characters but 595 bytes: the line would be too long for IRC.
+        [
+          { command: "join", channel: "#" + "€".repeat(198) },
+          /^channel is a channel name of 595 bytes in UTF-8; at most 200 are allowed$/,
+        ],
+        [
+          { command: "privmsg", target: "#" + "€".repeat(198), message: "hi" },
+          /^target is a channel name of 595 bytes in UTF-8; at most 200 are allowed$/,
+        ],
       ];
       for (const [body, error] of cases) {
         const answer = await expectJson(await t.call(commands, { method: "POST", as: alice, body }), 422);
