@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isNickname } from "./ircCommand.ts";
+import { isNickname, utf8Length } from "./ircCommand.ts";
 import type { Server } from "./db/schema.ts";
 
 /** The columns of a server that its user sets. */
@@ -48,8 +48,18 @@ const HOSTNAME =
 const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
 // deno-lint-ignore no-control-regex -- control characters are what is refused
 const CONTROL = /[\x00-\x1f\x7f]/;
+// No ":" either: irc-framework sends the username as a middle parameter of
+// USER, where a leading ":" would swallow the rest of the line (`USER :x 0 *
+// bob`), the server answers 461 and registration never completes.
 // deno-lint-ignore no-control-regex -- control characters are what is refused
-const USERNAME = /^[^\s@\x00-\x1f\x7f]{1,64}$/;
+const USERNAME = /^[^\s@:\x00-\x1f\x7f]+$/;
+
+/**
+ * Longest username, in UTF-8 bytes: it is part of the prefix the server puts
+ * in front of every line it relays for us, which `workers/messageLines.ts`
+ * budgets for.
+ */
+export const MAX_USERNAME_BYTES = 64;
 
 /** Whether `host` is a host name or an IP address the worker may be allowed to reach. */
 export function isHost(host: string): boolean {
@@ -69,7 +79,13 @@ export function checkServerSettings(input: unknown): SettingsCheck {
   }
   const raw = input as Record<string, unknown>;
   try {
-    const text = (field: string, max: number, optional: boolean): string | null => {
+    // `max` counts characters, or UTF-8 bytes for what IRC itself limits.
+    const text = (
+      field: string,
+      max: number,
+      optional: boolean,
+      unit: "characters" | "bytes" = "characters",
+    ): string | null => {
       const value = raw[field];
       if (value === undefined || value === null || (optional && value === "")) {
         if (optional) return null;
@@ -77,7 +93,8 @@ export function checkServerSettings(input: unknown): SettingsCheck {
       }
       if (typeof value !== "string") throw new FieldError(field, `${field} must be a string`);
       if (!optional && value.trim() === "") throw new FieldError(field, `${field} must not be empty`);
-      if (value.length > max) throw new FieldError(field, `${field} must be at most ${max} characters`);
+      const length = unit === "bytes" ? utf8Length(value) : value.length;
+      if (length > max) throw new FieldError(field, `${field} must be at most ${max} ${unit}`);
       if (CONTROL.test(value)) throw new FieldError(field, `${field} must not contain control characters`);
       return value;
     };
@@ -101,9 +118,9 @@ export function checkServerSettings(input: unknown): SettingsCheck {
     }
     const nickname = text("nickname", 64, false)!;
     if (!isNickname(nickname)) throw new FieldError("nickname", "nickname is not a valid IRC nickname");
-    const username = text("username", 64, true);
+    const username = text("username", MAX_USERNAME_BYTES, true, "bytes");
     if (username !== null && !USERNAME.test(username)) {
-      throw new FieldError("username", "username must not contain spaces or @");
+      throw new FieldError("username", "username must not contain spaces, @ or :");
     }
     const realname = text("realname", 200, true);
     const password = text("password", 512, true);

@@ -227,6 +227,8 @@ Deno.test("servers: 422 naming the field for each kind of bad body", async () =>
       [{ ...VALID, nickname: "9lives" }, "nickname", /not a valid IRC nickname/],
       [{ ...VALID, nickname: "two words" }, "nickname", /not a valid IRC nickname/],
       [{ ...VALID, username: "a b" }, "username", /spaces/],
+      [{ ...VALID, username: ":x" }, "username", /must not contain spaces, @ or :/],
+      [{ ...VALID, username: "é".repeat(33) }, "username", /at most 64 bytes/],
       [{ ...VALID, username: 7 }, "username", /must be a string/],
       [{ ...VALID, realname: "x\r\nQUIT" }, "realname", /control characters/],
       [{ ...VALID, password: "x".repeat(513) }, "password", /at most 512/],

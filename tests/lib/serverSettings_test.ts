@@ -1,0 +1,42 @@
+import { assertEquals } from "../support/assert.ts";
+import { checkServerSettings, MAX_USERNAME_BYTES } from "../../lib/serverSettings.ts";
+
+const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
+
+function usernameCheck(username: unknown) {
+  const result = checkServerSettings({ ...VALID, username });
+  return result.ok ? { ok: true, username: result.value.username } : result;
+}
+
+Deno.test("checkServerSettings: a username with a colon is refused (USER :x would never register)", () => {
+  for (const username of [":x", "a:b", ":"]) {
+    assertEquals(usernameCheck(username), {
+      ok: false,
+      field: "username",
+      error: "username must not contain spaces, @ or :",
+    });
+  }
+});
+
+Deno.test("checkServerSettings: a username is limited in UTF-8 bytes", () => {
+  assertEquals(usernameCheck("u".repeat(MAX_USERNAME_BYTES)), { ok: true, username: "u".repeat(64) });
+  assertEquals(usernameCheck("é".repeat(32)), { ok: true, username: "é".repeat(32) });
+  assertEquals(usernameCheck("é".repeat(33)), {
+    ok: false,
+    field: "username",
+    error: "username must be at most 64 bytes",
+  });
+  assertEquals(usernameCheck("u".repeat(65)), {
+    ok: false,
+    field: "username",
+    error: "username must be at most 64 bytes",
+  });
+});
+
+Deno.test("checkServerSettings: ordinary usernames pass; empty means none", () => {
+  for (const username of ["bob", "~bob", "bob_1", "bob.x", "bøb"]) {
+    assertEquals(usernameCheck(username), { ok: true, username });
+  }
+  assertEquals(usernameCheck(""), { ok: true, username: null });
+  assertEquals(usernameCheck(null), { ok: true, username: null });
+});
