@@ -65,6 +65,12 @@ export const MAX_REQUEST_BYTES = 16 * 1024;
 export const MAX_CHANNEL_BYTES = 200;
 /** Longest nickname; nicknames are ASCII, so this is in bytes and characters alike. */
 export const MAX_NICK_BYTES = 64;
+/**
+ * Longest quit message that always goes out whole: the worker cuts PART and
+ * QUIT reasons to what fits in their line, which for QUIT is never less than
+ * this. The API's disconnect refuses longer ones rather than cut them.
+ */
+export const MAX_QUIT_MESSAGE_BYTES = 300;
 
 // RFC 2812 channel prefixes; no space, comma, BEL, or line breaks inside.
 // The length is checked in bytes, apart.

@@ -1,11 +1,12 @@
 /**
  * Turning a command into IRC lines: every line within IRC's 512 bytes, long
  * messages split at word boundaries where possible and never inside a
- * UTF-8 character.
+ * UTF-8 character, and PART and QUIT reasons cut to what fits.
  *
  * @module
  */
-import type { IrcCommand } from "../lib/ircCommand.ts";
+import { type IrcCommand, MAX_NICK_BYTES, utf8Length as bytes } from "../lib/ircCommand.ts";
+import { MAX_USERNAME_BYTES } from "../lib/serverSettings.ts";
 
 /** Bytes in one IRC line, CRLF included. */
 export const IRC_LINE_BYTES = 512;
@@ -20,22 +21,30 @@ export interface Identity {
 
 // Longest host we assume when the server has not told us ours.
 const MAX_HOST_BYTES = 63;
-const encoder = new TextEncoder();
 
-function bytes(text: string): number {
-  return encoder.encode(text).length;
-}
+/**
+ * The longest relay prefix (`:nick!~user@host `) the budgets reckon with:
+ * nick and username at the longest the app accepts, and the longest host.
+ * Validation bounds targets in bytes, so with this prefix every valid
+ * command leaves room for text. A longer identity still (a nick or host the
+ * server gave us) is reckoned as this long: the server may then cut the
+ * copies it relays to others, but it never gets a line over 512 bytes from
+ * us, and no command fails for want of room.
+ */
+export const MAX_PREFIX_BYTES = 1 + MAX_NICK_BYTES + 1 + 1 + MAX_USERNAME_BYTES + 1 + MAX_HOST_BYTES + 1;
+
+const encoder = new TextEncoder();
 
 /**
  * The IRC lines (without CRLF) that carry out `command` (not `quit`, which
- * the connection sends itself).
+ * the connection sends itself: see {@link quitLine}).
  */
 export function commandLines(command: Exclude<IrcCommand, { command: "quit" }>, me: Identity): string[] {
   switch (command.command) {
     case "join":
       return [`JOIN ${command.channel}`];
     case "part":
-      return [command.message ? `PART ${command.channel} :${command.message}` : `PART ${command.channel}`];
+      return [reasonLine(`PART ${command.channel}`, command.message, me)];
     case "nick":
       return [`NICK ${command.nickname}`];
     case "privmsg":
@@ -50,20 +59,48 @@ export function commandLines(command: Exclude<IrcCommand, { command: "quit" }>, 
   }
 }
 
-/** The QUIT line for an optional message. */
-export function quitLine(message: string | null | undefined): string {
-  return message ? `QUIT :${message}` : "QUIT";
+/**
+ * The QUIT line for an optional message, cut to what fits. Without `me`
+ * it reckons with the longest prefix ({@link MAX_PREFIX_BYTES}), which still
+ * leaves a message of `MAX_QUIT_MESSAGE_BYTES` whole.
+ */
+export function quitLine(message: string | null | undefined, me?: Identity): string {
+  return reasonLine("QUIT", message, me);
+}
+
+// `command` with an optional trailing reason, which is cut rather than
+// split: a second PART or QUIT line would mean something else.
+function reasonLine(command: string, reason: string | null | undefined, me: Identity | undefined): string {
+  if (!reason) return command;
+  const head = `${command} :`;
+  return head + cutText(reason, lineBudget(head, "", me));
 }
 
 /**
  * Bytes left for text in a line that starts with `head` and ends with
  * `tail`, as the server relays it to others (with our `:nick!user@host `
- * prefix in front, which must fit as well).
+ * prefix in front, which must fit as well). Without `me`, or with an
+ * identity longer than that, it reckons with {@link MAX_PREFIX_BYTES}.
  */
-export function lineBudget(head: string, tail: string, me: Identity): number {
-  const prefix = 1 + bytes(me.nick) + 1 + 1 + bytes(me.username) + 1 +
-    (me.host ? bytes(me.host) : MAX_HOST_BYTES) + 1; // ":" nick "!" "~"user "@" host " "
+export function lineBudget(head: string, tail: string, me?: Identity): number {
+  const prefix = me
+    ? Math.min(
+      MAX_PREFIX_BYTES,
+      1 + bytes(me.nick) + 1 + 1 + bytes(me.username) + 1 +
+        (me.host ? bytes(me.host) : MAX_HOST_BYTES) + 1, // ":" nick "!" "~"user "@" host " "
+    )
+    : MAX_PREFIX_BYTES;
   return IRC_LINE_BYTES - 2 - prefix - bytes(head) - bytes(tail);
+}
+
+/**
+ * The longest start of `text` of at most `maxBytes` UTF-8 bytes that ends
+ * between two characters.
+ */
+export function cutText(text: string, maxBytes: number): string {
+  if (bytes(text) <= maxBytes) return text;
+  // encodeInto writes whole characters only, and says how far it read.
+  return text.slice(0, encoder.encodeInto(text, new Uint8Array(Math.max(0, maxBytes))).read);
 }
 
 /**

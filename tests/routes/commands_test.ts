@@ -1,9 +1,11 @@
-import { assertEquals, assertMatch, waitFor } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { startRecordingSocket } from "../support/recordingSocket.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { COMMAND_TIMEOUT_MS } from "../../routes/api/commands.ts";
 import { expectJson, withApp } from "./testApp.ts";
+
+const utf8 = (text: string) => new TextEncoder().encode(text).length;
 
 Deno.test("commands and channels: through the API to a real worker and IRC server", async () => {
   const irc = startFakeIrcServer();
@@ -98,12 +100,31 @@ Deno.test("commands and channels: through the API to a real worker and IRC serve
       await irc.waitForLine("JOIN #after");
       assertEquals(irc.lines.slice(sent), ["JOIN #after"], "only the valid command reached IRC");
 
-      // quit through the commands route: the worker quits and exits.
+      // Long PART and QUIT reasons are cut to fit IRC's 512 bytes (ngircd
+      // drops the connection over a longer line), between characters.
+      const longest = "#" + "€".repeat(66) + "x"; // 200 bytes
       await expectJson(
-        await t.call(commands, { method: "POST", as: alice, body: { command: "quit", message: "Bye" } }),
+        await t.call(commands, {
+          method: "POST",
+          as: alice,
+          body: { command: "part", channel: longest, message: "€".repeat(400) },
+        }),
         200,
       );
-      await irc.waitForLine("QUIT :Bye");
+      const part = await irc.waitForLine(/^PART #€+x :€+$/);
+      assert(utf8(part + "\r\n") <= 512 && utf8(part) > 300, `${utf8(part)} bytes`);
+
+      // quit through the commands route: the worker quits and exits.
+      await expectJson(
+        await t.call(commands, {
+          method: "POST",
+          as: alice,
+          body: { command: "quit", message: "Bye " + "🎉".repeat(300) },
+        }),
+        200,
+      );
+      const quit = await irc.waitForLine(/^QUIT :Bye (?:🎉)+$/);
+      assert(utf8(quit + "\r\n") <= 512 && utf8(quit) > 300, `${utf8(quit)} bytes`);
       await waitForStatus(t.database.db, server.id, "disconnected", 15_000);
       await waitFor(() => !t.supervisor.isRunning(server.id), 10_000, "the supervisor to let the worker go");
       const after = await expectJson(

@@ -1,5 +1,14 @@
 import { assert, assertEquals } from "../support/assert.ts";
-import { commandLines, lineBudget, quitLine, splitText } from "../../workers/messageLines.ts";
+import {
+  commandLines,
+  cutText,
+  type Identity,
+  lineBudget,
+  MAX_PREFIX_BYTES,
+  quitLine,
+  splitText,
+} from "../../workers/messageLines.ts";
+import { MAX_QUIT_MESSAGE_BYTES, validateCommand } from "../../lib/ircCommand.ts";
 
 const me = { nick: "tester", username: "tester" };
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -66,4 +75,82 @@ Deno.test("commandLines: long actions stay actions in every line, within 512 byt
 
 Deno.test("lineBudget: a known host leaves more room than the assumed longest", () => {
   assert(lineBudget("PRIVMSG #a :", "", { ...me, host: "h" }) > lineBudget("PRIVMSG #a :", "", me));
+});
+
+// The longest identity the app accepts (nick and username of 64 bytes, the
+// longest assumed host), and one longer than that, as a server might give.
+const longest: Identity = { nick: "n".repeat(64), username: "u".repeat(64) };
+const longer: Identity = { nick: "n".repeat(100), username: "ü".repeat(64), host: "h".repeat(200) };
+const relayed = (me: Identity, line: string) =>
+  bytes(`:${me.nick}!~${me.username}@${me.host ?? "h".repeat(63)} ${line}\r\n`);
+
+Deno.test("cutText: keeps what fits and never cuts a character", () => {
+  assertEquals(cutText("hello", 10), "hello");
+  assertEquals(cutText("hello", 3), "hel");
+  assertEquals(cutText("a€b", 3), "a");
+  assertEquals(cutText("a€b", 4), "a€");
+  assertEquals(cutText("🎉🎉", 7), "🎉");
+  assertEquals(cutText("abc", 0), "");
+  for (const text of ["é".repeat(300), "✓".repeat(300), "🎉".repeat(300), "a🎉b✓ é".repeat(60)]) {
+    for (const max of [0, 1, 2, 3, 5, 100, 307]) {
+      const cut = cutText(text, max);
+      assert(text.startsWith(cut) && bytes(cut) <= max && bytes(cut) > max - 4, `${max}: ${bytes(cut)}`);
+      assert(!new TextDecoder().decode(new TextEncoder().encode(cut)).includes("\uFFFD"));
+    }
+  }
+});
+
+Deno.test("commandLines: a long PART reason is cut to fit the line as relayed, between characters", () => {
+  const channel = "#" + "c".repeat(199);
+  for (const identity of [me, longest, longer]) {
+    for (const reason of ["€".repeat(1000), "x".repeat(1000), "a🎉".repeat(400)]) {
+      const lines = commandLines({ command: "part", channel, message: reason }, identity);
+      assertEquals(lines.length, 1);
+      const [line] = lines;
+      const head = `PART ${channel} :`;
+      assert(line.startsWith(head) && reason.startsWith(line.slice(head.length)), line.slice(0, 40));
+      assert(line.length > head.length, "some of the reason is kept");
+      assert(bytes(line + "\r\n") <= 512, `${bytes(line)} bytes`);
+      if (identity !== longer) {
+        assert(relayed(identity, line) <= 512, `${relayed(identity, line)} as relayed`);
+      }
+    }
+  }
+  assertEquals(commandLines({ command: "part", channel: "#a", message: "short" }, me), ["PART #a :short"]);
+});
+
+Deno.test("quitLine: a long reason is cut to fit, whatever the identity; a short one is kept whole", () => {
+  for (const identity of [undefined, me, longest, longer]) {
+    for (const reason of ["€".repeat(1000), "x".repeat(2000), "🎉".repeat(300)]) {
+      const line = quitLine(reason, identity);
+      assert(line.startsWith("QUIT :") && reason.startsWith(line.slice(6)));
+      assert(bytes(line + "\r\n") <= 512, `${bytes(line)} bytes`);
+      if (identity !== longer) assert(relayed(identity ?? longest, line) <= 512);
+    }
+    const whole = "€".repeat(MAX_QUIT_MESSAGE_BYTES / 3);
+    assertEquals(quitLine(whole, identity), `QUIT :${whole}`, "a message the API accepts goes out whole");
+  }
+});
+
+Deno.test("commandLines: the longest valid target leaves room for text, whatever our identity", () => {
+  const targets = ["#" + "€".repeat(66) + "x", "#" + "c".repeat(199), "n".repeat(64)];
+  for (const target of targets) {
+    assert(validateCommand({ command: "privmsg", target, message: "x" }).ok, target);
+    for (const identity of [me, longest, longer]) {
+      for (const command of ["privmsg", "notice", "action"] as const) {
+        const text = "word ".repeat(300);
+        const lines = commandLines({ command, target, message: text }, identity);
+        assert(lines.length > 1);
+        for (const line of lines) {
+          assert(bytes(line + "\r\n") <= 512, `${command} ${bytes(line)} bytes`);
+          if (identity !== longer) assert(relayed(identity, line) <= 512, `${command} as relayed`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("lineBudget: an identity longer than the app accepts is reckoned at the longest prefix", () => {
+  assertEquals(lineBudget("QUIT :", "", longer), lineBudget("QUIT :", "", longest));
+  assertEquals(lineBudget("QUIT :", "", undefined), 512 - 2 - MAX_PREFIX_BYTES - 6);
 });
