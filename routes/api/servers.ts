@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { Server } from "../../lib/db/schema.ts";
+import { MAX_QUIT_MESSAGE_BYTES, utf8Length } from "../../lib/ircCommand.ts";
 import { checkServerSettings, settingsOf } from "../../lib/serverSettings.ts";
 import {
   deleteUserServer,
@@ -78,9 +79,6 @@ export function serverJson(server: Server): ServerJson {
   };
 }
 
-/** Longest quit message accepted. */
-const MAX_QUIT_MESSAGE = 400;
-
 /** The server routes, under `/api`, behind `loadUserServer` for `/servers/:id`. */
 export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
@@ -147,8 +145,10 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
     if (message !== undefined && message !== null) {
       if (typeof message !== "string") return invalid(c, "message", "message must be a string");
       if (/[\r\n\0]/.test(message)) return invalid(c, "message", "message must not contain CR, LF or NUL");
-      if (message.length > MAX_QUIT_MESSAGE) {
-        return invalid(c, "message", `message must be at most ${MAX_QUIT_MESSAGE} characters`);
+      // In bytes, as IRC counts: a message accepted here goes out whole
+      // (the worker would cut a longer one to fit the QUIT line).
+      if (utf8Length(message) > MAX_QUIT_MESSAGE_BYTES) {
+        return invalid(c, "message", `message must be at most ${MAX_QUIT_MESSAGE_BYTES} bytes`);
       }
     }
     const server = c.get("server");

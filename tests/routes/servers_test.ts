@@ -284,17 +284,22 @@ Deno.test("servers: connect spawns a worker that connects; disconnect quits it; 
       );
       assertEquals((await findServer(t.database.db, server.id))?.pid, row.pid);
 
-      for (
-        const [body, field] of [["[1]", "body"], [{ message: 5 }, "message"], [
-          { message: "a\r\nJOIN #x" },
-          "message",
-        ], [{ message: "x".repeat(401) }, "message"]] as const
-      ) {
+      const goodbye = "See you " + "€".repeat(97) + "!"; // 300 bytes
+      const badBodies: [unknown, string, RegExp][] = [
+        ["[1]", "body", /JSON object/],
+        [{ message: 5 }, "message", /must be a string/],
+        [{ message: "a\r\nJOIN #x" }, "message", /CR, LF or NUL/],
+        // Limited in bytes, as IRC counts: 301 ASCII characters, or 101 of 3 bytes each.
+        [{ message: "x".repeat(301) }, "message", /^message must be at most 300 bytes$/],
+        [{ message: "€".repeat(101) }, "message", /^message must be at most 300 bytes$/],
+      ];
+      for (const [body, field, error] of badBodies) {
         const bad = await expectJson(
           await t.call(`/api/servers/${server.id}/disconnect`, { method: "POST", as: alice, body }),
           422,
         );
         assertEquals(bad.field, field);
+        assertMatch(bad.error as string, error);
       }
       assertEquals(
         (await findServer(t.database.db, server.id))?.status,
@@ -306,11 +311,12 @@ Deno.test("servers: connect spawns a worker that connects; disconnect quits it; 
         await t.call(`/api/servers/${server.id}/disconnect`, {
           method: "POST",
           as: alice,
-          body: { message: "See you" },
+          body: { message: goodbye },
         }),
         202,
       );
-      await irc.waitForLine("QUIT :See you");
+      // The longest accepted message goes out whole.
+      await irc.waitForLine(`QUIT :${goodbye}`);
       assertEquals([stopped.status, stopped.pid, stopped.socket_path], ["disconnected", null, null]);
       await expectStatus(
         await t.call(`/api/servers/${server.id}/disconnect`, { method: "POST", as: alice }),
