@@ -56,6 +56,15 @@ function sameWindow(a: string | null, b: string | null): boolean {
   return a === null || b === null ? a === b : sameIrcName(a, b);
 }
 
+/**
+ * Whether `message` belongs in the window `target` of server `serverId`.
+ * Not always where it was typed: `/msg bob hi` in a channel is stored for
+ * `bob`, and a tab may send a line another tab queued.
+ */
+export function inWindow(message: MessageJson, serverId: number, target: string | null): boolean {
+  return message.server_id === serverId && sameWindow(message.target, target);
+}
+
 function pendingLabel(entry: OutboxEntry, online: boolean): string {
   switch (entry.state) {
     case "sending":
@@ -154,7 +163,7 @@ export default function ChannelView(props: ChannelViewProps) {
         case "message": {
           const m = event.data;
           if (m.message_type === "nick" && sameIrcName(m.sender, nickRef.current)) setNick(m.content);
-          if (sameWindow(m.target, target)) append([m]);
+          if (inWindow(m, serverId, target)) append([m]);
           break;
         }
         case "status":
@@ -181,7 +190,10 @@ export default function ChannelView(props: ChannelViewProps) {
     globalThis.addEventListener("offline", onlineChanged);
     const refreshPending = () => setPending(windowEntries(serverId, target));
     const stopOutbox = subscribeOutbox((event) => {
-      if (event.type === "sent" && event.message && sameWindow(event.entry.target, target)) {
+      // Only a line stored for this window: one for another (`/msg bob` typed
+      // here) is not shown here, nor marked seen, so its live event still
+      // reaches the navigation, which opens that window.
+      if (event.type === "sent" && event.message && inWindow(event.message, serverId, target)) {
         delivered.add(event.message.id);
         markMessageSeen(event.message.id);
         append([event.message]);

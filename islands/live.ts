@@ -59,7 +59,10 @@ export function isLiveConnected(): boolean {
   return connected;
 }
 
-/** Marks a message as already shown, so the stream does not deliver it again. */
+/**
+ * Marks a message as already shown, so the stream does not deliver it again,
+ * to any listener: mark only what every other island has no use for.
+ */
 export function markMessageSeen(id: number): boolean {
   if (seenMessages.has(id)) return false;
   seenMessages.add(id);

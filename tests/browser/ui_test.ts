@@ -34,6 +34,30 @@ async function say(page: Page, line: string): Promise<void> {
   await page.press(INPUT, "Enter");
 }
 
+/**
+ * Run in the page before its own scripts: lets the test hold the live
+ * stream's events back (`holdLive()`) and hand them on in order
+ * (`releaseLive()`), to have the answer to a send arrive before the event of
+ * the same message whatever the timing.
+ */
+const HOLDABLE_LIVE_STREAM = `{
+  const Native = globalThis.EventSource;
+  let held;
+  globalThis.EventSource = class extends Native {
+    addEventListener(type, listener, options) {
+      if (typeof listener !== "function") return super.addEventListener(type, listener, options);
+      const holdable = (event) => held ? held.push(() => listener.call(this, event)) : listener.call(this, event);
+      return super.addEventListener(type, holdable, options);
+    }
+  };
+  globalThis.holdLive = () => { held ??= []; };
+  globalThis.releaseLive = () => {
+    const list = held ?? [];
+    held = undefined;
+    for (const deliver of list) deliver();
+  };
+}`;
+
 /** The message line of the open window holding `text`, once it shows. */
 function line(page: Page, text: string) {
   return page.locator("ol.messages li.msg:not(.pending)", { hasText: text });
@@ -58,6 +82,7 @@ Deno.test({
     const browser = await launchChromium();
     const bob = await connectRawIrcClient(ngircd.port, "bob");
     const context = await browser.newContext({ viewport: { width: 1200, height: 780 } });
+    await context.addInitScript(HOLDABLE_LIVE_STREAM);
     const page = await context.newPage();
     const problems: string[] = [];
     try {
@@ -137,6 +162,18 @@ Deno.test({
       await page.press(INPUT, "ArrowUp");
       assertEquals(await page.inputValue(INPUT), "Hello from the browser");
       await page.fill(INPUT, "");
+
+      // A /msg typed in the channel is stored for bob's window: it is not shown
+      // here, and the navigation opens bob's window from its live event, also
+      // when the answer to the send comes first (the event held back until then).
+      await page.evaluate(() => (globalThis as unknown as { holdLive(): void }).holdLive());
+      await say(page, "/msg bob psst, privately");
+      await bob.waitForLine(/^:alice!\S+ PRIVMSG bob :psst, privately$/);
+      await page.locator("li.pending").waitFor({ state: "detached" });
+      assertEquals(await line(page, "psst, privately").count(), 0, "a line for bob is not shown in #ruby");
+      await page.evaluate(() => (globalThis as unknown as { releaseLive(): void }).releaseLive());
+      await page.locator(".server-nav .nav-name", { hasText: /^bob$/ }).waitFor();
+      assertEquals(await line(page, "psst, privately").count(), 0, "nor after its live event");
 
       // Another user's message appears live, without a reload, and mentions are highlighted.
       await page.evaluate(() => Object.assign(globalThis, { samePage: true }));

@@ -1,7 +1,7 @@
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
-import ChannelView, { type ChannelViewProps } from "../../islands/ChannelView.tsx";
-import { assert, assertMatch } from "../support/assert.ts";
+import ChannelView, { type ChannelViewProps, inWindow } from "../../islands/ChannelView.tsx";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 
 const base: ChannelViewProps = {
   serverId: 4,
@@ -65,4 +65,17 @@ Deno.test("ChannelView: the server's own window takes commands and leads back to
   assertMatch(html, /placeholder="Type a command: \/join #channel/);
   assertMatch(html, /<a class="back" href="\/"/);
   assertMatch(html, /Start of the history/);
+});
+
+Deno.test("ChannelView: a message belongs to the window of its own target and server, not where it was typed", () => {
+  // `/msg Bob hi` typed in #ruby is stored for bob: the answer to the send
+  // must not show it in #ruby (nor hide its live event from the navigation).
+  const toBob = { ...base.messages[0], target: "Bob", sender: "alice" };
+  assertEquals(inWindow(toBob, 4, "#ruby"), false);
+  assertEquals(inWindow(toBob, 4, null), false, "nor in the server's window");
+  assertEquals(inWindow(toBob, 4, "bob"), true, "nicks compare as IRC does");
+  assertEquals(inWindow({ ...toBob, target: "#Ruby" }, 4, "#ruby"), true);
+  assertEquals(inWindow({ ...toBob, target: "#ruby" }, 5, "#ruby"), false, "another server's #ruby");
+  assertEquals(inWindow({ ...toBob, target: null }, 4, null), true);
+  assertEquals(inWindow({ ...toBob, target: null }, 4, "#ruby"), false);
 });
