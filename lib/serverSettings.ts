@@ -60,6 +60,14 @@ const USERNAME = /^[^\s@:\x00-\x1f\x7f]+$/;
  * budgets for.
  */
 export const MAX_USERNAME_BYTES = 64;
+/**
+ * Longest realname, in UTF-8 bytes: with the longest username it keeps the
+ * USER line (`USER <username> 0 * :<realname>`) within IRC's 512 bytes,
+ * over which ngircd drops the connection and registration never completes.
+ */
+export const MAX_REALNAME_BYTES = 400;
+/** Longest server password, in UTF-8 bytes: the PASS line (`PASS :<password>`) fits as well. */
+export const MAX_PASSWORD_BYTES = 500;
 
 /** Whether `host` is a host name or an IP address the worker may be allowed to reach. */
 export function isHost(host: string): boolean {
@@ -122,8 +130,8 @@ export function checkServerSettings(input: unknown): SettingsCheck {
     if (username !== null && !USERNAME.test(username)) {
       throw new FieldError("username", "username must not contain spaces, @ or :");
     }
-    const realname = text("realname", 200, true);
-    const password = text("password", 512, true);
+    const realname = text("realname", MAX_REALNAME_BYTES, true, "bytes");
+    const password = text("password", MAX_PASSWORD_BYTES, true, "bytes");
     const saslUsername = text("sasl_username", 200, true);
     const saslPassword = text("sasl_password", 512, true);
     if ((saslUsername === null) !== (saslPassword === null)) {

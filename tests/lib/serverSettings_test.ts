@@ -1,5 +1,10 @@
 import { assertEquals } from "../support/assert.ts";
-import { checkServerSettings, MAX_USERNAME_BYTES } from "../../lib/serverSettings.ts";
+import {
+  checkServerSettings,
+  MAX_PASSWORD_BYTES,
+  MAX_REALNAME_BYTES,
+  MAX_USERNAME_BYTES,
+} from "../../lib/serverSettings.ts";
 
 const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
 
@@ -39,4 +44,30 @@ Deno.test("checkServerSettings: ordinary usernames pass; empty means none", () =
   }
   assertEquals(usernameCheck(""), { ok: true, username: null });
   assertEquals(usernameCheck(null), { ok: true, username: null });
+});
+
+Deno.test("checkServerSettings: realname and password are limited in bytes, so USER and PASS fit a line", () => {
+  const check = (fields: Record<string, string>) => checkServerSettings({ ...VALID, ...fields });
+  assertEquals(check({ realname: "€".repeat(133) }).ok, true);
+  assertEquals(check({ realname: "€".repeat(134) }), {
+    ok: false,
+    field: "realname",
+    error: "realname must be at most 400 bytes",
+  });
+  assertEquals(check({ password: "x".repeat(500) }).ok, true);
+  assertEquals(check({ password: "x".repeat(501) }), {
+    ok: false,
+    field: "password",
+    error: "password must be at most 500 bytes",
+  });
+  assertEquals(check({ password: "€".repeat(167) }).ok, false);
+
+  // The longest of each, as irc-framework sends them at registration.
+  const username = "u".repeat(MAX_USERNAME_BYTES);
+  const realname = "r".repeat(MAX_REALNAME_BYTES);
+  const password = "p".repeat(MAX_PASSWORD_BYTES);
+  assertEquals(check({ username, realname, password }).ok, true);
+  const bytes = (line: string) => new TextEncoder().encode(line + "\r\n").length;
+  assertEquals(bytes(`USER ${username} 0 * :${realname}`) <= 512, true);
+  assertEquals(bytes(`PASS :${password}`) <= 512, true);
 });
