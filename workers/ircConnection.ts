@@ -124,7 +124,7 @@ export class IrcConnection {
       return unsent;
     }
     const closed = new Promise<void>((resolve) => this.client.on("close", () => resolve()));
-    this.client.connection.end(quitLine(message));
+    this.client.connection.end(quitLine(message, this.identity()));
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([closed, new Promise<void>((r) => timer = setTimeout(r, timeoutMs))]);
     clearTimeout(timer);
