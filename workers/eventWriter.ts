@@ -27,6 +27,7 @@
  */
 import type { Db } from "../lib/db/database.ts";
 import { changeChannel, type ChannelChange } from "../lib/channels.ts";
+import { updateServer } from "../lib/servers.ts";
 import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import {
@@ -47,10 +48,17 @@ export const DEFAULT_HIGH_WATER = 5000;
 /** Waiting events below which a paused source is resumed. */
 export const DEFAULT_LOW_WATER = 1000;
 
-/** Something the worker stores: a message, or a change of a channel. */
+/**
+ * Something the worker stores: a message, a change of a channel, or our
+ * nickname on the server's row. The nickname goes in order with the events
+ * (in the same transaction as the nick change's messages when they come
+ * together): a page reads the row after taking its place in the log, so a
+ * nick change behind that place must already be on the row it reads.
+ */
 export type WriteItem =
   | { kind: "message"; message: NewMessageInput }
-  | { kind: "channel"; name: string; change: ChannelChange };
+  | { kind: "channel"; name: string; change: ChannelChange }
+  | { kind: "nickname"; nick: string };
 
 /** Where published events go (the service bus). */
 export interface Publisher {
@@ -343,7 +351,8 @@ export class EventWriter {
       }
       return { messages: await insertMessages(this.#db, this.#serverId, inputs, batchId), events: [] };
     }
-    // Channel changes are idempotent; only the messages need the batch id.
+    // Channel changes and the nickname are idempotent; only the messages
+    // need the batch id.
     return await this.#db.transaction().execute(async (trx) => {
       const out: Published = { messages: [], events: [] };
       let run: NewMessageInput[] = [];
@@ -358,6 +367,10 @@ export class EventWriter {
           continue;
         }
         await flushRun();
+        if (item.kind === "nickname") {
+          await updateServer(trx, this.#serverId, { current_nickname: item.nick });
+          continue;
+        }
         const { event } = await changeChannel(trx, this.#serverId, item.name, item.change);
         if (event) out.events.push(event);
       }

@@ -241,9 +241,11 @@ class Worker {
     this.#irc.on("part", (e) => isMe(e.nick) && record(e.channel, false));
     this.#irc.on("kick", (e) => isMe(e.kicked) && record(e.channel, false));
     this.#irc.on("registered", (e) => this.#row.write({ current_nickname: e.nick }));
+    // Through the writer, ahead of the nick change's messages (this listener
+    // comes first): see `WriteItem`.
     this.#irc.on("nick", (e) => {
       if (e.nick.toLowerCase() === (this.#irc.identity().nick ?? "").toLowerCase() || isMe(e.new_nick)) {
-        this.#row.write({ current_nickname: e.new_nick });
+        this.#writer.append({ kind: "nickname", nick: e.new_nick });
       }
     });
   }

@@ -11,6 +11,7 @@ import {
 } from "../support/worker.ts";
 import { findServer, socketPathFor } from "../../lib/servers.ts";
 import { LineReader } from "../../lib/lineReader.ts";
+import { sql } from "kysely";
 
 /** Sends raw bytes on a fresh connection and reads `replies` reply lines. */
 async function rawRequest(path: string, bytes: string | Uint8Array, replies = 1): Promise<unknown[]> {
@@ -331,6 +332,37 @@ Deno.test("worker: lines held for a server that never came back are reported whe
     assertEquals(errors.map((r) => r.content), [
       "1 line(s) typed while the server was not connected were not sent: it was disconnected first",
     ]);
+  });
+});
+
+Deno.test("worker: our nick change is on the server row by the time its message is in the log", async () => {
+  await withWorker({}, async ({ irc, database, server: { id } }) => {
+    const client = await irc.waitForClient();
+    // Someone else updating the row holds its writes back (a status write,
+    // say), though not a message's insert: the nick must wait with it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => release = resolve);
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => locked = resolve);
+    const holding = database.db.transaction().execute(async (trx) => {
+      await sql`select 1 from servers where id = ${id} for no key update`.execute(trx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    // One statement, one snapshot: what a page reading the log and then the row could see.
+    const nickWhenLogged = (async () => {
+      for (;;) {
+        const { rows } = await sql<{ n: string; nick: string | null }>`select
+          (select count(*) from messages where server_id = ${id} and message_type = 'nick') as n,
+          (select current_nickname from servers where id = ${id}) as nick`.execute(database.db);
+        if (Number(rows[0].n) > 0) return rows[0].nick;
+      }
+    })();
+    client.send(":tester!user@127.0.0.1 NICK :renamed");
+    setTimeout(release, 500);
+    assertEquals(await nickWhenLogged, "renamed");
+    await holding;
   });
 });
 
