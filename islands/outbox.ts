@@ -9,7 +9,8 @@
  * (`Server not connected`, a bad command) is not retried: it stays as
  * `failed`, with the reason, for the user to edit or dismiss. When several
  * tabs are open, a Web Lock lets one of them send at a time, so a line is
- * not sent twice.
+ * not sent twice; and each line goes with its id, so a line sent again
+ * because its answer was lost is not said twice either.
  *
  * @module
  */
@@ -181,7 +182,9 @@ async function drain(): Promise<void> {
     const result = await apiRequest<MessageJson | { ok: true }>(
       "POST",
       `/api/servers/${next.serverId}/messages`,
-      { target: next.target, content: next.content },
+      // The line's own id: sent again after an answer that never came,
+      // it is not said twice (the app answers what it did the first time).
+      { target: next.target, content: next.content, client_id: next.id },
     );
     if (result.ok) {
       update(next.id, null);

@@ -13,13 +13,17 @@
  *   `200 {"ok":true}`. When the worker has not stored the message within
  *   {@link STORE_WAIT_MS} (outgoing flood control holds it back), `202
  *   {"ok":true,"pending":true}`: it is sent and stored later, and the event
- *   stream brings it.
+ *   stream brings it. With `client_id` (the sender's own id for the line,
+ *   at most 100 characters), sending it again within minutes answers what
+ *   the first send did, without saying it again (`RecentSends`).
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sql } from "kysely";
 import type { Db } from "../../lib/db/database.ts";
+import type { Server } from "../../lib/db/schema.ts";
 import { type IrcCommand, isChannelName, isNickname } from "../../lib/ircCommand.ts";
 import {
   lastBatchOf,
@@ -34,6 +38,7 @@ import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
+import { RecentSends } from "./recentSends.ts";
 
 /** Longest `content` accepted (the worker splits long messages into several lines). */
 export const MAX_CONTENT_LENGTH = 8192;
@@ -51,6 +56,7 @@ export function messageRoutes(
   pool?: WorkerConnectionPool,
 ): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  const recent = new RecentSends();
 
   app.get("/servers/:id/messages", async (c) => {
     const target = c.req.query("target") || null;
@@ -66,7 +72,12 @@ export function messageRoutes(
     const body = await readJson(c);
     if (!body.ok) return body.response;
     if (!isObject(body.value)) return invalid(c, "body", "body must be a JSON object");
-    const { target, content } = body.value;
+    const { target, content, client_id: clientId } = body.value;
+    if (
+      clientId !== undefined && (typeof clientId !== "string" || clientId === "" || clientId.length > 100)
+    ) {
+      return invalid(c, "client_id", "client_id must be a string of 1 to 100 characters");
+    }
     if (target !== undefined && target !== null) {
       if (typeof target !== "string") return invalid(c, "target", "target must be a string");
       if (!isChannelName(target) && !isNickname(target)) {
@@ -89,7 +100,16 @@ export function messageRoutes(
     }
     const command = parsed.command;
     const server = c.get("server");
+    if (clientId === undefined) return await send(c, server, command);
+    const answer = await recent.once(
+      `${server.user_id}:${server.id}:${clientId}`,
+      () => send(c, server, command),
+    );
+    return c.body(answer.body, answer.status as ContentfulStatusCode, { "content-type": answer.contentType });
+  });
 
+  // Carries out what was typed; answers as the module says.
+  async function send(c: Context<ServerEnv>, server: Server, command: IrcCommand): Promise<Response> {
     if (command.command === "quit") return quitServer(c, supervisor, server, command.message ?? null);
 
     if (!storesMessage(command)) {
@@ -106,7 +126,7 @@ export function messageRoutes(
     const wait = sent.queued ? QUEUED_STORE_WAIT_MS : STORE_WAIT_MS;
     const stored = await waitForStored(db, server.id, since, command, wait);
     return stored ? c.json(stored, 201) : c.json({ ok: true, pending: true }, 202);
-  });
+  }
 
   return app;
 }

@@ -103,6 +103,37 @@ Deno.test("messages: POST content -> the command reaches IRC through the worker,
   });
 });
 
+Deno.test("messages: a line sent again with its client_id is answered as before, not said twice", async () => {
+  await withConnected({}, async (_t, { irc, send }) => {
+    const first = await expectJson<MessageJson>(
+      await send({ target: "#ruby", content: "once only", client_id: "line-1" }),
+      201,
+    );
+    // The answer was lost on the way, say: the browser sends it again, and again at once.
+    const again = await Promise.all([
+      send({ target: "#ruby", content: "once only", client_id: "line-1" }),
+      send({ target: "#ruby", content: "once only", client_id: "line-1" }),
+    ]);
+    for (const response of again) assertEquals(await expectJson<MessageJson>(response, 201), first);
+    // Two sends under way together are one too.
+    const together = await Promise.all([
+      send({ target: "#ruby", content: "at the same time", client_id: "line-2" }),
+      send({ target: "#ruby", content: "at the same time", client_id: "line-2" }),
+    ]);
+    const [a, b] = await Promise.all(together.map((r) => expectJson<MessageJson>(r, 201)));
+    assertEquals(a, b);
+    // Another id is another line, with the same text.
+    await expectJson(await send({ target: "#ruby", content: "once only", client_id: "line-3" }), 201);
+    await irc.waitForLines(/^PRIVMSG #ruby :once only$/, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(irc.lines.filter((l) => l === "PRIVMSG #ruby :once only").length, 2);
+    assertEquals(irc.lines.filter((l) => l === "PRIVMSG #ruby :at the same time").length, 1);
+    // A refused line is not remembered: it may be sent again for real.
+    const bad = await send({ target: "#ruby", content: "x", client_id: "x".repeat(101) });
+    assertEquals((await expectJson<{ field: string }>(bad, 422)).field, "client_id");
+  });
+});
+
 Deno.test("messages: with IRCv3 echo-message the stored message is the echoed one", async () => {
   await withConnected({ echoMessage: true }, async (_t, { serverId, irc, send }) => {
     const stored = await expectJson<MessageJson>(await send({ target: "#ruby", content: "echo me" }), 201);

@@ -1,0 +1,80 @@
+/**
+ * The answers to sends that carried a client's id for the line, kept for a
+ * while, so that sending the same line again answers what the first send
+ * did instead of saying it on IRC twice.
+ *
+ * A browser resends a line when it got no answer (its network dropped
+ * after the request left, say): the app may well have carried it out. The
+ * id (the outbox's own for the line) makes the resend recognisable: while
+ * the first is under way the resend waits for it, and after it gets its
+ * answer. Only sends the app carried out are remembered: one refused (not
+ * connected, bad input) or failed may be sent again for real.
+ *
+ * Kept in the process's memory: a resend after the web process restarted
+ * is sent again (the line may then appear twice, rather than not at all).
+ *
+ * @module
+ */
+
+/** How long an answer is kept, ms. */
+export const RECENT_SEND_MS = 10 * 60_000;
+/** Most answers kept; the oldest go first. */
+export const MAX_RECENT_SENDS = 10_000;
+
+/** An answer, as it can be given again. */
+export interface SendAnswer {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+/** Answers to recent sends, by key. */
+export class RecentSends {
+  readonly #answers = new Map<string, { at: number; answer: Promise<SendAnswer> }>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  /** A store keeping answers for `ttlMs`, at most `max` of them. */
+  constructor(ttlMs = RECENT_SEND_MS, max = MAX_RECENT_SENDS) {
+    this.#ttlMs = ttlMs;
+    this.#max = max;
+  }
+
+  /**
+   * The answer to the send `key`: the earlier one's if there was one (or
+   * is one under way), else `send`'s, remembered when it is a success.
+   */
+  async once(key: string, send: () => Promise<Response>): Promise<SendAnswer> {
+    const now = Date.now();
+    const earlier = this.#answers.get(key);
+    if (earlier && now - earlier.at < this.#ttlMs) return await earlier.answer;
+    const answer = send().then(async (response) => ({
+      status: response.status,
+      body: await response.text(),
+      contentType: response.headers.get("content-type") ?? "application/json",
+    }));
+    this.#answers.delete(key);
+    this.#answers.set(key, { at: now, answer });
+    this.#trim(now);
+    try {
+      const result = await answer;
+      if (result.status >= 300) this.#forget(key, answer);
+      return result;
+    } catch (error) {
+      this.#forget(key, answer);
+      throw error;
+    }
+  }
+
+  #forget(key: string, answer: Promise<SendAnswer>): void {
+    if (this.#answers.get(key)?.answer === answer) this.#answers.delete(key);
+  }
+
+  // Insertion order is age order: drop from the front.
+  #trim(now: number): void {
+    for (const [key, { at }] of this.#answers) {
+      if (this.#answers.size <= this.#max && now - at < this.#ttlMs) break;
+      this.#answers.delete(key);
+    }
+  }
+}
