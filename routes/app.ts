@@ -49,6 +49,18 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", securityHeaders());
   app.use("*", formCsrf());
+  // Every body, before anything reads it: the login and setup forms too,
+  // which anyone may post to.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) =>
+        isApi(c.req.path)
+          ? c.json({ error: "Request body too large" }, 413)
+          : c.text("Request body too large", 413),
+    }),
+  );
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
     log.error(`${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
@@ -61,11 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", healthRoutes(deps.db));
   app.route("/", authRoutes(deps.db, { throttleLimits: deps.loginLimits }));
   // Everything under /api needs a token or a session; mount /api routes below this line.
-  app.use(
-    "/api/*",
-    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "Request body too large" }, 413) }),
-    requireUser(deps.db),
-  );
+  app.use("/api/*", requireUser(deps.db));
   app.route("/api", apiRoutes(deps));
   if (deps.bus) {
     app.route(

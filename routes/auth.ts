@@ -55,10 +55,11 @@ interface Credentials {
   form: boolean;
 }
 
-/** Input that is not credentials: which field is missing or wrong. */
+/** Input that is not credentials: which field is missing or wrong (and how, when not missing). */
 interface NoCredentials {
   form: boolean;
   missing: "body" | "name" | "password";
+  error?: string;
 }
 
 /** Reads `{name, password, next?}` from a JSON body or a form. */
@@ -74,8 +75,18 @@ async function readCredentials(c: Context<Env>): Promise<Credentials | NoCredent
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { form, missing: "body" };
   const { name, password, next } = raw as Record<string, unknown>;
   if (typeof name !== "string" || name.trim() === "") return { form, missing: "name" };
+  // A name no account can have is not worth a throttle row (nor a hash).
+  if (!plausibleName(name.trim())) return { form, missing: "name", error: "name is not a user's name" };
   if (typeof password !== "string" || password === "") return { form, missing: "password" };
   return { name: name.trim(), password, next: typeof next === "string" ? next : undefined, form };
+}
+
+/** Longest name looked up at login (names are at most 64 characters: `lib/users.ts`). */
+const MAX_NAME_LENGTH = 200;
+
+/** Whether `name` could be a user's name: not too long, no control characters. */
+function plausibleName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && !/[\x00-\x1f\x7f]/.test(name);
 }
 
 /** The login, logout and first-run routes. */
@@ -106,14 +117,15 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
       page,
       "missing",
       input.missing,
-      input.missing === "body" ? "body must hold a name and a password" : `${input.missing} is required`,
+      input.error ??
+        (input.missing === "body" ? "body must hold a name and a password" : `${input.missing} is required`),
     );
 
   app.post("/login", async (c) => {
     const input = await readCredentials(c);
     if ("missing" in input) return missing(c, input, "/login");
     const address = clientAddress(c);
-    const verdict = await throttle.check(input.name, address);
+    const verdict = await throttle.attempt(input.name, address);
     if (!verdict.allowed) {
       c.header("Retry-After", String(verdict.retryAfterSeconds));
       const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
@@ -127,10 +139,8 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
       );
     }
     const user = await checkLogin(db, input.name, input.password);
-    if (!user) {
-      await throttle.recordFailure(input.name, address);
-      return fail(c, input.form, "/login", "invalid", 401, "Wrong name or password");
-    }
+    // The attempt already counts as a failure (`attempt`); a success forgets it.
+    if (!user) return fail(c, input.form, "/login", "invalid", 401, "Wrong name or password");
     await throttle.recordSuccess(input.name);
     setSessionCookie(c, await createSession(db, user.id));
     return input.form ? c.redirect(localPath(input.next, "/"), 303) : c.json({ user });

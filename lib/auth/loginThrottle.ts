@@ -3,8 +3,14 @@
  * address, within a window and further attempts are refused without even
  * checking the password, until the oldest failure leaves the window.
  *
+ * An attempt counts as a failure from the moment it is let through
+ * ({@link LoginThrottle.attempt}) until its password proves right: checking
+ * a password takes most of a second, and logins sent all at once would
+ * otherwise all pass the count before the first failure was in it.
+ *
  * @module
  */
+import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 
 /** How many failures are allowed within how long. */
@@ -37,13 +43,38 @@ export class LoginThrottle {
     this.#limits = limits;
   }
 
-  /** Whether `name` may try to log in from `address` now. */
-  async check(name: string, address: string, now = new Date()): Promise<ThrottleVerdict> {
-    const since = new Date(now.getTime() - this.#limits.windowMs);
+  /**
+   * Lets `name` try to log in from `address` now, or not; an attempt let
+   * through is counted as a failure at once, until {@link recordSuccess}.
+   * Attempts of one name, or one address, are decided one at a time.
+   */
+  async attempt(name: string, address: string, now = new Date()): Promise<ThrottleVerdict> {
     const key = name.toLowerCase();
+    return await this.#db.transaction().execute(async (trx) => {
+      // Always the name's lock first, then the address's: no two attempts wait on each other in a cycle.
+      await sql`select pg_advisory_xact_lock(hashtext(${`login name:${key}`})),
+        pg_advisory_xact_lock(hashtext(${`login address:${address}`}))`.execute(trx);
+      const verdict = await this.#verdict(trx, key, address, now);
+      if (verdict.allowed) {
+        await trx.insertInto("login_failures").values({ name: key, address, created_at: now }).execute();
+      }
+      await trx.deleteFrom("login_failures")
+        .where("created_at", "<", new Date(now.getTime() - this.#limits.windowMs))
+        .execute();
+      return verdict;
+    });
+  }
+
+  /** Whether `name` may try to log in from `address` now (counting nothing). */
+  async check(name: string, address: string, now = new Date()): Promise<ThrottleVerdict> {
+    return await this.#verdict(this.#db, name.toLowerCase(), address, now);
+  }
+
+  async #verdict(db: Db, key: string, address: string, now: Date): Promise<ThrottleVerdict> {
+    const since = new Date(now.getTime() - this.#limits.windowMs);
     const verdicts = await Promise.all([
-      this.#oldestBlocking("name", key, this.#limits.perName, since),
-      this.#oldestBlocking("address", address, this.#limits.perAddress, since),
+      this.#oldestBlocking(db, "name", key, this.#limits.perName, since),
+      this.#oldestBlocking(db, "address", address, this.#limits.perAddress, since),
     ]);
     const blockedUntil = verdicts
       .filter((oldest): oldest is Date => oldest !== undefined)
@@ -63,7 +94,7 @@ export class LoginThrottle {
       .execute();
   }
 
-  /** Forgets the failures of `name` after it logged in. */
+  /** Forgets the failures of `name` (its own attempt's among them) after it logged in. */
   async recordSuccess(name: string): Promise<void> {
     await this.#db.deleteFrom("login_failures").where("name", "=", name.toLowerCase()).execute();
   }
@@ -71,12 +102,13 @@ export class LoginThrottle {
   // The failure whose leaving the window unlocks the key: with `limit`
   // failures allowed, the limit-th newest one; none when under the limit.
   async #oldestBlocking(
+    db: Db,
     column: "name" | "address",
     value: string,
     limit: number,
     since: Date,
   ): Promise<Date | undefined> {
-    const row = await this.#db.selectFrom("login_failures")
+    const row = await db.selectFrom("login_failures")
       .select("created_at")
       .where(column, "=", value)
       .where("created_at", ">", since)

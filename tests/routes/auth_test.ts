@@ -229,6 +229,49 @@ Deno.test("login: repeated failures are throttled per name and per address", asy
   }, { loginLimits: limits });
 });
 
+Deno.test("login: guesses sent all at once are counted as they come, not after their passwords are checked", async () => {
+  const limits = { perName: 3, perAddress: 5, windowMs: 60_000 };
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.call("/login", {
+        method: "POST",
+        address: `10.1.0.${i}`,
+        body: { name: "alice", password: `guess ${i}` },
+      })));
+    const statuses = answers.map((r) => r.status).sort();
+    await Promise.all(answers.map((r) => r.body?.cancel()));
+    assertEquals(statuses, [401, 401, 401, ...Array(9).fill(429)]);
+    // One address, many names, all at once: its limit holds too.
+    const byAddress = await Promise.all(
+      ["b", "c", "d", "e", "f", "g", "h", "i"].map((name) =>
+        t.call("/login", { method: "POST", address: "192.0.2.9", body: { name, password: "whatever1" } })
+      ),
+    );
+    const counted = byAddress.map((r) => r.status).sort();
+    await Promise.all(byAddress.map((r) => r.body?.cancel()));
+    assertEquals(counted, [401, 401, 401, 401, 401, 429, 429, 429]);
+  }, { loginLimits: limits });
+});
+
+Deno.test("login and setup: a huge body is refused unread, and a name no user can have is not looked up", async () => {
+  await withApp(async (t) => {
+    const huge = JSON.stringify({ name: "alice", password: "x".repeat(2 * 1024 * 1024) });
+    for (const path of ["/login", "/setup"]) {
+      await expectStatus(await t.call(path, { method: "POST", body: huge }), 413);
+    }
+    for (const name of ["a".repeat(201), "al\u0000ice", "al\nice"]) {
+      const answer = await expectJson(
+        await t.call("/login", { method: "POST", body: { name, password: "whatever1" } }),
+        422,
+      );
+      assertEquals(answer, { error: "name is not a user's name", field: "name" });
+    }
+    const rows = await t.database.db.selectFrom("login_failures").select("name").execute();
+    assertEquals(rows, []);
+  });
+});
+
 Deno.test("csrf: cookie-authenticated writes must come from this origin; token clients need no Origin", async () => {
   await withApp(async (t) => {
     await createUser(t.database.db, "alice", "correct horse");
