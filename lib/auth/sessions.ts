@@ -1,7 +1,8 @@
 /**
  * Browser sessions: a random value in a cookie, a row holding its hash and
  * when it expires. A session unused for {@link SESSION_LIFETIME_MS} expires;
- * one in use is extended, at most once a day so reads stay reads.
+ * one in use is extended, at most once a day so reads stay reads (and the
+ * cookie, which holds the expiry too, need only be sent again then).
  *
  * @module
  */
@@ -35,12 +36,23 @@ export async function createSession(db: Db, userId: number, now = new Date()): P
   return { token, expiresAt };
 }
 
-/** The user of an unexpired session, or `undefined`. */
+/** An unexpired session found by its cookie value. */
+export interface FoundSession {
+  user: AuthUser;
+  /**
+   * The session's new expiry, when this use extended it (and only then):
+   * the browser's cookie still has the old one and must be sent again with
+   * this, or the browser drops it while the row lives on.
+   */
+  extendedUntil?: Date;
+}
+
+/** The session of cookie value `token` if it has not expired, extending it when due; else `undefined`. */
 export async function findSessionUser(
   db: Db,
   token: string,
   now = new Date(),
-): Promise<AuthUser | undefined> {
+): Promise<FoundSession | undefined> {
   const tokenHash = await hashSecret(token);
   const row = await db.selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -49,12 +61,14 @@ export async function findSessionUser(
     .where("sessions.expires_at", ">", now)
     .executeTakeFirst();
   if (!row) return undefined;
+  const user = { id: row.id, name: row.name };
   const renewed = new Date(now.getTime() + SESSION_LIFETIME_MS);
-  if (renewed.getTime() - row.expires_at.getTime() > EXTEND_AFTER_MS) {
-    await db.updateTable("sessions").set({ expires_at: renewed }).where("token_hash", "=", tokenHash)
-      .execute();
-  }
-  return { id: row.id, name: row.name };
+  if (renewed.getTime() - row.expires_at.getTime() <= EXTEND_AFTER_MS) return { user };
+  const { numUpdatedRows } = await db.updateTable("sessions").set({ expires_at: renewed })
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirst();
+  // Logged out meanwhile: no new expiry to hand the browser for a dead session.
+  return numUpdatedRows > 0n ? { user, extendedUntil: renewed } : { user };
 }
 
 /** Ends a session (logout). Unknown values are ignored. */

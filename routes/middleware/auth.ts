@@ -29,12 +29,15 @@ export interface AuthEnv {
 
 /** The answer when the credentials are missing or wrong. */
 export type Authentication =
-  | { ok: true; user: AuthUser; method: AuthMethod }
+  | { ok: true; user: AuthUser; method: AuthMethod; renewedCookie?: NewSession }
   | { ok: false; error: string };
 
 /**
  * Checks the request's credentials. A request that sends an
  * `Authorization` header is judged by it alone, never by a cookie as well.
+ * When this use extended the session, the cookie is set again on `c` with
+ * the new expiry (and returned as `renewedCookie`): the browser keeps it
+ * only until the expiry it was last sent with, whatever the row says.
  */
 export async function authenticate(db: Db, c: Context): Promise<Authentication> {
   const header = c.req.header("authorization");
@@ -46,9 +49,14 @@ export async function authenticate(db: Db, c: Context): Promise<Authentication> 
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie) {
-    const user = await findSessionUser(db, cookie);
-    if (user) return { ok: true, user, method: "session" };
-    return { ok: false, error: "Session expired; log in again" };
+    const session = await findSessionUser(db, cookie);
+    if (!session) return { ok: false, error: "Session expired; log in again" };
+    if (!session.extendedUntil) return { ok: true, user: session.user, method: "session" };
+    // Set here rather than by each caller: pages check the session through
+    // this too, and answer with the context's own responses, which carry it.
+    const renewedCookie = { token: cookie, expiresAt: session.extendedUntil };
+    setSessionCookie(c, renewedCookie);
+    return { ok: true, user: session.user, method: "session", renewedCookie };
   }
   return { ok: false, error: "Authentication required" };
 }
@@ -74,7 +82,15 @@ export function requireUser(db: Db): MiddlewareHandler<AuthEnv> {
     c.set("user", auth.user);
     c.set("authMethod", auth.method);
     await next();
+    // A route answering with a Response of its own (the event stream) drops
+    // the headers set on the context before it: set the cookie on it again.
+    if (auth.renewedCookie && !setsSessionCookie(c.res)) setSessionCookie(c, auth.renewedCookie);
   };
+}
+
+/** Whether `response` sets the session cookie. */
+function setsSessionCookie(response: Response): boolean {
+  return response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`));
 }
 
 /** Whether the request came over HTTPS, directly or through a proxy that says so. */

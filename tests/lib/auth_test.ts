@@ -94,7 +94,7 @@ Deno.test("sessions: stored hashed, found until expiry or logout, extended while
     const row = await db.selectFrom("sessions").selectAll().executeTakeFirstOrThrow();
     assert(row.token_hash !== session.token, "only the hash is stored");
 
-    assertEquals(await findSessionUser(db, session.token, start), { id: userId, name: "dave" });
+    assertEquals(await findSessionUser(db, session.token, start), { user: { id: userId, name: "dave" } });
     assertEquals(await findSessionUser(db, session.token + "x", start), undefined);
     const expiry = new Date(start.getTime() + SESSION_LIFETIME_MS);
     assertEquals(await findSessionUser(db, session.token, expiry), undefined, "expired");
@@ -106,6 +106,35 @@ Deno.test("sessions: stored hashed, found until expiry or logout, extended while
 
     await deleteSession(db, session.token);
     assertEquals(await findSessionUser(db, session.token, later), undefined, "logged out");
+  });
+});
+
+Deno.test("sessions: a use reports the new expiry when, and only when, it extended the session", async () => {
+  await withDatabase(async (database) => {
+    const { db } = database;
+    const userId = await insertUser(database, "dora");
+    const start = new Date("2030-01-01T00:00:00Z");
+    const session = await createSession(db, userId, start);
+    const expiresAt = async () =>
+      (await db.selectFrom("sessions").select("expires_at").executeTakeFirstOrThrow()).expires_at;
+    const hour = 3600_000;
+
+    // Within a day of login the row is left alone, and there is nothing to report.
+    const soon = new Date(start.getTime() + 23 * hour);
+    assertEquals(await findSessionUser(db, session.token, soon), { user: { id: userId, name: "dora" } });
+    assertEquals(await expiresAt(), session.expiresAt);
+
+    // Later the row is extended, and the use says until when: the cookie is sent again with it.
+    const later = new Date(start.getTime() + 25 * hour);
+    const extended = await findSessionUser(db, session.token, later);
+    const until = new Date(later.getTime() + SESSION_LIFETIME_MS);
+    assertEquals(extended, { user: { id: userId, name: "dora" }, extendedUntil: until });
+    assertEquals(await expiresAt(), until);
+
+    // The next use soon after extends nothing, so reports nothing.
+    const next = new Date(later.getTime() + hour);
+    assertEquals((await findSessionUser(db, session.token, next))?.extendedUntil, undefined);
+    assertEquals(await expiresAt(), until);
   });
 });
 

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { createUser } from "../../lib/users.ts";
+import { createSession, SESSION_LIFETIME_MS } from "../../lib/auth/sessions.ts";
 import { expectJson, expectStatus, withApp } from "./testApp.ts";
 
 const ORIGIN = "http://127.0.0.1:8000";
@@ -375,5 +376,79 @@ Deno.test("api tokens: created through the API, listed without secret, work unti
     await expectStatus(await t.call("/api/me", { as: asToken }), 401);
     await expectStatus(await t.call("/api/servers", { as: asToken }), 401);
     await expectStatus(await t.call("/api/me", { as: alice }), 200);
+  });
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The `Expires` of the session cookie a response sets, or `undefined` when it sets none. */
+function sessionCookieExpiry(response: Response): Date | undefined {
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("ircweb_session="));
+  if (cookie === undefined) return undefined;
+  const match = /;\s*Expires=([^;]+)/i.exec(cookie);
+  if (!match) throw new Error(`no Expires in ${JSON.stringify(cookie)}`);
+  return new Date(match[1]);
+}
+
+Deno.test("sessions: a use that extends the session sends the cookie again with the new expiry", async () => {
+  await withApp(async (t) => {
+    const { db } = t.database;
+    const alice = await t.user("alice");
+    // Logged in two days ago: the row is due for extension, and so is the
+    // cookie, which the browser would otherwise drop 30 days after login.
+    const due = async () => (await createSession(db, alice.id, new Date(Date.now() - 2 * DAY_MS))).token;
+    const expectRenewed = (response: Response, what: string) => {
+      const expiry = sessionCookieExpiry(response);
+      assert(expiry, `${what}: the cookie is sent again`);
+      // Expires has whole seconds.
+      assert(expiry.getTime() > Date.now() + SESSION_LIFETIME_MS - 60_000, `${what}: ${expiry}`);
+      const header = response.headers.getSetCookie().find((c) => c.startsWith("ircweb_session="))!;
+      assertMatch(header, /HttpOnly/i);
+      assertMatch(header, /SameSite=Lax/i);
+      assertMatch(header, /Path=\//);
+      return header;
+    };
+
+    // The API, as JSON.
+    const token = await due();
+    const api = await t.call("/api/me", { headers: { cookie: `ircweb_session=${token}` } });
+    await expectStatus(api, 200);
+    const header = expectRenewed(api, "API");
+    assert(header.startsWith(`ircweb_session=${token};`), "the same session");
+    assert(!/;\s*Secure/i.test(header), "no Secure flag on plain HTTP");
+    // Used again soon after: the row is not extended, and the cookie not sent.
+    const again = await t.call("/api/me", { headers: { cookie: `ircweb_session=${token}` } });
+    await expectStatus(again, 200);
+    assertEquals(again.headers.getSetCookie(), []);
+
+    // The event stream: a Response of its own, not built by the context.
+    const events = await t.call("/api/events", { headers: { cookie: `ircweb_session=${await due()}` } });
+    assertEquals(events.status, 200);
+    assertMatch(events.headers.get("content-type") ?? "", /^text\/event-stream/);
+    expectRenewed(events, "event stream");
+    await events.body?.cancel();
+
+    // Pages: one behind the signed-in check, and the login page's redirect.
+    const page = await t.call("/servers/999999", { headers: { cookie: `ircweb_session=${await due()}` } });
+    await expectStatus(page, 404);
+    expectRenewed(page, "page");
+    const login = await t.call("/login", { headers: { cookie: `ircweb_session=${await due()}` } });
+    await expectStatus(login, 303);
+    expectRenewed(login, "login redirect");
+
+    // Behind an HTTPS proxy the renewed cookie stays Secure.
+    const secure = await t.call("/api/me", {
+      headers: { cookie: `ircweb_session=${await due()}`, "x-forwarded-proto": "https" },
+    });
+    await expectStatus(secure, 200);
+    assertMatch(expectRenewed(secure, "HTTPS"), /;\s*Secure/i);
+
+    // A session started just now is not due: no cookie on its uses.
+    const fresh = (await createSession(db, alice.id)).token;
+    for (const path of ["/api/me", "/api/events", "/servers/999999"]) {
+      const response = await t.call(path, { headers: { cookie: `ircweb_session=${fresh}` } });
+      assertEquals(response.headers.getSetCookie(), [], path);
+      await response.body?.cancel();
+    }
   });
 });
