@@ -16,12 +16,24 @@ export interface Config {
   port: number;
   /** Address the web app binds to. */
   host: string;
+  /**
+   * Host names the web app answers to (a request naming another is
+   * refused), or `undefined` for any. By default only the loopback names
+   * when it listens on a loopback address: a web page whose name an
+   * attacker points at 127.0.0.1 (DNS rebinding) must not reach the app as
+   * if it were this site.
+   */
+  allowedHosts: string[] | undefined;
   /** PostgreSQL URL; `undefined` means the embedded database. */
   databaseUrl: string | undefined;
   /** Absolute folder holding the workers' Unix sockets. */
   socketDir: string;
   /** Lowest level that is logged. */
   logLevel: LogLevel;
+  /** Most IRC workers (processes) this app instance runs at once. */
+  maxWorkers: number;
+  /** Most servers one user may have. */
+  maxServersPerUser: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -30,9 +42,12 @@ const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 export const CONFIG_ENV_VARS = [
   "PORT",
   "HOST",
+  "ALLOWED_HOSTS",
   "DATABASE_URL",
   "SOCKET_DIR",
   "LOG_LEVEL",
+  "MAX_WORKERS",
+  "MAX_SERVERS_PER_USER",
 ] as const;
 
 /**
@@ -41,21 +56,41 @@ export const CONFIG_ENV_VARS = [
  * Unix-socket permissions only accept absolute paths.
  */
 export function loadConfig(env: (name: string) => string | undefined = Deno.env.get): Config {
-  const port = Number(env("PORT") ?? "8000");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a port number, got ${env("PORT")}`);
+  const portText = env("PORT") || "8000";
+  const port = Number(portText);
+  // Digits only: Number() also reads "0x1F40" and "1e3". 0 picks a free port.
+  if (!/^[0-9]{1,5}$/.test(portText) || port > 65535) {
+    throw new Error(`PORT must be a port number (0-65535), got ${JSON.stringify(portText)}`);
   }
+  const host = env("HOST") || "127.0.0.1";
   const level = (env("LOG_LEVEL") ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   }
   return {
     port,
-    host: env("HOST") || "127.0.0.1",
+    host,
+    allowedHosts: allowedHosts(env("ALLOWED_HOSTS"), host),
     databaseUrl: env("DATABASE_URL") || undefined,
     socketDir: absolutePath(env("SOCKET_DIR") || "tmp/sockets"),
     logLevel: level,
+    maxWorkers: positiveInteger(env, "MAX_WORKERS", DEFAULT_MAX_WORKERS),
+    maxServersPerUser: positiveInteger(env, "MAX_SERVERS_PER_USER", DEFAULT_MAX_SERVERS_PER_USER),
   };
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+// `ALLOWED_HOSTS` as given (`*` for any), else the loopback names when
+// bound to loopback, else any (an exposed app's names are the operator's
+// to give).
+function allowedHosts(given: string | undefined, host: string): string[] | undefined {
+  if (given !== undefined && given.trim() !== "") {
+    const names = given.split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "");
+    return names.includes("*") ? undefined : names;
+  }
+  const loopback = host === "localhost" || host === "::1" || /^127\.[0-9.]+$/.test(host);
+  return loopback ? LOOPBACK_NAMES : undefined;
 }
 
 /** Resolves `path` against the current directory unless it is absolute. */
@@ -64,4 +99,23 @@ export function absolutePath(path: string): string {
   const cwd = Deno.cwd();
   const joined = `${cwd}/${path}`.replace(/\/+/g, "/").replace(/\/\.\//g, "/");
   return joined.endsWith("/") && joined.length > 1 ? joined.slice(0, -1) : joined;
+}
+
+/**
+ * Default of `MAX_WORKERS`. Each worker is a process of ~27 MB holding up to
+ * 2 database connections: unbounded, a loop of connects exhausts memory and
+ * the database's connections for every user.
+ */
+export const DEFAULT_MAX_WORKERS = 200;
+
+/** Default of `MAX_SERVERS_PER_USER`; `deno task bench` gives one user 50 and more. */
+export const DEFAULT_MAX_SERVERS_PER_USER = 100;
+
+// A whole number from 1 up, or `fallback` when the variable is unset or empty.
+function positiveInteger(env: (name: string) => string | undefined, name: string, fallback: number): number {
+  const text = env(name) || String(fallback);
+  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1) {
+    throw new Error(`${name} must be a whole number from 1 up, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
 }

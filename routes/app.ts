@@ -18,7 +18,7 @@ import { apiRoutes } from "./api/mod.ts";
 import { eventsRoutes } from "./api/events.ts";
 import type { ServiceBus } from "../lib/serviceBus.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
-import { formCsrf, securityHeaders } from "./middleware/security.ts";
+import { allowedHostsOnly, formCsrf, securityHeaders } from "./middleware/security.ts";
 import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
 import { assetRoutes } from "./assets.ts";
 import { pageRoutes } from "./pages/mod.ts";
@@ -47,6 +47,7 @@ const isApi = (path: string) => path === "/api" || path.startsWith("/api/");
 /** The Hono app serving every route. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("*", allowedHostsOnly(deps.config.allowedHosts));
   app.use("*", securityHeaders());
   app.use("*", formCsrf());
   // Every body, before anything reads it: the login and setup forms too,

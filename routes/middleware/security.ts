@@ -1,7 +1,7 @@
 /**
- * Safe defaults for every response and every browser write: security
- * headers with a Content-Security-Policy that allows no inline script, and
- * CSRF protection.
+ * Safe defaults for every response and every browser write: only the
+ * app's own host names, security headers with a Content-Security-Policy
+ * that allows no inline script, and CSRF protection.
  *
  * @module
  */
@@ -25,6 +25,22 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
 };
+
+/**
+ * Refuses (`421`) a request naming a host not in `allowed` (names, in
+ * lower case; brackets around IPv6 addresses): every origin check compares
+ * with the host the request names, so a page of another site whose name
+ * was pointed at this address (DNS rebinding) would pass them all.
+ * `undefined` allows any.
+ */
+export function allowedHostsOnly(allowed: readonly string[] | undefined): MiddlewareHandler {
+  if (allowed === undefined) return (_c, next) => next();
+  const names = new Set(allowed);
+  return async (c, next) => {
+    if (names.has(new URL(c.req.url).hostname.toLowerCase())) return await next();
+    return c.text("Unknown host: this app answers only to its own names (see ALLOWED_HOSTS)", 421);
+  };
+}
 
 /** Hono's secure headers with the app's CSP. */
 export function securityHeaders(): MiddlewareHandler {

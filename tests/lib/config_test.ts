@@ -1,0 +1,25 @@
+import { assertEquals, assertRejects } from "../support/assert.ts";
+import { loadConfig } from "../../lib/config.ts";
+
+const configOf = (vars: Record<string, string>) => loadConfig((name) => vars[name]);
+
+Deno.test("config: PORT is digits from 0 to 65535; empty means the default", async () => {
+  assertEquals(configOf({}).port, 8000);
+  assertEquals(configOf({ PORT: "" }).port, 8000);
+  assertEquals(configOf({ PORT: "0" }).port, 0);
+  assertEquals(configOf({ PORT: "65535" }).port, 65535);
+  for (const bad of ["0x1F40", "1e3", "-1", "65536", " 80", "8000abc"]) {
+    await assertRejects(async () => configOf({ PORT: bad }), Error, "PORT must be a port number");
+  }
+});
+
+Deno.test("config: on loopback only the loopback names are answered; exposed, the operator names them", () => {
+  assertEquals(configOf({}).allowedHosts, ["localhost", "127.0.0.1", "[::1]"]);
+  assertEquals(configOf({ HOST: "::1" }).allowedHosts, ["localhost", "127.0.0.1", "[::1]"]);
+  assertEquals(configOf({ HOST: "0.0.0.0" }).allowedHosts, undefined);
+  assertEquals(
+    configOf({ HOST: "0.0.0.0", ALLOWED_HOSTS: "irc.example.org, Chat.Example.org ," }).allowedHosts,
+    ["irc.example.org", "chat.example.org"],
+  );
+  assertEquals(configOf({ ALLOWED_HOSTS: "*" }).allowedHosts, undefined);
+});
