@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     databaseUrl: database.url,
     socketDir: config.socketDir,
     logLevel: config.logLevel,
+    maxWorkers: config.maxWorkers,
+    maxServersPerUser: config.maxServersPerUser,
   });
 
   const workerConnections = new WorkerConnectionPool();

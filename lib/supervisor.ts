@@ -17,13 +17,18 @@
  *   removed.
  * - {@link Supervisor.stop} quits every worker, kills what does not exit in
  *   time, and removes every socket.
+ * - At most `maxWorkers` workers run at once ({@link WorkerLimits}): each is
+ *   a process holding database connections, and without a bound a loop of
+ *   connects exhausts both for every user. A connect beyond it fails with
+ *   {@link WorkerLimitError}; at start-up, the servers beyond it stay
+ *   stopped with the reason on their row.
  *
  * Every change of a server row goes through `lib/servers.ts`.
  *
  * @module
  */
 import type { Db } from "./db/database.ts";
-import type { LogLevel } from "./config.ts";
+import { DEFAULT_MAX_SERVERS_PER_USER, DEFAULT_MAX_WORKERS, type LogLevel } from "./config.ts";
 import type { Server, ServerUpdate } from "./db/schema.ts";
 import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
 import { errorMessage, logger } from "./log.ts";
@@ -48,6 +53,31 @@ export interface ServerSupervisor {
   disconnect(serverId: number, message?: string | null): Promise<void>;
   /** Whether this app instance keeps a worker for `serverId` (running, or waiting to restart). */
   isRunning(serverId: number): boolean;
+  /** How many workers may run, and how many servers (each a worker to be) one user may have. */
+  readonly limits: WorkerLimits;
+}
+
+/**
+ * The bounds on workers. The per-user one lives here with the global one
+ * because it exists for the same reason: every server is a worker once
+ * connected, and no user should be able to claim every place.
+ */
+export interface WorkerLimits {
+  /** Most workers this app instance runs at once, counting those waiting to restart (`MAX_WORKERS`). */
+  maxWorkers: number;
+  /** Most servers one user may have (`MAX_SERVERS_PER_USER`). */
+  maxServersPerUser: number;
+}
+
+/** A connect refused because `maxWorkers` workers run already; its message is for the user. */
+export class WorkerLimitError extends Error {
+  constructor(maxWorkers: number) {
+    super(
+      `the app already runs its limit of ${maxWorkers} IRC connections (MAX_WORKERS); ` +
+        "try again once another is disconnected",
+    );
+    this.name = "WorkerLimitError";
+  }
 }
 
 /** Options of {@link Supervisor.start}. */
@@ -65,6 +95,10 @@ export interface SupervisorOptions {
   restart?: Partial<RestartPolicy>;
   /** Resume autoconnect servers and clean left-overs at start (default `true`). */
   resume?: boolean;
+  /** Most workers at once; `DEFAULT_MAX_WORKERS` by default. */
+  maxWorkers?: number;
+  /** Most servers per user, for the routes to enforce; `DEFAULT_MAX_SERVERS_PER_USER` by default. */
+  maxServersPerUser?: number;
 }
 
 /** One server's worker, as this instance keeps it. */
@@ -89,6 +123,8 @@ const LIVE_STATUSES = new Set(["connecting", "connected", "reconnecting"]);
 
 /** Spawns, watches and stops the IRC workers of this app instance. */
 export class Supervisor implements ServerSupervisor {
+  /** {@inheritDoc ServerSupervisor.limits} */
+  readonly limits: WorkerLimits;
   readonly #db: Db;
   readonly #databaseUrl: string;
   readonly #socketDir: string;
@@ -97,6 +133,8 @@ export class Supervisor implements ServerSupervisor {
   readonly #policy: RestartPolicy;
   readonly #entries = new Map<number, Entry>();
   readonly #queues = new Map<number, Promise<void>>();
+  /** Connects past the limit check that have not put their entry in yet. */
+  #starting = 0;
   #leases!: ServerLeases;
   #closed = false;
   #stopped: Promise<void> | undefined;
@@ -108,6 +146,10 @@ export class Supervisor implements ServerSupervisor {
     this.#logLevel = options.logLevel ?? "info";
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+    this.limits = {
+      maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
+      maxServersPerUser: options.maxServersPerUser ?? DEFAULT_MAX_SERVERS_PER_USER,
+    };
   }
 
   /**
@@ -140,35 +182,51 @@ export class Supervisor implements ServerSupervisor {
         }
         return;
       }
-      if (!await this.#leases.tryAcquire(serverId)) {
-        log.info(`server ${serverId} is run by another app instance`);
-        return;
+      // Checked and taken before the first await: connects of other servers
+      // run meanwhile, and must not all see the last free place.
+      if (this.#entries.size + this.#starting >= this.limits.maxWorkers) {
+        throw new WorkerLimitError(this.limits.maxWorkers);
       }
+      this.#starting++;
+      let reserved = true;
+      const unreserve = () => {
+        if (reserved) this.#starting--;
+        reserved = false;
+      };
       try {
-        const server = await findServer(this.#db, serverId);
-        if (!server) throw new Error("Server not found");
-        await this.#endLeftover(server, null);
-        await updateServer(this.#db, serverId, {
-          ...NO_WORKER,
-          autoconnect: true,
-          status: "connecting",
-          last_error: null,
-        });
-        const fresh: Entry = {
-          serverId,
-          backoff: new RestartBackoff(this.#policy),
-          child: undefined,
-          exit: undefined,
-          startedAt: 0,
-          stopping: false,
-          restartTimer: undefined,
-        };
-        this.#entries.set(serverId, fresh);
-        await this.#spawn(fresh);
-      } catch (error) {
-        this.#entries.delete(serverId);
-        await this.#leases.release(serverId);
-        throw error;
+        if (!await this.#leases.tryAcquire(serverId)) {
+          log.info(`server ${serverId} is run by another app instance`);
+          return;
+        }
+        try {
+          const server = await findServer(this.#db, serverId);
+          if (!server) throw new Error("Server not found");
+          await this.#endLeftover(server, null);
+          await updateServer(this.#db, serverId, {
+            ...NO_WORKER,
+            autoconnect: true,
+            status: "connecting",
+            last_error: null,
+          });
+          const fresh: Entry = {
+            serverId,
+            backoff: new RestartBackoff(this.#policy),
+            child: undefined,
+            exit: undefined,
+            startedAt: 0,
+            stopping: false,
+            restartTimer: undefined,
+          };
+          this.#entries.set(serverId, fresh);
+          unreserve(); // the entry counts from here
+          await this.#spawn(fresh);
+        } catch (error) {
+          this.#entries.delete(serverId);
+          await this.#leases.release(serverId);
+          throw error;
+        }
+      } finally {
+        unreserve();
       }
     });
   }
@@ -453,13 +511,22 @@ export class Supervisor implements ServerSupervisor {
         if (autoconnect) await this.connect(id);
         else await this.#tidy(id);
       } catch (error) {
-        log.error(`server ${id}: ${errorMessage(error)}`);
+        if (!(error instanceof WorkerLimitError)) {
+          log.error(`server ${id}: ${errorMessage(error)}`);
+          continue;
+        }
+        log.warn(`server ${id} not connected: ${error.message}`);
+        // Shown on its row until the user connects it; it keeps
+        // `autoconnect`, so a later start tries again.
+        await this.#tidy(id, `Not connected at start-up: ${error.message}`)
+          .catch((e) => log.error(`server ${id}: ${errorMessage(e)}`));
       }
     }
   }
 
-  // A server that should not run: end a left-over worker, remove its socket, fix its row.
-  #tidy(serverId: number): Promise<void> {
+  // A server that should not run: end a left-over worker, remove its socket,
+  // fix its row; with `refusal`, record it as the error why it is not running.
+  #tidy(serverId: number, refusal?: string): Promise<void> {
     return this.#serial(serverId, async () => {
       if (this.#entries.has(serverId) || !await this.#leases.tryAcquire(serverId)) return;
       try {
@@ -469,7 +536,9 @@ export class Supervisor implements ServerSupervisor {
           return;
         }
         await this.#endLeftover(server, null);
-        if (LIVE_STATUSES.has(server.status)) {
+        if (refusal !== undefined) {
+          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "error", last_error: refusal });
+        } else if (LIVE_STATUSES.has(server.status)) {
           await updateServer(this.#db, serverId, { ...NO_WORKER, status: "disconnected" });
         }
       } finally {

@@ -2,14 +2,14 @@
  * The worker lifecycle: real worker subprocesses started by the supervisor
  * against the small test IRC server and a test database.
  */
-import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { killProcess, processAlive, processArguments } from "../support/process.ts";
 import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../support/worker.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../lib/servers.ts";
-import { Supervisor, type SupervisorOptions } from "../../lib/supervisor.ts";
+import { Supervisor, type SupervisorOptions, WorkerLimitError } from "../../lib/supervisor.ts";
 import { LEASE_NAMESPACE } from "../../lib/serverLease.ts";
 import { sql } from "kysely";
 import type { Server } from "../../lib/db/schema.ts";
@@ -390,4 +390,61 @@ Deno.test("supervisor: a worker that cannot start ends in error, not in a restar
     await database.drop();
     await Deno.remove(base, { recursive: true });
   }
+});
+
+Deno.test("supervisor: at most maxWorkers workers run; one more is refused with a readable error until a place is free", async () => {
+  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
+    const second = await createServer(database.db, { port: irc.port, nickname: "second" });
+    const third = await createServer(database.db, { port: irc.port, nickname: "third" });
+    const supervisors = await supervisor({ maxWorkers: 2 });
+    assertEquals(supervisors.limits.maxWorkers, 2);
+
+    // All at once: the place is taken when the connect is let through, not
+    // once its worker is spawned, so the three cannot all fit in two.
+    const results = await Promise.allSettled([server, second, third].map((s) => supervisors.connect(s.id)));
+    const refused = results.flatMap((r, i) => r.status === "rejected" ? [{ i, reason: r.reason }] : []);
+    assertEquals(refused.length, 1, JSON.stringify(results.map((r) => r.status)));
+    assert(refused[0].reason instanceof WorkerLimitError, String(refused[0].reason));
+    assertMatch(refused[0].reason.message, /limit of 2 IRC connections \(MAX_WORKERS\)/);
+    const ids = [server.id, second.id, third.id];
+    const outId = ids[refused[0].i];
+    const inIds = ids.filter((id) => id !== outId);
+    for (const id of inIds) await waitForStatus(database.db, id, "connected");
+    const out = await findServer(database.db, outId);
+    assertEquals([out?.status, out?.pid, out?.autoconnect], ["disconnected", null, false], "untouched");
+    assertEquals(supervisors.isRunning(outId), false);
+
+    // One that runs is no new worker: connecting it again at the limit is fine.
+    await supervisors.connect(inIds[0]);
+    await assertRejects(() => supervisors.connect(outId), WorkerLimitError);
+
+    await supervisors.disconnect(inIds[0]);
+    await supervisors.connect(outId);
+    await waitForStatus(database.db, outId, "connected");
+    await settle(500);
+    assertEquals(irc.clients.length, 2, "two connections to IRC");
+  });
+});
+
+Deno.test("supervisor: at start, autoconnect servers beyond maxWorkers stay stopped with the reason on their row", async () => {
+  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
+    const second = await createServer(database.db, { port: irc.port, nickname: "second" });
+    const third = await createServer(database.db, { port: irc.port, nickname: "third" });
+    for (const s of [server, second, third]) await updateServer(database.db, s.id, { autoconnect: true });
+
+    const supervisors = await supervisor({ maxWorkers: 2 });
+    await waitForStatus(database.db, server.id, "connected");
+    await waitForStatus(database.db, second.id, "connected");
+    const refused = await findServer(database.db, third.id);
+    assertEquals([refused?.status, refused?.pid, refused?.socket_path], ["error", null, null]);
+    assertMatch(refused?.last_error ?? "", /^Not connected at start-up: .*limit of 2 IRC connections/);
+    assertEquals(refused?.autoconnect, true, "a later start tries again");
+    assertEquals(supervisors.isRunning(third.id), false);
+
+    // The user connects it once there is room.
+    await supervisors.disconnect(second.id);
+    await supervisors.connect(third.id);
+    const row = await waitForStatus(database.db, third.id, "connected");
+    assertEquals(row.last_error, null);
+  });
 });
