@@ -95,6 +95,27 @@ export function insertServer(db: Db, server: NewServer): Promise<Server> {
   return db.insertInto("servers").values(server).returningAll().executeTakeFirstOrThrow();
 }
 
+/**
+ * Stores a new server unless its user has `limit` servers already; then
+ * `undefined`. The user's row is locked while counting, so requests sent
+ * all at once cannot each find room for one more.
+ */
+export function insertServerWithinLimit(
+  db: Db,
+  server: NewServer,
+  limit: number,
+): Promise<Server | undefined> {
+  return db.transaction().execute(async (trx) => {
+    // `no key update`: the servers' foreign-key checks (key share) go on meanwhile.
+    await trx.selectFrom("users").select("id").where("id", "=", server.user_id).forNoKeyUpdate()
+      .executeTakeFirst();
+    const { count } = await trx.selectFrom("servers").select((eb) => eb.fn.countAll<string>().as("count"))
+      .where("user_id", "=", server.user_id).executeTakeFirstOrThrow();
+    if (Number(count) >= limit) return undefined;
+    return await insertServer(trx, server);
+  });
+}
+
 /** Deletes the server `id` of `userId` (its channels and messages go with it). */
 export async function deleteUserServer(db: Db, userId: number, id: number): Promise<boolean> {
   const result = await db.deleteFrom("servers").where("id", "=", id).where("user_id", "=", userId)

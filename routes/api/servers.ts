@@ -12,7 +12,7 @@ import { checkServerSettings, settingsOf } from "../../lib/serverSettings.ts";
 import {
   deleteUserServer,
   findServer,
-  insertServer,
+  insertServerWithinLimit,
   listUserServers,
   updateServer,
 } from "../../lib/servers.ts";
@@ -92,7 +92,16 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
     if (!body.ok) return body.response;
     const settings = checkServerSettings(body.value);
     if (!settings.ok) return invalid(c, settings.field, settings.error);
-    const server = await insertServer(db, { ...settings.value, user_id: c.get("user").id });
+    // Each server can become a worker process: the limit keeps one token
+    // holder from creating them without end.
+    const limit = supervisor.limits.maxServersPerUser;
+    const server = await insertServerWithinLimit(db, { ...settings.value, user_id: c.get("user").id }, limit);
+    if (!server) {
+      // 409, not 422: the body is fine, the user's servers leave no room for it.
+      return c.json({
+        error: `You have ${limit} servers, the most one user may have; delete one to add another`,
+      }, 409);
+    }
     return c.json(serverJson(server), 201);
   });
 

@@ -2,7 +2,10 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { findServer } from "../../lib/servers.ts";
-import { expectJson, expectStatus, withApp } from "./testApp.ts";
+import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
+import { createApp } from "../../routes/app.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { Supervisor, type SupervisorOptions } from "../../lib/supervisor.ts";
 
 const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
 
@@ -340,6 +343,106 @@ Deno.test("servers: connect spawns a worker that connects; disconnect quits it; 
         alive = false;
       }
       assertEquals(alive, false, "the worker process is gone");
+    });
+  } finally {
+    await irc.close();
+  }
+});
+
+/**
+ * Runs `fn` with a second app on the test app's database whose supervisor
+ * has small limits (as `MAX_WORKERS` and `MAX_SERVERS_PER_USER` would set),
+ * and a way to call it as a user.
+ */
+async function withLimits(
+  t: TestApp,
+  limits: Pick<SupervisorOptions, "maxWorkers" | "maxServersPerUser">,
+  fn: (
+    call: (path: string, as: TestUser, method?: string, body?: unknown) => Promise<Response>,
+  ) => Promise<void>,
+): Promise<void> {
+  const supervisor = await Supervisor.start({
+    db: t.database.db,
+    databaseUrl: t.database.url,
+    socketDir: t.socketDir,
+    logLevel: "warn",
+    resume: false,
+    stopGraceMs: 3000,
+    ...limits,
+  });
+  const app = createApp({
+    db: t.database.db,
+    config: { ...loadConfig(() => undefined), socketDir: t.socketDir },
+    supervisor,
+  });
+  try {
+    await fn((path, as, method = "GET", body) =>
+      Promise.resolve(app.request(`http://127.0.0.1:8000${path}`, {
+        method,
+        headers: { authorization: `Bearer ${as.token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }))
+    );
+  } finally {
+    await supervisor.stop();
+  }
+}
+
+Deno.test("servers: a user may have MAX_SERVERS_PER_USER servers; one more is 409 with the reason", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const bob = await t.user("bob");
+    await withLimits(t, { maxServersPerUser: 2 }, async (call) => {
+      // Sent all at once: each request must not find room for itself.
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => call("/api/servers", alice, "POST", VALID)),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      const bodies = await Promise.all(answers.map((a) => a.json()));
+      assertEquals(statuses, [201, 201, 409, 409], JSON.stringify(bodies));
+      for (const body of bodies.filter((b) => !("id" in b))) {
+        assertEquals(body, {
+          error: "You have 2 servers, the most one user may have; delete one to add another",
+        });
+      }
+      const list = await expectJson<{ id: number }[]>(await call("/api/servers", alice), 200);
+      assertEquals(list.length, 2);
+
+      // Another user's servers do not count against alice's.
+      await expectJson(await call("/api/servers", bob, "POST", VALID), 201);
+
+      // Deleting one makes room again.
+      await expectStatus(await call(`/api/servers/${list[0].id}`, alice, "DELETE"), 204);
+      await expectJson(await call("/api/servers", alice, "POST", VALID), 201);
+      await expectJson(await call("/api/servers", alice, "POST", VALID), 409);
+    });
+  });
+});
+
+Deno.test("servers: a connect beyond MAX_WORKERS is 503 with the reason, and the server stays disconnected", async () => {
+  const irc = startFakeIrcServer();
+  try {
+    await withApp(async (t) => {
+      const alice = await t.user("alice");
+      const first = await t.server(alice, { port: irc.port, nickname: "alice" });
+      const second = await t.server(alice, { port: irc.port, nickname: "alice2" });
+      await withLimits(t, { maxWorkers: 1 }, async (call) => {
+        await expectJson(await call(`/api/servers/${first.id}/connect`, alice, "POST"), 202);
+        await waitForStatus(t.database.db, first.id, "connected", 15_000);
+
+        const refused = await expectJson(await call(`/api/servers/${second.id}/connect`, alice, "POST"), 503);
+        assertMatch(
+          refused.error as string,
+          /^Could not start the connection: the app already runs its limit of 1 IRC connections \(MAX_WORKERS\)/,
+        );
+        const row = await findServer(t.database.db, second.id);
+        assertEquals([row?.status, row?.pid, row?.socket_path], ["disconnected", null, null]);
+
+        // Once the first is disconnected, there is room.
+        await expectJson(await call(`/api/servers/${first.id}/disconnect`, alice, "POST"), 202);
+        await expectJson(await call(`/api/servers/${second.id}/connect`, alice, "POST"), 202);
+        await waitForStatus(t.database.db, second.id, "connected", 15_000);
+      });
     });
   } finally {
     await irc.close();
