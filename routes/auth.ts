@@ -25,6 +25,7 @@ import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from "../
 import { checkLogin, createFirstUser, UserError } from "../lib/users.ts";
 import { getCookie } from "hono/cookie";
 import { localPath } from "./localPath.ts";
+import { PasswordsBusyError } from "../lib/auth/password.ts";
 import {
   clearSessionCookie,
   clientAddress,
@@ -35,10 +36,11 @@ import {
 
 /**
  * Why a form was sent back to its page: `invalid` (wrong name or password),
- * `throttled` (too many failures), `missing` (no name or password), `name`
- * or `password` (not acceptable for a new account).
+ * `throttled` (too many failures), `busy` (too many logins at once),
+ * `missing` (no name or password), `name` or `password` (not acceptable
+ * for a new account).
  */
-export type AuthErrorCode = "invalid" | "throttled" | "missing" | "name" | "password";
+export type AuthErrorCode = "invalid" | "throttled" | "busy" | "missing" | "name" | "password";
 
 /** Options of {@link authRoutes}. */
 export interface AuthRoutesOptions {
@@ -138,7 +140,14 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
         `Too many failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
       );
     }
-    const user = await checkLogin(db, input.name, input.password);
+    let user: Awaited<ReturnType<typeof checkLogin>>;
+    try {
+      user = await checkLogin(db, input.name, input.password);
+    } catch (error) {
+      if (!(error instanceof PasswordsBusyError)) throw error;
+      c.header("Retry-After", "5");
+      return input.form ? c.redirect("/login?error=busy", 303) : c.json({ error: error.message }, 503);
+    }
     // The attempt already counts as a failure (`attempt`); a success forgets it.
     if (!user) return fail(c, input.form, "/login", "invalid", 401, "Wrong name or password");
     await throttle.recordSuccess(input.name);

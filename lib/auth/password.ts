@@ -26,10 +26,28 @@ interface ScryptParams {
 // Each hash takes 128 MiB and most of a core for a moment: a burst of logins
 // must queue rather than run all at once and exhaust the machine's memory.
 const MAX_CONCURRENT_HASHES = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+/**
+ * Most hashes waiting for a slot; past it, {@link PasswordsBusyError}. A
+ * flood of logins (from many addresses, which the throttle counts apart)
+ * then costs its senders an answer at once, rather than every user a wait
+ * of minutes behind it.
+ */
+export const MAX_WAITING_HASHES = 64;
 let running = 0;
 const waiting: (() => void)[] = [];
 
+/** Too many passwords being checked at once: try again in a moment. */
+export class PasswordsBusyError extends Error {
+  constructor() {
+    super("Too many logins at once; try again in a moment");
+    this.name = "PasswordsBusyError";
+  }
+}
+
 async function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+  if (running >= MAX_CONCURRENT_HASHES && waiting.length >= MAX_WAITING_HASHES) {
+    throw new PasswordsBusyError();
+  }
   if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
   else running++;
   try {

@@ -17,6 +17,7 @@ import { Field, renderPage, TopBar } from "./layout.tsx";
 const LOGIN_ERRORS: Partial<Record<AuthErrorCode, string>> = {
   invalid: "Wrong name or password.",
   throttled: "Too many failed logins. Wait a few minutes and try again.",
+  busy: "Too many logins at once. Try again in a moment.",
   missing: "Enter your name and your password.",
 };
 

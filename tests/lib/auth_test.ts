@@ -1,6 +1,12 @@
 import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { hashPassword, verifyPassword } from "../../lib/auth/password.ts";
+import {
+  hashPassword,
+  MAX_WAITING_HASHES,
+  PasswordsBusyError,
+  verifyPassword,
+} from "../../lib/auth/password.ts";
+import { scryptSync } from "node:crypto";
 import {
   createSession,
   deleteSession,
@@ -48,6 +54,22 @@ Deno.test("password: a burst of hashes queues for the bounded slots and every on
   const checks = await Promise.all(hashes.map((hash, i) => verifyPassword(passwords[(i + 1) % 6], hash)));
   assertEquals(checks, [false, false, false, false, false, false]);
   assertEquals(await verifyPassword(passwords[5], hashes[5]), true);
+});
+
+Deno.test("password: past the waiting bound, a check is refused at once rather than queued", async () => {
+  // A cheap hash (N = 2^10), so that a full queue costs milliseconds.
+  const salt = new Uint8Array(16);
+  const key = scryptSync("right", salt, 32, { N: 1024, r: 8, p: 1 });
+  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
+  const hash = `$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(new Uint8Array(key))}`;
+  const results = await Promise.allSettled(
+    Array.from({ length: MAX_WAITING_HASHES + 20 }, () => verifyPassword("right", hash)),
+  );
+  const busy = results.filter((r) => r.status === "rejected" && r.reason instanceof PasswordsBusyError);
+  const checked = results.filter((r) => r.status === "fulfilled" && r.value === true);
+  assert(busy.length >= 15 && busy.length <= 20, `${busy.length} refused`);
+  assertEquals(busy.length + checked.length, results.length);
+  assertEquals(await verifyPassword("right", hash), true, "free again once the queue drained");
 });
 
 Deno.test("users: names are unique ignoring case; wrong passwords and unknown names are refused", async () => {
