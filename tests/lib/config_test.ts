@@ -23,3 +23,12 @@ Deno.test("config: on loopback only the loopback names are answered; exposed, th
   );
   assertEquals(configOf({ ALLOWED_HOSTS: "*" }).allowedHosts, undefined);
 });
+
+Deno.test("config: the caps on workers and servers per user are whole numbers of 1 or more", async () => {
+  assertEquals([configOf({}).maxWorkers, configOf({}).maxServersPerUser], [200, 100]);
+  assertEquals(configOf({ MAX_WORKERS: "5", MAX_SERVERS_PER_USER: "2" }).maxWorkers, 5);
+  for (const bad of ["0", "-1", "1.5", "lots"]) {
+    await assertRejects(async () => configOf({ MAX_WORKERS: bad }), Error, "MAX_WORKERS");
+    await assertRejects(async () => configOf({ MAX_SERVERS_PER_USER: bad }), Error, "MAX_SERVERS_PER_USER");
+  }
+});
