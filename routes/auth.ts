@@ -88,7 +88,7 @@ const MAX_NAME_LENGTH = 200;
 
 /** Whether `name` could be a user's name: not too long, no control characters. */
 function plausibleName(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && !/[\x00-\x1f\x7f]/.test(name);
+  return name.length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(name);
 }
 
 /** The login, logout and first-run routes. */

@@ -1,15 +1,15 @@
-import { assertEquals, assertRejects } from "../support/assert.ts";
+import { assertEquals, assertThrows } from "../support/assert.ts";
 import { loadConfig } from "../../lib/config.ts";
 
 const configOf = (vars: Record<string, string>) => loadConfig((name) => vars[name]);
 
-Deno.test("config: PORT is digits from 0 to 65535; empty means the default", async () => {
+Deno.test("config: PORT is digits from 0 to 65535; empty means the default", () => {
   assertEquals(configOf({}).port, 8000);
   assertEquals(configOf({ PORT: "" }).port, 8000);
   assertEquals(configOf({ PORT: "0" }).port, 0);
   assertEquals(configOf({ PORT: "65535" }).port, 65535);
   for (const bad of ["0x1F40", "1e3", "-1", "65536", " 80", "8000abc"]) {
-    await assertRejects(async () => configOf({ PORT: bad }), Error, "PORT must be a port number");
+    assertThrows(() => configOf({ PORT: bad }), Error, "PORT must be a port number");
   }
 });
 
@@ -24,11 +24,11 @@ Deno.test("config: on loopback only the loopback names are answered; exposed, th
   assertEquals(configOf({ ALLOWED_HOSTS: "*" }).allowedHosts, undefined);
 });
 
-Deno.test("config: the caps on workers and servers per user are whole numbers of 1 or more", async () => {
+Deno.test("config: the caps on workers and servers per user are whole numbers of 1 or more", () => {
   assertEquals([configOf({}).maxWorkers, configOf({}).maxServersPerUser], [200, 100]);
   assertEquals(configOf({ MAX_WORKERS: "5", MAX_SERVERS_PER_USER: "2" }).maxWorkers, 5);
   for (const bad of ["0", "-1", "1.5", "lots"]) {
-    await assertRejects(async () => configOf({ MAX_WORKERS: bad }), Error, "MAX_WORKERS");
-    await assertRejects(async () => configOf({ MAX_SERVERS_PER_USER: bad }), Error, "MAX_SERVERS_PER_USER");
+    assertThrows(() => configOf({ MAX_WORKERS: bad }), Error, "MAX_WORKERS");
+    assertThrows(() => configOf({ MAX_SERVERS_PER_USER: bad }), Error, "MAX_SERVERS_PER_USER");
   }
 });

@@ -22,6 +22,28 @@ export function assertMatch(text: string, pattern: RegExp, message?: string): vo
 }
 
 /**
+ * Fails unless `fn` throws an instance of `ErrorClass` whose message
+ * includes `includes`; returns that error.
+ */
+export function assertThrows<E extends Error>(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any -- any constructor of E
+  ErrorClass: new (...args: any[]) => E,
+  includes?: string,
+): E {
+  try {
+    fn();
+  } catch (error) {
+    nodeAssert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
+    if (includes !== undefined) {
+      nodeAssert.ok(error.message.includes(includes), `"${error.message}" does not include "${includes}"`);
+    }
+    return error;
+  }
+  throw new nodeAssert.AssertionError({ message: `expected ${ErrorClass.name} to be thrown` });
+}
+
+/**
  * Fails unless `fn` rejects with an instance of `ErrorClass` whose message
  * includes `includes`; returns that error.
  */
