@@ -24,6 +24,11 @@ export interface Config {
    * if it were this site.
    */
   allowedHosts: string[] | undefined;
+  /**
+   * Addresses of reverse proxies in front of the app, whose
+   * `X-Forwarded-For` tells the client's address (for the login throttle).
+   */
+  trustedProxies: string[];
   /** PostgreSQL URL; `undefined` means the embedded database. */
   databaseUrl: string | undefined;
   /** Absolute folder holding the workers' Unix sockets. */
@@ -43,6 +48,7 @@ export const CONFIG_ENV_VARS = [
   "PORT",
   "HOST",
   "ALLOWED_HOSTS",
+  "TRUSTED_PROXIES",
   "DATABASE_URL",
   "SOCKET_DIR",
   "LOG_LEVEL",
@@ -71,6 +77,7 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     port,
     host,
     allowedHosts: allowedHosts(env("ALLOWED_HOSTS"), host),
+    trustedProxies: (env("TRUSTED_PROXIES") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== ""),
     databaseUrl: env("DATABASE_URL") || undefined,
     socketDir: absolutePath(env("SOCKET_DIR") || "tmp/sockets"),
     logLevel: level,

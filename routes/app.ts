@@ -72,7 +72,10 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => isApi(c.req.path) ? c.json({ error: "Not found" }, 404) : c.text("Not found", 404));
   app.route("/", healthRoutes(deps.db));
-  app.route("/", authRoutes(deps.db, { throttleLimits: deps.loginLimits }));
+  app.route(
+    "/",
+    authRoutes(deps.db, { throttleLimits: deps.loginLimits, trustedProxies: deps.config.trustedProxies }),
+  );
   // Everything under /api needs a token or a session; mount /api routes below this line.
   app.use("/api/*", requireUser(deps.db));
   app.route("/api", apiRoutes(deps));

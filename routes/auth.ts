@@ -46,6 +46,8 @@ export type AuthErrorCode = "invalid" | "throttled" | "busy" | "missing" | "name
 export interface AuthRoutesOptions {
   /** Login throttling limits; the defaults otherwise. */
   throttleLimits?: ThrottleLimits;
+  /** Addresses of proxies whose `X-Forwarded-For` is believed (see `clientAddress`). */
+  trustedProxies?: readonly string[];
 }
 
 type Env = { Bindings: ServeBindings };
@@ -126,7 +128,7 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
   app.post("/login", async (c) => {
     const input = await readCredentials(c);
     if ("missing" in input) return missing(c, input, "/login");
-    const address = clientAddress(c);
+    const address = clientAddress(c, options.trustedProxies);
     const verdict = await throttle.attempt(input.name, address);
     if (!verdict.allowed) {
       c.header("Retry-After", String(verdict.retryAfterSeconds));

@@ -115,9 +115,43 @@ export function clearSessionCookie(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Lax", secure: isHttps(c) });
 }
 
-/** The client's address, for throttling; `unknown` when the server does not say. */
-export function clientAddress(c: Context<{ Bindings: ServeBindings }>): string {
+/**
+ * The client's address, for throttling; `unknown` when the server does not
+ * say. Behind a proxy in `trustedProxies` (the connection comes from it),
+ * the address that proxy saw: the last entry of `X-Forwarded-For` that is
+ * not itself a trusted proxy; from anyone else the header is not believed.
+ * An IPv6 address counts as its /64, which one client commonly has whole.
+ */
+export function clientAddress(
+  c: Context<{ Bindings: ServeBindings }>,
+  trustedProxies: readonly string[] = [],
+): string {
   const addr = c.env?.remoteAddr;
-  if (addr && "hostname" in addr) return addr.hostname;
-  return "unknown";
+  if (!addr || !("hostname" in addr)) return "unknown";
+  let address = addr.hostname;
+  if (trustedProxies.includes(address)) {
+    const forwarded = (c.req.header("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
+    for (let i = forwarded.length - 1; i >= 0; i--) {
+      address = forwarded[i];
+      if (!trustedProxies.includes(address)) break;
+    }
+  }
+  return addressKey(address);
+}
+
+// IPv4 as is; IPv6 as its /64 (an IPv4-mapped one as the IPv4 address).
+function addressKey(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, "").replace(/%.*$/, "").toLowerCase();
+  if (!bare.includes(":")) return bare;
+  const mapped = /^::ffff:([0-9.]+)$/.exec(bare);
+  if (mapped) return mapped[1];
+  const [head, tail] = bare.includes("::") ? bare.split("::") : [bare, undefined];
+  const front = head ? head.split(":") : [];
+  const back = tail ? tail.split(":") : [];
+  const groups = tail === undefined
+    ? front
+    : [...front, ...Array(8 - front.length - back.length).fill("0"), ...back];
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return bare;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }

@@ -32,3 +32,8 @@ Deno.test("config: the caps on workers and servers per user are whole numbers of
     assertThrows(() => configOf({ MAX_SERVERS_PER_USER: bad }), Error, "MAX_SERVERS_PER_USER");
   }
 });
+
+Deno.test("config: TRUSTED_PROXIES lists addresses; none by default", () => {
+  assertEquals(configOf({}).trustedProxies, []);
+  assertEquals(configOf({ TRUSTED_PROXIES: "10.0.0.2, ::1," }).trustedProxies, ["10.0.0.2", "::1"]);
+});
