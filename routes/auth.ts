@@ -152,7 +152,7 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
     }
     // The attempt already counts as a failure (`attempt`); a success forgets it.
     if (!user) return fail(c, input.form, "/login", "invalid", 401, "Wrong name or password");
-    await throttle.recordSuccess(input.name);
+    await throttle.recordSuccess(input.name, address);
     setSessionCookie(c, await createSession(db, user.id));
     return input.form ? c.redirect(localPath(input.next, "/"), 303) : c.json({ user });
   });

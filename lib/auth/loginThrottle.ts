@@ -8,6 +8,11 @@
  * a password takes most of a second, and logins sent all at once would
  * otherwise all pass the count before the first failure was in it.
  *
+ * From an address a name has logged in from before (within
+ * {@link KNOWN_ADDRESS_MS}), only the address's own limit applies: failures
+ * elsewhere by someone who knows the name do not lock its user out of the
+ * places they always log in from.
+ *
  * @module
  */
 import { sql } from "kysely";
@@ -28,6 +33,9 @@ export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   perAddress: 30,
   windowMs: 15 * 60 * 1000,
 };
+
+/** How long a successful login makes its address known for its name. */
+export const KNOWN_ADDRESS_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** Whether a login may be tried now. */
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -54,7 +62,11 @@ export class LoginThrottle {
       // Always the name's lock first, then the address's: no two attempts wait on each other in a cycle.
       await sql`select pg_advisory_xact_lock(hashtext(${`login name:${key}`})),
         pg_advisory_xact_lock(hashtext(${`login address:${address}`}))`.execute(trx);
-      const verdict = await this.#verdict(trx, key, address, now);
+      const known = await trx.selectFrom("login_known_addresses").select("name")
+        .where("name", "=", key).where("address", "=", address)
+        .where("last_success_at", ">", new Date(now.getTime() - KNOWN_ADDRESS_MS))
+        .executeTakeFirst();
+      const verdict = await this.#verdict(trx, key, address, now, known !== undefined);
       if (verdict.allowed) {
         await trx.insertInto("login_failures").values({ name: key, address, created_at: now }).execute();
       }
@@ -67,13 +79,19 @@ export class LoginThrottle {
 
   /** Whether `name` may try to log in from `address` now (counting nothing). */
   async check(name: string, address: string, now = new Date()): Promise<ThrottleVerdict> {
-    return await this.#verdict(this.#db, name.toLowerCase(), address, now);
+    return await this.#verdict(this.#db, name.toLowerCase(), address, now, false);
   }
 
-  async #verdict(db: Db, key: string, address: string, now: Date): Promise<ThrottleVerdict> {
+  async #verdict(
+    db: Db,
+    key: string,
+    address: string,
+    now: Date,
+    knownAddress: boolean,
+  ): Promise<ThrottleVerdict> {
     const since = new Date(now.getTime() - this.#limits.windowMs);
     const verdicts = await Promise.all([
-      this.#oldestBlocking(db, "name", key, this.#limits.perName, since),
+      knownAddress ? undefined : this.#oldestBlocking(db, "name", key, this.#limits.perName, since),
       this.#oldestBlocking(db, "address", address, this.#limits.perAddress, since),
     ]);
     const blockedUntil = verdicts
@@ -94,9 +112,18 @@ export class LoginThrottle {
       .execute();
   }
 
-  /** Forgets the failures of `name` (its own attempt's among them) after it logged in. */
-  async recordSuccess(name: string): Promise<void> {
-    await this.#db.deleteFrom("login_failures").where("name", "=", name.toLowerCase()).execute();
+  /**
+   * Forgets the failures of `name` (its own attempt's among them) after it
+   * logged in, and remembers `address` as one it logs in from.
+   */
+  async recordSuccess(name: string, address?: string, now = new Date()): Promise<void> {
+    const key = name.toLowerCase();
+    await this.#db.deleteFrom("login_failures").where("name", "=", key).execute();
+    if (address === undefined) return;
+    await this.#db.insertInto("login_known_addresses")
+      .values({ name: key, address, last_success_at: now })
+      .onConflict((oc) => oc.columns(["name", "address"]).doUpdateSet({ last_success_at: now }))
+      .execute();
   }
 
   // The failure whose leaving the window unlocks the key: with `limit`

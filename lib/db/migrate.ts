@@ -13,6 +13,7 @@ import * as accounts from "./migrations/0002_accounts.ts";
 import * as events from "./migrations/0003_events.ts";
 import * as readMarkers from "./migrations/0004_read_markers.ts";
 import * as messagesWithoutFk from "./migrations/0005_messages_without_fk.ts";
+import * as loginKnownAddresses from "./migrations/0006_login_known_addresses.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0003_events": events,
   "0004_read_markers": readMarkers,
   "0005_messages_without_fk": messagesWithoutFk,
+  "0006_login_known_addresses": loginKnownAddresses,
 };
 
 const provider: MigrationProvider = {

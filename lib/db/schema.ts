@@ -135,6 +135,14 @@ export interface ApiTokensTable {
   last_used_at: Date | null;
 }
 
+/** The `login_known_addresses` table: where each name has logged in from (see the login throttle). */
+export interface LoginKnownAddressesTable {
+  /** The name, lower-cased. */
+  name: string;
+  address: string;
+  last_success_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The `login_failures` table: failed logins, counted for throttling. */
 export interface LoginFailuresTable {
   id: Generated<string>;
@@ -166,6 +174,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_failures: LoginFailuresTable;
+  login_known_addresses: LoginKnownAddressesTable;
   read_markers: ReadMarkersTable;
 }
 

@@ -273,6 +273,24 @@ Deno.test("login and setup: a huge body is refused unread, and a name no user ca
   });
 });
 
+Deno.test("login: failures elsewhere do not lock a user out of an address they logged in from", async () => {
+  const limits = { perName: 3, perAddress: 5, windowMs: 60_000 };
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    const login = (address: string, password: string) =>
+      t.call("/login", { method: "POST", address, body: { name: "alice", password } });
+    await expectStatus(await login("10.2.0.1", "correct horse"), 200);
+    for (let i = 0; i < 3; i++) await expectStatus(await login(`10.3.0.${i}`, `guess ${i}`), 401);
+    // The name is locked for a new address...
+    await expectStatus(await login("10.3.0.9", "correct horse"), 429);
+    // ...not where alice logs in from.
+    await expectStatus(await login("10.2.0.1", "correct horse"), 200);
+    // There the address's own limit still counts.
+    for (let i = 0; i < 5; i++) await expectStatus(await login("10.2.0.1", `guess ${i}`), 401);
+    await expectStatus(await login("10.2.0.1", "correct horse"), 429);
+  }, { loginLimits: limits });
+});
+
 Deno.test("csrf: cookie-authenticated writes must come from this origin; token clients need no Origin", async () => {
   await withApp(async (t) => {
     await createUser(t.database.db, "alice", "correct horse");
