@@ -51,7 +51,11 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: whatever holds the clean stop up, the operator wants out.
+      log.warn("stopping at once");
+      Deno.exit(1);
+    }
     stopping = true;
     log.info("shutting down");
     // Workers first: they need the database to clear their rows.

