@@ -19,56 +19,91 @@ const log = logger("app");
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  await Deno.mkdir(config.socketDir, { recursive: true, mode: 0o700 });
-  await Deno.chmod(config.socketDir, 0o700);
-  // The islands bundle and the stylesheet, built first: a broken build stops the app
-  // before it starts anything. `deno task dev` passes --dev to rebuild them on change.
-  const assets = await AssetStore.build();
-  if (Deno.args.includes("--dev")) assets.watch();
-  const database = await openDatabase(config.databaseUrl);
-  // Status writes (lib/servers.ts) and the event stream publish and listen here.
-  const bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
-  ServiceBus.install(bus);
 
-  // Connects the servers marked autoconnect and ends what an earlier run left.
-  const supervisor = await Supervisor.start({
-    db: database.db,
-    databaseUrl: database.url,
-    socketDir: config.socketDir,
-    logLevel: config.logLevel,
-    maxWorkers: config.maxWorkers,
-    maxServersPerUser: config.maxServersPerUser,
-  });
-
-  const workerConnections = new WorkerConnectionPool();
-  const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
-
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: ({ hostname, port }) => log.info(`listening on http://${hostname}:${port}`),
-  }, app.fetch);
-
+  // What has been started, stopped in reverse by `stop`: a failed or
+  // interrupted start must not leave workers on IRC or the cluster running.
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  let bus: ServiceBus | undefined;
+  let supervisor: Supervisor | undefined;
+  let server: Deno.HttpServer | undefined;
+  let workerConnections: WorkerConnectionPool | undefined;
+  let started = false;
+  let stopRequested = false;
   let stopping = false;
-  const stop = async () => {
-    if (stopping) {
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down");
+    // Workers first: they need the database to clear their rows.
+    await supervisor?.stop().catch((e) => log.error(errorMessage(e)));
+    // Open event streams may hold a graceful shutdown up: bound it.
+    if (server) {
+      await Promise.race([
+        server.shutdown().catch(() => {}),
+        new Promise((r) => setTimeout(r, 5000)),
+      ]);
+    }
+    workerConnections?.close();
+    await bus?.close().catch(() => {});
+    await database?.close().catch((e) => log.error(errorMessage(e)));
+    Deno.exit(code);
+  };
+  const onSignal = () => {
+    if (stopping || stopRequested) {
       // A second Ctrl-C: whatever holds the clean stop up, the operator wants out.
       log.warn("stopping at once");
       Deno.exit(1);
     }
-    stopping = true;
-    log.info("shutting down");
-    // Workers first: they need the database to clear their rows.
-    await supervisor.stop().catch((e) => log.error(errorMessage(e)));
-    // Open event streams may hold a graceful shutdown up: bound it.
-    await Promise.race([server.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-    workerConnections.close();
-    await bus.close().catch(() => {});
-    await database.close().catch((e) => log.error(errorMessage(e)));
-    Deno.exit(0);
+    // During the start, once what is under way is done (see below).
+    if (!started) {
+      stopRequested = true;
+      log.info("stopping once started");
+      return;
+    }
+    void stop(0);
   };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) Deno.addSignalListener(signal, onSignal);
+
+  try {
+    await Deno.mkdir(config.socketDir, { recursive: true, mode: 0o700 });
+    await Deno.chmod(config.socketDir, 0o700);
+    // The islands bundle and the stylesheet, built first: a broken build stops the app
+    // before it starts anything. `deno task dev` passes --dev to rebuild them on change.
+    const assets = await AssetStore.build();
+    if (Deno.args.includes("--dev")) assets.watch();
+    // The port is taken before anything is started that a taken port would
+    // leave running; requests wait for the app (503) until it is ready.
+    let handler: Deno.ServeHandler = () =>
+      new Response("Starting", { status: 503, headers: { "retry-after": "1" } });
+    server = Deno.serve(
+      { hostname: config.host, port: config.port, onListen: () => {} },
+      (request, info) => handler(request, info),
+    );
+    database = await openDatabase(config.databaseUrl);
+    // Status writes (lib/servers.ts) and the event stream publish and listen here.
+    bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
+    ServiceBus.install(bus);
+    // Connects the servers marked autoconnect and ends what an earlier run left.
+    supervisor = await Supervisor.start({
+      db: database.db,
+      databaseUrl: database.url,
+      socketDir: config.socketDir,
+      logLevel: config.logLevel,
+      maxWorkers: config.maxWorkers,
+      maxServersPerUser: config.maxServersPerUser,
+    });
+    workerConnections = new WorkerConnectionPool();
+    const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
+    handler = app.fetch;
+    started = true;
+    const { hostname, port } = server.addr as Deno.NetAddr;
+    log.info(`listening on http://${hostname}:${port}`);
+  } catch (error) {
+    log.error(errorMessage(error));
+    await stop(1);
+    return;
+  }
+  if (stopRequested) await stop(0);
 }
 
 if (import.meta.main) {

@@ -147,3 +147,24 @@ Deno.test("app: two instances on one database run one worker per server", async 
     assertEquals(socketFiles(socketDir), []);
   });
 });
+
+Deno.test("app: a port already in use stops the start before any worker connects, and leaves nothing running", async () => {
+  await withApps(async ({ database, irc, socketDir, server }) => {
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const port = (taken.addr as Deno.NetAddr).port;
+      const failed = await startAppProcess(database.url, socketDir, { port }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      assert(failed !== undefined, "the app did not start");
+      assert(/in use/i.test(failed), failed);
+      await new Promise((r) => setTimeout(r, 1000));
+      assertEquals(irc.clients.length, 0, "no worker connected to IRC");
+      const row = await findServer(database.db, server.id);
+      assertEquals([row?.pid, row?.socket_path], [null, null]);
+    } finally {
+      taken.close();
+    }
+  });
+});

@@ -41,6 +41,8 @@ export interface AppProcessOptions {
   extraFlags?: string[];
   /** `LOG_LEVEL`; `info` by default (the start is read from the log). */
   logLevel?: "debug" | "info";
+  /** `PORT`; `0` (any free one) by default. */
+  port?: number;
 }
 
 /** Starts the app on `databaseUrl` and resolves once it listens. */
@@ -51,7 +53,7 @@ export async function startAppProcess(
 ): Promise<AppProcess> {
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
-    PORT: "0",
+    PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     SOCKET_DIR: socketDir,
     LOG_LEVEL: options.logLevel ?? "info",
