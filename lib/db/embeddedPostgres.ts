@@ -73,6 +73,30 @@ export async function startEmbeddedPostgres(
     encodeURIComponent(settings.password)
   }@127.0.0.1:${settings.port}/postgres`;
 
+  // PostgreSQL's own words, kept: when it refuses to start, the library
+  // rejects with nothing, and they are what says why.
+  const recent: string[] = [];
+  const said = (text: string) => {
+    for (const line of text.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
+      log.debug(line);
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+    }
+  };
+  const explained = async (step: Promise<void>, what: string) => {
+    try {
+      await step;
+    } catch (error) {
+      const why = recent.filter((line) => /FATAL|ERROR|PANIC|error/.test(line)).slice(-5);
+      const detail = why.length > 0
+        ? why.join("; ")
+        : error === undefined
+        ? "no reason given"
+        : errorMessage(error);
+      throw new Error(`The embedded PostgreSQL could not ${what} (in ${clusterDir}): ${detail}`);
+    }
+  };
+
   if (await answers(settings.port)) {
     log.debug(`using the cluster already running on port ${settings.port}`);
     return { url, owned: false, stop: () => Promise.resolve() };
@@ -97,14 +121,14 @@ export async function startEmbeddedPostgres(
       "-c",
       `max_connections=${embeddedMaxConnections(maxWorkers)}`,
     ],
-    onLog: (line) => log.debug(line.trim()),
-    onError: (error) => log.error(String(error)),
+    onLog: (line) => said(line),
+    onError: (error) => said(String(error)),
   });
   if (!(await exists(`${clusterDir}/PG_VERSION`))) {
     log.info(`initialising a new database in ${clusterDir}`);
-    await cluster.initialise();
+    await explained(cluster.initialise(), "initialise");
   }
-  await cluster.start();
+  await explained(cluster.start(), "start");
   log.info(`embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
   // The library's stop() waits for an `exit` event, which never comes again
   // for a PostgreSQL already gone: one that shared the terminal's Ctrl-C (it
