@@ -96,9 +96,21 @@ export function isChannelName(name: string): boolean {
   return CHANNEL.test(name) && utf8Length(name) <= MAX_CHANNEL_BYTES;
 }
 
-/** Whether `name` is a valid nickname. */
+/** Whether `name` is a valid nickname to take (RFC 2812 characters). */
 export function isNickname(name: string): boolean {
   return NICK.test(name);
+}
+
+// Someone a private message may come from and go to: networks allow more
+// than RFC 2812 (UTF-8 nicks on Ergo, ZNC's `*status`). Still one word, no
+// channel prefix, nothing that would end or split the line, no leading `:`,
+// and no `!` or `@` (they end a nick in a message's prefix).
+// deno-lint-ignore no-control-regex -- BEL and NUL are exactly what must be refused
+const QUERY_TARGET = /^[^\s,\x00\x07#&+!:@][^\s,\x00\x07!@]*$/u;
+
+/** Whether `name` can be the other side of a private conversation (a query window). */
+export function isQueryTarget(name: string): boolean {
+  return QUERY_TARGET.test(name) && utf8Length(name) <= MAX_NICK_BYTES;
 }
 
 /**
@@ -192,7 +204,7 @@ function targetField(raw: Record<string, unknown>, field: string): Validated<str
   if (!value.ok) return value;
   const tooLong = channelTooLong(field, value.value);
   if (tooLong) return fail(tooLong);
-  if (!isChannelName(value.value) && !isNickname(value.value)) {
+  if (!isChannelName(value.value) && !isQueryTarget(value.value)) {
     return fail(`invalid target: ${JSON.stringify(value.value)}`);
   }
   return value;

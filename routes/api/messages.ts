@@ -24,7 +24,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { sql } from "kysely";
 import type { Db } from "../../lib/db/database.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import { type IrcCommand, isChannelName, isNickname } from "../../lib/ircCommand.ts";
+import { type IrcCommand, isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import {
   lastBatchOf,
   listMessages,
@@ -80,7 +80,7 @@ export function messageRoutes(
     }
     if (target !== undefined && target !== null) {
       if (typeof target !== "string") return invalid(c, "target", "target must be a string");
-      if (!isChannelName(target) && !isNickname(target)) {
+      if (!isChannelName(target) && !isQueryTarget(target)) {
         return invalid(c, "target", "target must be a channel or a nickname");
       }
     }

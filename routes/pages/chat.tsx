@@ -15,7 +15,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { Server } from "../../lib/db/schema.ts";
-import { isChannelName, isNickname } from "../../lib/ircCommand.ts";
+import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
 import { findUserServer } from "../../lib/servers.ts";
@@ -43,7 +43,7 @@ export function windowPath(serverId: number, target: string | null): string {
 }
 
 function validTarget(target: string): boolean {
-  return target.length <= 200 && (isChannelName(target) || isNickname(target));
+  return target.length <= 200 && (isChannelName(target) || isQueryTarget(target));
 }
 
 /** The window pages and their form posts. */

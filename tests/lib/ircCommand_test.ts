@@ -2,6 +2,7 @@ import { assertEquals, assertMatch } from "../support/assert.ts";
 import {
   isChannelName,
   isNickname,
+  isQueryTarget,
   MAX_CHANNEL_BYTES,
   utf8Length,
   validateCommand,
@@ -92,11 +93,42 @@ Deno.test("validateCommand: channel names are limited in UTF-8 bytes, not charac
   assertEquals(isChannelName("#" + "x".repeat(199)), true);
 });
 
-Deno.test("validateCommand: nicknames and nick targets are ASCII, so at most 64 bytes", () => {
+Deno.test("validateCommand: a nickname to take is RFC 2812 ASCII, at most 64 bytes", () => {
   assertEquals(validateCommand({ command: "nick", nickname: "n".repeat(64) }).ok, true);
   assertEquals(validateCommand({ command: "nick", nickname: "n".repeat(65) }).ok, false);
-  assertEquals(validateCommand({ command: "privmsg", target: "n".repeat(65), message: "x" }).ok, false);
-  assertEquals(validateCommand({ command: "privmsg", target: "né", message: "x" }).ok, false);
+  assertEquals(validateCommand({ command: "nick", nickname: "né" }).ok, false);
+});
+
+Deno.test("validateCommand: a query target is whoever a network lets write to us, in one safe word", () => {
+  // ZNC's *status, a UTF-8 nick (Ergo), RFC ones.
+  for (const target of ["*status", "José", "søren", "bob", "[away]bob", "n".repeat(64), "é".repeat(32)]) {
+    assertEquals(isQueryTarget(target), true, target);
+    assertEquals(validateCommand({ command: "privmsg", target, message: "x" }).ok, true, target);
+  }
+  for (
+    const target of [
+      "",
+      ":bob",
+      "@bob",
+      "a b",
+      "a,b",
+      "a\x07b",
+      "a\0b",
+      "bob!u@h",
+      "n".repeat(65),
+      "é".repeat(33),
+    ]
+  ) {
+    assertEquals(isQueryTarget(target), false, JSON.stringify(target));
+    assertEquals(
+      validateCommand({ command: "privmsg", target, message: "x" }).ok,
+      false,
+      JSON.stringify(target),
+    );
+  }
+  // Channels (`!` starts one too) are channels, not query targets.
+  assertEquals(isQueryTarget("#ruby"), false);
+  assertEquals(isQueryTarget("!bob"), false);
 });
 
 Deno.test("utf8Length: counts bytes as they go out, a lone surrogate as U+FFFD", () => {

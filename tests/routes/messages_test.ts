@@ -134,6 +134,16 @@ Deno.test("messages: a line sent again with its client_id is answered as before,
   });
 });
 
+Deno.test("messages: a query with ZNC's *status or a UTF-8 nick can be answered", async () => {
+  await withConnected({}, async (_t, { irc, send }) => {
+    for (const target of ["*status", "José"]) {
+      const stored = await expectJson<MessageJson>(await send({ target, content: "help" }), 201);
+      assertEquals([stored.target, stored.content], [target, "help"]);
+      await irc.waitForLine(`PRIVMSG ${target} :help`);
+    }
+  });
+});
+
 Deno.test("messages: with IRCv3 echo-message the stored message is the echoed one", async () => {
   await withConnected({ echoMessage: true }, async (_t, { serverId, irc, send }) => {
     const stored = await expectJson<MessageJson>(await send({ target: "#ruby", content: "echo me" }), 201);
