@@ -59,10 +59,19 @@ export interface WorkerSpec {
   logLevel?: string;
 }
 
-/** The `deno run` arguments (after `run`) that start a worker. */
-export function workerArgs(spec: WorkerSpec): string[] {
-  const db = new URL(spec.databaseUrl);
-  const dbAddress = `${db.hostname || "127.0.0.1"}:${db.port || "5432"}`;
+/** Reads one variable of the app's environment: `undefined` when unset. */
+export type EnvReader = (name: string) => string | undefined;
+
+/**
+ * The `deno run` arguments (after `run`) that start a worker. `env` is the
+ * app's environment, whose `PG*` variables decide, with the URL, which
+ * database address the worker may reach.
+ *
+ * @throws Error when the database is on a Unix socket (a worker may only
+ * reach it over TCP), or its URL or port cannot be read.
+ */
+export function workerArgs(spec: WorkerSpec, env: EnvReader = Deno.env.get): string[] {
+  const dbAddress = databaseAddress(spec.databaseUrl, env);
   const socket = socketPathFor(spec.socketDir, spec.serverId);
   return [
     "run",
@@ -78,9 +87,14 @@ export function workerArgs(spec: WorkerSpec): string[] {
   ];
 }
 
-/** The environment a worker gets: only what it reads. */
-export function workerEnv(spec: WorkerSpec): Record<string, string> {
+/**
+ * The environment a worker gets: only what it reads. That includes the `PG*`
+ * variables set for the app (a password, an SSL mode), so the worker's
+ * `npm:pg` connects as the app's does.
+ */
+export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Record<string, string> {
   return {
+    ...readEnv(env, PG_ENV_VARS),
     DATABASE_URL: spec.databaseUrl,
     SOCKET_DIR: spec.socketDir,
     LOG_LEVEL: spec.logLevel ?? "info",
@@ -112,12 +126,82 @@ function hostPort(host: string, port: number): string {
 }
 
 function denoDir(): Record<string, string> {
+  return readEnv(Deno.env.get, ["DENO_DIR", "HOME", "PATH"]);
+}
+
+// The variables of `names` that are set.
+function readEnv(env: EnvReader, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ["DENO_DIR", "HOME", "PATH"]) {
+  for (const name of names) {
     try {
-      const value = Deno.env.get(name);
+      const value = env(name);
       if (value !== undefined) out[name] = value;
     } catch { /* not allowed to read it: leave it out */ }
   }
   return out;
+}
+
+/**
+ * The `host:port` that `npm:pg` connects to for `url` (see its
+ * `connection-parameters.js`): the URL's host, else `PGHOST`, else
+ * `localhost`; the URL's port, else `PGPORT`, else 5432. Anything else in the
+ * worker's `--allow-net` would be refused (`NotCapable`) on every connect.
+ */
+function databaseAddress(url: string, env: EnvReader): string {
+  const given = urlHostPort(url);
+  const host = given.host || readEnv(env, ["PGHOST"]).PGHOST || "localhost";
+  if (host.startsWith("/")) {
+    // pg would connect to `<host>/.s.PGSQL.<port>`, which the worker's
+    // permissions do not name (the one Unix socket they allow is its own):
+    // refused here, so the server's error says why, rather than a worker
+    // failing with NotCapable on every connect.
+    throw new Error(
+      `The database is on the Unix socket ${host}, which an IRC worker cannot reach: ` +
+        "give DATABASE_URL (or PGHOST) a TCP host, such as 127.0.0.1",
+    );
+  }
+  const portText = given.port || readEnv(env, ["PGPORT"]).PGPORT || "5432";
+  // pg reads the port with parseInt, so "5432 " is 5432 and "lots" is no port.
+  const port = parseInt(portText, 10);
+  if (!(port >= 1 && port <= 65535)) {
+    const source = given.port ? "The port of DATABASE_URL" : "PGPORT";
+    throw new Error(`${source} must be a port number (1-65535), got ${JSON.stringify(portText)}`);
+  }
+  return hostPort(host, port);
+}
+
+/**
+ * The host and port written in a database URL, "" when it gives none, read
+ * as `npm:pg-connection-string` (pg's parser) reads them: a `host` or `port`
+ * query parameter wins, `postgres://user:pw@/db` is a URL with no host, and a
+ * string starting with "/" or a `socket:` URL names a Unix socket.
+ */
+function urlHostPort(url: string): { host: string; port: string } {
+  if (url.startsWith("/")) return { host: url.split(" ")[0], port: "" };
+  // pg-connection-string encodes spaces and stray "%" before parsing.
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url)) url = encodeURI(url).replace(/%25(\d\d)/g, "%$1");
+  let parsed: URL;
+  let noHost = false;
+  try {
+    parsed = new URL(url, "postgres://base");
+  } catch {
+    try {
+      // A URL with credentials but no host is invalid; pg reads it as hostless.
+      parsed = new URL(url.replace("@/", "@___DUMMY___/"), "postgres://base");
+      noHost = true;
+    } catch {
+      // Not the URL's text: it holds the password.
+      throw new Error("DATABASE_URL is not a valid URL");
+    }
+  }
+  try {
+    if (parsed.protocol === "socket:") return { host: decodeURI(parsed.pathname), port: "" };
+    const hostname = (noHost ? "" : parsed.hostname).replace(/^\[(.+)\]$/, "$1");
+    return {
+      host: parsed.searchParams.get("host") || decodeURIComponent(hostname),
+      port: parsed.searchParams.get("port") || parsed.port,
+    };
+  } catch {
+    throw new Error("DATABASE_URL is not a valid URL: a malformed %-escape in its host");
+  }
 }
