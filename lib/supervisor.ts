@@ -174,11 +174,8 @@ export class Supervisor implements ServerSupervisor {
       const entry = this.#entries.get(serverId);
       if (entry) {
         // A worker stopped by a fatal refusal (bad password, ban) waits for
-        // the user; connecting again is how they retry. One whose row says
-        // disconnected is on its way out (a quit sent straight to its
-        // socket: it says so first thing); this connect must outlive it.
-        const status = entry.child ? (await findServer(this.#db, serverId))?.status : undefined;
-        if (entry.child && (status === "error" || status === "disconnected")) {
+        // the user; connecting again is how they retry.
+        if (entry.child && (await findServer(this.#db, serverId))?.status === "error") {
           await this.#stopChild(entry, null);
           await updateServer(this.#db, serverId, { ...NO_WORKER, status: "connecting", last_error: null });
           await this.#spawn(entry);

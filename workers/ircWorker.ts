@@ -154,15 +154,6 @@ class Worker {
   /** Quits IRC, removes the socket, clears the row, and exits with `code`. */
   stop(message: string | null, code: number): Promise<void> {
     this.#stopping ??= (async () => {
-      // Said first, not once done: a connect that comes while this worker
-      // quits must see it is on its way out (the supervisor then starts a
-      // new one rather than take this one as running). Not waited for long:
-      // the database may be what is gone.
-      this.#row.stop();
-      await Promise.race([
-        updateServer(this.#db, this.#server.id, { status: "disconnected" }).catch(() => {}),
-        new Promise((resolve) => setTimeout(resolve, 500)),
-      ]);
       const unsent = await this.#irc.quit(message).catch((e) => {
         this.#log.warn(`quit: ${errorMessage(e)}`);
         return 0;
@@ -183,6 +174,7 @@ class Worker {
       }
       await this.#socket?.close();
       await this.#writer.close();
+      this.#row.stop();
       await updateServer(this.#db, this.#server.id, {
         socket_path: null,
         pid: null,

@@ -203,25 +203,6 @@ Deno.test("supervisor: a worker told to quit through its socket (/quit) is not r
   });
 });
 
-Deno.test("supervisor: a connect while a worker quits through its socket connects it again", async () => {
-  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
-    const supervisors = await supervisor();
-    await supervisors.connect(server.id);
-    const row = await waitForStatus(database.db, server.id, "connected");
-    await new IrcCommandSender(row).quit("brb");
-    // The worker is on its way out, still running: this connect must outlive it.
-    await waitForStatus(database.db, server.id, "disconnected");
-    await supervisors.connect(server.id);
-    await irc.waitForLine("QUIT :brb");
-    await waitFor(() => registrations(irc) === 2, 10_000, "a second registration");
-    await waitForStatus(database.db, server.id, "connected");
-    await settle();
-    const after = await findServer(database.db, server.id);
-    assertEquals([after?.status, after?.autoconnect], ["connected", true]);
-    assertEquals(supervisors.isRunning(server.id), true);
-  });
-});
-
 Deno.test("supervisor: connecting a server in error (bad password) starts it afresh", async () => {
   const database = await createTestDatabase();
   const irc = startFakeIrcServer({ password: "secret" });
