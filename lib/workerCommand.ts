@@ -6,6 +6,7 @@
  */
 import { CONFIG_ENV_VARS } from "./config.ts";
 import { socketPathFor } from "./servers.ts";
+import { parse } from "pg-connection-string";
 
 /**
  * Every variable `npm:pg` reads in its constructor: under `--allow-env=<list>`
@@ -171,37 +172,16 @@ function databaseAddress(url: string, env: EnvReader): string {
 }
 
 /**
- * The host and port written in a database URL, "" when it gives none, read
- * as `npm:pg-connection-string` (pg's parser) reads them: a `host` or `port`
- * query parameter wins, `postgres://user:pw@/db` is a URL with no host, and a
- * string starting with "/" or a `socket:` URL names a Unix socket.
+ * The host and port written in a database URL, "" when it gives none, as
+ * `npm:pg` reads them: through its own parser, `pg-connection-string`.
  */
 function urlHostPort(url: string): { host: string; port: string } {
-  if (url.startsWith("/")) return { host: url.split(" ")[0], port: "" };
-  // pg-connection-string encodes spaces and stray "%" before parsing.
-  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url)) url = encodeURI(url).replace(/%25(\d\d)/g, "%$1");
-  let parsed: URL;
-  let noHost = false;
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = new URL(url, "postgres://base");
+    parsed = parse(url);
   } catch {
-    try {
-      // A URL with credentials but no host is invalid; pg reads it as hostless.
-      parsed = new URL(url.replace("@/", "@___DUMMY___/"), "postgres://base");
-      noHost = true;
-    } catch {
-      // Not the URL's text: it holds the password.
-      throw new Error("DATABASE_URL is not a valid URL");
-    }
+    // Not the error's text: it may quote the URL, password and all.
+    throw new Error("DATABASE_URL is not a valid URL");
   }
-  try {
-    if (parsed.protocol === "socket:") return { host: decodeURI(parsed.pathname), port: "" };
-    const hostname = (noHost ? "" : parsed.hostname).replace(/^\[(.+)\]$/, "$1");
-    return {
-      host: parsed.searchParams.get("host") || decodeURIComponent(hostname),
-      port: parsed.searchParams.get("port") || parsed.port,
-    };
-  } catch {
-    throw new Error("DATABASE_URL is not a valid URL: a malformed %-escape in its host");
-  }
+  return { host: parsed.host ?? "", port: parsed.port ?? "" };
 }
