@@ -5,7 +5,10 @@
  * A pattern on the raw text is not enough: browsers drop tabs and newlines
  * from a URL and read `\` as `/`, so `/\t/evil.example` is `//evil.example`
  * to them. The text is therefore resolved the way a browser would, and
- * kept only if it stays on this origin.
+ * kept only if it stays on this origin. Staying on the origin is not enough
+ * either: `/..//evil.example` resolves to the path `//evil.example`, which a
+ * browser given it as a `Location` reads as another host; a path that starts
+ * with `//` or `/\` after resolution is refused too.
  *
  * @module
  */
@@ -23,5 +26,6 @@ export function localPath(next: string | undefined, fallback: string): string {
     return fallback;
   }
   if (url.origin !== BASE) return fallback;
+  if (/^\/[\/\\]/.test(url.pathname)) return fallback;
   return url.pathname + url.search + url.hash;
 }

@@ -109,6 +109,9 @@ Deno.test("pages: without a session, pages redirect to the login, remembering wh
     // Not to another site, even by a tab that browsers would drop from the URL.
     const away = await page(t, "/login?next=%2F%09%2Fevil.example%2Fphish", cookie);
     assertEquals([away.status, away.headers.get("location")], [303, "/"]);
+    // Nor by dot segments that resolve to a path starting with `//`.
+    const dots = await page(t, `/login?next=${encodeURIComponent("/..//evil.example/phish")}`, cookie);
+    assertEquals([dots.status, dots.headers.get("location")], [303, "/"]);
   });
 });
 
