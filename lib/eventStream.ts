@@ -18,8 +18,13 @@
  * A client that does not read fast enough is disconnected (it reconnects
  * and replays) once more than `maxBufferedBytes` wait to be written or
  * `maxPendingEvents` wait to be formatted, rather than growing memory.
- * A replay is paced by the client: the next page is read only once the
- * previous one has been taken.
+ * A replay is paced by the client, frame by frame: the next frame is queued
+ * only once the client has taken what fills the queue, so a page of large
+ * events (a channel of control characters, 6 bytes of JSON each) cannot
+ * overrun the stream's own limit and be cut off, again at each reconnect
+ * from the same cursor. And a chunk is refused only when more than the limit
+ * was already waiting before it: one event larger than the limit still goes
+ * out, so every connection makes progress.
  *
  * @module
  */
@@ -252,9 +257,12 @@ export class EventStream implements FeedSubscriber {
   async #replay(serverId: number): Promise<void> {
     while (!this.#closed) {
       const page = await readEvents(this.#db, serverId, this.#cursor.get(serverId) ?? 0, REPLAY_PAGE);
-      for (const event of page) this.#send(event);
+      for (const event of page) {
+        if (this.#closed) return;
+        this.#send(event);
+        if ((this.#controller.desiredSize ?? 0) <= 0) await this.#room();
+      }
       if (page.length < REPLAY_PAGE) return;
-      await this.#room();
     }
   }
 
@@ -335,15 +343,16 @@ export class EventStream implements FeedSubscriber {
 
   #enqueue(bytes: Uint8Array): void {
     if (this.#closed) return;
+    // Judged on what waited before this chunk, not after: a chunk larger
+    // than the limit, into a queue the client keeps taking, is progress.
+    if ((this.#controller.desiredSize ?? 0) < -this.#maxBufferedBytes) {
+      this.close(`more than ${this.#maxBufferedBytes} bytes waiting: client too slow`, true);
+      return;
+    }
     try {
       this.#controller.enqueue(bytes);
     } catch {
       this.close("client gone");
-      return;
-    }
-    const desired = this.#controller.desiredSize ?? 0;
-    if (desired < -this.#maxBufferedBytes) {
-      this.close(`more than ${this.#maxBufferedBytes} bytes waiting: client too slow`, true);
     }
   }
 

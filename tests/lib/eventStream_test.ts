@@ -99,3 +99,61 @@ Deno.test("event stream: events handed over together are written as one chunk, s
     b.stream.close("done");
   });
 });
+
+Deno.test("event stream: a replay of 500 lines of control characters reaches the client in full", async () => {
+  await withFeed(async ({ database: { db }, bus, feed, server }) => {
+    // 450 × \x02 is 2,700 bytes of JSON (\u0002 each): a page of 500 is
+    // more than the stream lets wait for a client, so it is paced by it.
+    const bold = "\x02".repeat(450);
+    const writer = new EventWriter({ db, serverId: server.id, log: logger("test"), bus });
+    for (let i = 0; i < 500; i++) {
+      writer.append({
+        kind: "message",
+        message: { target: "#t", sender: "bob", content: `${bold}${i}`, message_type: "privmsg" },
+      });
+    }
+    assert(await writer.idle(30_000));
+    const stream = new EventStream({ db, feed, userId: server.user_id, cursor: new Map([[server.id, 0]]) });
+    stream.start();
+    const client = readSse(new Response(stream.body));
+    await client.waitUntil(
+      () => client.ended !== false || client.events.some((e) => e.event === "ready"),
+      "the replay to end",
+      30_000,
+    );
+    assertEquals(client.ended, false, "the stream is still open");
+    const got = client.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content);
+    assertEquals(got, Array.from({ length: 500 }, (_, i) => `${bold}${i}`));
+    await client.close();
+  });
+});
+
+Deno.test("event stream: one event larger than a client may have waiting still gets through", async () => {
+  await withFeed(async ({ database: { db }, feed, server: { id: serverId, user_id: userId } }) => {
+    const stream = new EventStream({ db, feed, userId, cursor: undefined, maxBufferedBytes: 20_000 });
+    stream.start();
+    const client = readSse(new Response(stream.body));
+    await client.waitForEvents(1, "ready");
+    // The first is handed to the waiting reader; the second, 120 KB of JSON
+    // in one frame, is more than 20 KB + the 64 KB queue, but little was
+    // waiting before it: taking it is progress, not a client too slow.
+    const big = { ...messageOf(serverId, 2), content: "\x02".repeat(20_000) };
+    const event = (seq: number, data = messageOf(serverId, seq)): LogEvent => ({
+      serverId,
+      seq,
+      event: "message",
+      data,
+    });
+    stream.deliver(serverId, 1, [event(1)]);
+    stream.deliver(serverId, 2, [event(2, big)]);
+    stream.deliver(serverId, 3, [event(3)]);
+    await client.waitUntil(
+      () => client.ended !== false || client.events.filter((e) => e.event === "message").length === 3,
+      "the three events",
+    );
+    assertEquals(client.ended, false, "the stream is still open");
+    const got = client.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content);
+    assertEquals(got, ["m1", big.content, "m3"]);
+    await client.close();
+  });
+});
