@@ -14,6 +14,7 @@ import * as events from "./migrations/0003_events.ts";
 import * as readMarkers from "./migrations/0004_read_markers.ts";
 import * as messagesWithoutFk from "./migrations/0005_messages_without_fk.ts";
 import * as loginKnownAddresses from "./migrations/0006_login_known_addresses.ts";
+import * as workerRoles from "./migrations/0007_worker_roles.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0004_read_markers": readMarkers,
   "0005_messages_without_fk": messagesWithoutFk,
   "0006_login_known_addresses": loginKnownAddresses,
+  "0007_worker_roles": workerRoles,
 };
 
 const provider: MigrationProvider = {
