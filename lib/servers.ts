@@ -20,6 +20,18 @@ export function findServer(db: Db, id: number): Promise<Server | undefined> {
 }
 
 /**
+ * Takes the lock a write of the server row takes, for a transaction that
+ * will write it after other things. Lock order, everywhere: a server's
+ * `servers` row first, then its `server_event_seqs` row (which every event
+ * numbered in its log takes); a transaction taking them the other way round
+ * deadlocks with a status write ({@link updateServer}).
+ */
+export async function lockServerRow(trx: Db, id: number): Promise<void> {
+  // `no key update`, as `updateServer`: message inserts' foreign-key checks go on.
+  await trx.selectFrom("servers").select("id").where("id", "=", id).forNoKeyUpdate().executeTakeFirst();
+}
+
+/**
  * Changes columns of a server row, stamping `updated_at`. When `status` or
  * `last_error` changes, the change is recorded in the server's event log
  * in the same transaction and published on `server_<id>_status` after the

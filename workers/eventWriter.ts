@@ -27,7 +27,7 @@
  */
 import type { Db } from "../lib/db/database.ts";
 import { changeChannel, type ChannelChange } from "../lib/channels.ts";
-import { updateServer } from "../lib/servers.ts";
+import { lockServerRow, updateServer } from "../lib/servers.ts";
 import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import {
@@ -41,6 +41,14 @@ import type { InlineNotification } from "../lib/serviceBus.ts";
 
 /** Most events kept in memory while the database is unreachable. */
 export const DEFAULT_MAX_BUFFERED = 50_000;
+/**
+ * Most bytes of events kept in memory (their text, counted as UTF-16, plus
+ * a fixed share per event): a server sending long lines must not make the
+ * 50,000 events hundreds of megabytes.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+// What an event costs besides its text (the objects, the date).
+const ITEM_OVERHEAD_BYTES = 200;
 /** Most rows written by one statement. */
 export const DEFAULT_MAX_BATCH = 1000;
 /** Waiting events at which a healthy-database writer asks its source to pause. */
@@ -75,6 +83,8 @@ export interface EventWriterOptions {
   /** The bus; without one, events are only in the database. */
   bus?: Publisher;
   maxBuffered?: number;
+  /** Most bytes of events kept waiting ({@link DEFAULT_MAX_BUFFERED_BYTES}). */
+  maxBufferedBytes?: number;
   maxBatch?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -98,6 +108,8 @@ export class EventWriter {
   readonly #log: Logger;
   readonly #bus: Publisher | undefined;
   readonly #maxBuffered: number;
+  readonly #maxBufferedBytes: number;
+  #bufferedBytes = 0;
   readonly #maxBatch: number;
   readonly #retryMinMs: number;
   readonly #retryMaxMs: number;
@@ -132,6 +144,7 @@ export class EventWriter {
     this.#log = options.log;
     this.#bus = options.bus;
     this.#maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#retryMinMs = options.retryMinMs ?? 100;
     this.#retryMaxMs = options.retryMaxMs ?? 5000;
@@ -147,6 +160,11 @@ export class EventWriter {
     return this.#queue.length - this.#head;
   }
 
+  /** Bytes of the events waiting, as counted against {@link DEFAULT_MAX_BUFFERED_BYTES}. */
+  get pendingBytes(): number {
+    return this.#bufferedBytes;
+  }
+
   /** Events dropped since the last recovery because the buffer was full. */
   get dropped(): number {
     return this.#dropped;
@@ -160,10 +178,22 @@ export class EventWriter {
   /** Queues an event; it is written within milliseconds while the database answers. */
   append(item: WriteItem): void {
     if (this.#closed) return;
-    if (this.pending >= this.#maxBuffered) {
+    const malformed = malformedItem(item);
+    if (malformed !== undefined) {
+      // From a malformed line (a topic with no channel): written, it would
+      // only be refused.
+      this.#log.warn(`event dropped: ${malformed}`);
+      return;
+    }
+    const bytes = itemBytes(item);
+    if (this.pending >= this.#maxBuffered || this.#bufferedBytes + bytes > this.#maxBufferedBytes) {
       if (this.#dropped === 0) {
         this.#log.error(
-          `event buffer full (${this.#maxBuffered} events) while the database ` +
+          `event buffer full (${
+            this.pending >= this.#maxBuffered
+              ? `${this.#maxBuffered} events`
+              : `${this.#maxBufferedBytes} bytes`
+          }) while the database ` +
             `${this.#failing ? "is unreachable" : "is not keeping up"}: new events are being dropped`,
         );
         this.#onOverflow?.(this.#maxBuffered);
@@ -172,6 +202,7 @@ export class EventWriter {
       return;
     }
     this.#queue.push(item);
+    this.#bufferedBytes += bytes;
     if (!this.#failing && !this.#paused && this.#onPause && this.pending >= this.#highWater) {
       this.#setPaused(true);
     }
@@ -273,6 +304,9 @@ export class EventWriter {
   }
 
   #take(count: number): void {
+    for (let i = this.#head; i < this.#head + count && i < this.#queue.length; i++) {
+      this.#bufferedBytes -= itemBytes(this.#queue[i]);
+    }
     this.#head += count;
     // Compact now and then rather than shifting on every batch.
     if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
@@ -354,6 +388,10 @@ export class EventWriter {
     // Channel changes and the nickname are idempotent; only the messages
     // need the batch id.
     return await this.#db.transaction().execute(async (trx) => {
+      // Lock order: the server's row before its sequence row, as
+      // `updateServer` takes them (a status write racing a nick change
+      // deadlocked: this took the sequence row with the messages first).
+      if (batch.some((item) => item.kind === "nickname")) await lockServerRow(trx, this.#serverId);
       const out: Published = { messages: [], events: [] };
       let run: NewMessageInput[] = [];
       const flushRun = async () => {
@@ -400,6 +438,52 @@ export class EventWriter {
   }
 }
 
+// What an event holds in memory, roughly: its strings and a fixed share.
+function itemBytes(item: WriteItem): number {
+  switch (item.kind) {
+    case "message": {
+      const m = item.message;
+      return ITEM_OVERHEAD_BYTES + 2 * (m.content.length + (m.target?.length ?? 0) + (m.sender?.length ?? 0));
+    }
+    case "channel":
+      return ITEM_OVERHEAD_BYTES + 2 * (item.name.length + (item.change.topic?.length ?? 0));
+    case "nickname":
+      return ITEM_OVERHEAD_BYTES + 2 * item.nick.length;
+  }
+}
+
+// A name a channel row can have: a non-empty word (no space, no control
+// character), of a length IRC allows.
+// deno-lint-ignore no-control-regex -- control characters are what is refused
+const STORABLE_CHANNEL = /^[^\s,\x00-\x1f\x7f]{1,200}$/;
+
+function isStorableChannelName(name: unknown): name is string {
+  return typeof name === "string" && STORABLE_CHANNEL.test(name);
+}
+
+const isOptionalText = (value: unknown) => value === null || typeof value === "string";
+
+// Why `item` cannot be stored, or `undefined` when it can.
+function malformedItem(item: WriteItem): string | undefined {
+  switch (item.kind) {
+    case "message": {
+      const m = item.message;
+      if (typeof m.content !== "string" || !isOptionalText(m.target) || !isOptionalText(m.sender)) {
+        return `a ${m.message_type} message with missing fields`;
+      }
+      return undefined;
+    }
+    case "channel":
+      if (!isStorableChannelName(item.name)) return `a channel change with no valid channel name`;
+      if (item.change.topic !== undefined && typeof item.change.topic !== "string") {
+        return `a topic that is not text for ${item.name}`;
+      }
+      return undefined;
+    case "nickname":
+      return typeof item.nick === "string" && item.nick !== "" ? undefined : "a nick change with no nick";
+  }
+}
+
 interface Published {
   messages: StoredMessage[];
   events: LogEvent[];
@@ -409,14 +493,66 @@ interface Published {
   notified?: () => void;
 }
 
+// SQLSTATE classes of a database that is away or busy rather than refusing
+// the data: connection exception, insufficient resources, operator
+// intervention (57P01-03: shutting down, crashed, starting), system error,
+// transaction rollback (serialization, deadlock); and lock not available.
+const OUTAGE_CLASSES = ["08", "53", "57", "58", "40"];
+// Errors of the socket under npm:pg (Node's codes, Deno's as well).
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EADDRNOTAVAIL",
+]);
+// npm:pg's and pg-pool's own words for a connection that failed or ended
+// (they carry no code).
+const CONNECTION_MESSAGE =
+  /^(?:Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired|timeout exceeded when trying to connect|Query read timeout|Connection ended)/;
+
 /**
- * Whether PostgreSQL answered `error` with a refusal of the data (a
- * constraint, a bad value) rather than the connection failing or the
- * server shutting down, which retrying later can cure.
+ * Whether a write failed because the database is unreachable (or shutting
+ * down, or briefly unable to take it), which a retry later can cure.
+ * Only those are: a write that fails otherwise (a constraint, a bad value,
+ * a `TypeError` from a malformed event) would fail again at every retry.
+ */
+export function isOutage(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message, errors, cause } = error as {
+    code?: unknown;
+    message?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === "string") {
+    if (SOCKET_CODES.has(code)) return true;
+    // PostgreSQL answered: its SQLSTATE says whether it is away or refuses.
+    if (/^[0-9A-Z]{5}$/.test(code)) {
+      return OUTAGE_CLASSES.some((cls) => code.startsWith(cls)) || code === "55P03";
+    }
+  }
+  // Deno's own connection errors, by class name.
+  const name = (error as { name?: unknown }).name;
+  if (name === "ConnectionRefused" || name === "ConnectionReset" || name === "ConnectionAborted") return true;
+  if (name === "BrokenPipe" || name === "TimedOut" || name === "NotConnected") return true;
+  if (typeof message === "string" && CONNECTION_MESSAGE.test(message)) return true;
+  // Connecting to every address of a name failed (AggregateError), or an
+  // error wraps the socket's.
+  if (Array.isArray(errors) && errors.length > 0 && errors.every(isOutage)) return true;
+  return cause !== undefined && cause !== error && isOutage(cause);
+}
+
+/**
+ * Whether a write's failure is a refusal of what was written, to be dropped
+ * loudly: anything but an outage ({@link isOutage}).
  */
 export function isRejection(error: unknown): boolean {
-  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return false;
-  const retryable = ["08", "53", "57", "58", "40"].some((cls) => code.startsWith(cls)) || code === "55P03";
-  return !retryable;
+  return !isOutage(error);
 }

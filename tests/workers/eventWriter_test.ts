@@ -8,6 +8,8 @@ import { ServiceBus } from "../../lib/serviceBus.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
 import { EventWriter, isRejection } from "../../workers/eventWriter.ts";
+import { appendServerEvent } from "../../lib/eventLog.ts";
+import { sql } from "kysely";
 
 /** A logger that keeps what it is told, for asserting that something was said loudly. */
 function recordingLog(): Logger & { lines: string[] } {
@@ -110,6 +112,109 @@ Deno.test("writer: isRejection tells refusals from outages", () => {
   assert(!isRejection({ code: "08006" }), "connection failure");
   assert(!isRejection({ code: "ECONNREFUSED" }));
   assert(!isRejection(new Error("Connection terminated unexpectedly")));
+  assert(!isRejection({ code: "40P01" }), "deadlock: retried");
+  assert(!isRejection(Object.assign(new Error("connect ECONNRESET"), { code: "ECONNRESET" })));
+  assert(!isRejection(new Error("Connection terminated due to connection timeout")));
+  // Not the database's doing: retrying cannot cure them.
+  assert(isRejection(new TypeError("Cannot read properties of undefined (reading 'length')")));
+  assert(isRejection(new RangeError("Invalid time value")));
+  assert(isRejection(new Error("something else")));
+  assert(isRejection({ code: "22021" }), "bad encoding");
+});
+
+Deno.test("writer: an event whose write throws without a PostgreSQL code is dropped, loudly, and the writer goes on", async () => {
+  const database = await createTestDatabase();
+  try {
+    const serverId = await serverRow(database.db);
+    const log = recordingLog();
+    const writer = new EventWriter({ db: database.db, serverId, log });
+    writer.append(privmsg(1));
+    // Its write throws a RangeError (no date to write), as a malformed
+    // event's TypeError would: taken for an outage, it was retried for ever.
+    writer.append({
+      kind: "message",
+      message: { ...privmsg(0).message, content: "no date", created_at: new Date(NaN) },
+    });
+    // A topic with no channel (`:srv 332 me`) is never queued at all.
+    writer.append({ kind: "channel", name: undefined as unknown as string, change: { topic: "t" } });
+    writer.append(privmsg(2));
+    assert(await writer.idle(10_000), log.lines.join("\n"));
+    assertEquals(await contents(database.db, serverId), ["m1", "m2"]);
+    assertEquals(writer.failing, false);
+    assert(!log.lines.some((l) => /unreachable/.test(l)), log.lines.join("\n"));
+    assert(
+      log.lines.some((l) => /^error .*refused by the database and dropped/.test(l)),
+      log.lines.join("\n"),
+    );
+    assert(log.lines.some((l) => /^warn event dropped: a channel change/.test(l)), log.lines.join("\n"));
+    assertEquals(await database.db.selectFrom("channels").selectAll().execute(), []);
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("writer: the buffer is bounded in bytes, not only in events", async () => {
+  // Nothing listens there: every write fails as an outage, and events wait.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const db = createDb(`postgres://nobody@127.0.0.1:${port}/none`, { maxConnections: 1 });
+  try {
+    const log = recordingLog();
+    let overflowed = 0;
+    const writer = new EventWriter({
+      db,
+      serverId: 1,
+      log,
+      retryMinMs: 1000,
+      maxBufferedBytes: 1024 * 1024,
+      onOverflow: () => overflowed++,
+    });
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 100; i++) {
+      writer.append({ kind: "message", message: { ...privmsg(i).message, content: big } });
+    }
+    assert(writer.pending < 10, `${writer.pending} events of 128 KiB kept in 1 MiB`);
+    assert(writer.pendingBytes <= 1024 * 1024, `${writer.pendingBytes} bytes`);
+    assertEquals(writer.dropped, 100 - writer.pending);
+    assertEquals(overflowed, 1);
+    await writer.close(100);
+  } finally {
+    await db.destroy();
+  }
+});
+
+Deno.test("writer: a nick change batch and a status write take the server's rows in one order (no deadlock)", async () => {
+  const database = await createTestDatabase();
+  try {
+    const serverId = await serverRow(database.db);
+    const log = recordingLog();
+    const writer = new EventWriter({ db: database.db, serverId, log });
+    const waiting = async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+      return rows[0].n > 0 ? true : undefined;
+    };
+    // A status write, as `updateServer` makes it: the server row first, then
+    // (for its log event) the sequence row. The writer's batch of a message
+    // and the nickname starts between the two.
+    await database.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("servers").select("id").where("id", "=", serverId).forNoKeyUpdate().execute();
+      writer.append(privmsg(1));
+      writer.append({ kind: "nickname", nick: "newnick" });
+      await waitFor(waiting, 10_000, "the writer to wait for the server row");
+      await appendServerEvent(trx, { event: "status", data: { server_id: serverId, status: "connected" } });
+      await trx.updateTable("servers").set({ status: "connected" }).where("id", "=", serverId).execute();
+    });
+    assert(await writer.idle(10_000));
+    assert(!log.lines.some((l) => /deadlock|unreachable/.test(l)), log.lines.join("\n"));
+    assertEquals(await contents(database.db, serverId), ["m1"]);
+    const row = await database.db.selectFrom("servers").select(["status", "current_nickname"])
+      .where("id", "=", serverId).executeTakeFirstOrThrow();
+    assertEquals([row.status, row.current_nickname], ["connected", "newnick"]);
+  } finally {
+    await database.drop();
+  }
 });
 
 Deno.test("writer: PostgreSQL restarted while events flow: all written once, then the overflow said loudly", async () => {
