@@ -45,11 +45,13 @@ export type CommandRequest = IrcCommand & { id?: string | number };
 /**
  * The worker's reply to one request line. `code: "not_connected"` marks a
  * refusal because the server cannot take lines any more (its connection
- * failed for good, or it is disconnecting), as opposed to a bad command.
+ * failed for good, or it is disconnecting), as opposed to a bad command;
+ * `code: "queue_full"` one because too many lines wait to be sent already
+ * (flood control, or the server away): the same command may go later.
  */
 export type CommandReply =
   | { ok: true; queued?: true; id?: string | number }
-  | { ok: false; error: string; code?: "not_connected"; id?: string | number };
+  | { ok: false; error: string; code?: "not_connected" | "queue_full"; id?: string | number };
 
 /** The result of validating untrusted input. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };

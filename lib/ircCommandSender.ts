@@ -18,6 +18,8 @@ export type IrcCommandErrorKind =
   | "unavailable"
   /** The worker did not answer in time. */
   | "timeout"
+  /** Too many lines wait to be sent already (flood control, or the server away). */
+  | "queue_full"
   /** The command was invalid, or the worker refused it. */
   | "refused";
 
@@ -221,10 +223,8 @@ export class IrcCommandSender {
       const reply = JSON.parse(line.line) as CommandReply;
       reusable = true;
       if (!reply.ok) {
-        throw new IrcCommandError(
-          reply.code === "not_connected" ? "not_connected" : "refused",
-          String(reply.error),
-        );
+        const kind = reply.code === "not_connected" || reply.code === "queue_full" ? reply.code : "refused";
+        throw new IrcCommandError(kind, String(reply.error));
       }
       return reply.queued ? { ok: true, queued: true } : { ok: true };
     } catch (error) {

@@ -196,8 +196,9 @@ class Worker {
     if (refusal !== undefined) {
       return { ok: false, error: `Server not connected: ${refusal}`, code: "not_connected" };
     }
-    const queued = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
-    return queued ? { ok: true, queued: true } : { ok: true };
+    const sent = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
+    if (!sent.ok) return { ok: false, error: sent.error, code: "queue_full" };
+    return sent.queued ? { ok: true, queued: true } : { ok: true };
   }
 
   #onState(state: ConnectionState): void {

@@ -6,8 +6,20 @@
  * is down, and are sent once it is back: nothing typed is lost to a
  * reconnect.
  *
+ * What waits is bounded, in lines and in bytes: while the connection is
+ * down, or with a long interval, an API client could otherwise queue
+ * messages without end. A send beyond the bound is refused whole (a message
+ * is never half sent), with a reason the user can read. And quitting sends
+ * no more than the pace allows at that moment: a backlog is not dumped on
+ * the server at once, which would be an Excess Flood just before QUIT.
+ *
  * @module
  */
+
+/** Most lines that may wait, by default. */
+export const DEFAULT_MAX_QUEUED_LINES = 1000;
+/** Most bytes (UTF-8, with CRLF) that may wait, by default. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024;
 
 /** Where lines go once they may be sent. */
 export interface LineSink {
@@ -23,6 +35,22 @@ export interface FloodSettings {
   intervalMs: number;
 }
 
+/** How much may wait; see {@link DEFAULT_MAX_QUEUED_LINES} and {@link DEFAULT_MAX_QUEUED_BYTES}. */
+export interface QueueLimits {
+  maxLines: number;
+  maxBytes: number;
+}
+
+/**
+ * The outcome of {@link OutgoingQueue.send}: taken (`queued` when some of it
+ * has to wait), or refused whole because too much waits already.
+ */
+export type SendResult = { ok: true; queued: boolean } | { ok: false; error: string };
+
+const encoder = new TextEncoder();
+// What a line costs on the wire.
+const lineBytes = (line: string) => encoder.encode(line).length + 2;
+
 /** A token bucket in front of a {@link LineSink}. */
 export class OutgoingQueue {
   readonly #sink: LineSink;
@@ -31,14 +59,20 @@ export class OutgoingQueue {
   #tokens: number;
   #lastRefill = performance.now();
   #lines: string[] = [];
+  #bytes = 0;
+  readonly #limits: QueueLimits;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Queues lines for `sink` at the pace `settings` allows. */
-  constructor(sink: LineSink, settings: FloodSettings) {
+  /** Queues lines for `sink` at the pace `settings` allows, holding at most `limits`. */
+  constructor(sink: LineSink, settings: FloodSettings, limits: Partial<QueueLimits> = {}) {
     this.#sink = sink;
     this.#burst = Math.max(1, settings.burst);
     this.#intervalMs = Math.max(0, settings.intervalMs);
     this.#tokens = this.#burst;
+    this.#limits = {
+      maxLines: limits.maxLines ?? DEFAULT_MAX_QUEUED_LINES,
+      maxBytes: limits.maxBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    };
   }
 
   /** Lines waiting to be sent. */
@@ -46,14 +80,34 @@ export class OutgoingQueue {
     return this.#lines.length;
   }
 
+  /** Bytes waiting to be sent (UTF-8, with CRLF). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /**
-   * Sends `lines` in order, now if the pace allows, else later.
-   * Returns `true` when at least one of them had to wait.
+   * Sends `lines` in order, now if the pace allows, else later; or none of
+   * them, when they would not fit in what may wait.
    */
-  send(lines: readonly string[]): boolean {
+  send(lines: readonly string[]): SendResult {
+    const bytes = lines.reduce((sum, line) => sum + lineBytes(line), 0);
+    // Lines the pace lets out at once never wait: only a send that leaves
+    // some waiting is held to the bound.
+    const waiting = this.#lines.length + lines.length - (this.#sink.ready() ? this.#available() : 0);
+    if (waiting > 0) {
+      const { maxLines, maxBytes } = this.#limits;
+      if (this.#lines.length + lines.length > maxLines || this.#bytes + bytes > maxBytes) {
+        return {
+          ok: false,
+          error: `Too many lines waiting to be sent (${this.#lines.length} lines, ${this.#bytes} bytes; ` +
+            `at most ${maxLines} lines or ${maxBytes} bytes): try again once they are sent`,
+        };
+      }
+    }
     this.#lines.push(...lines);
+    this.#bytes += bytes;
     this.drain();
-    return this.#lines.length > 0;
+    return { ok: true, queued: this.#lines.length > 0 };
   }
 
   /**
@@ -62,10 +116,13 @@ export class OutgoingQueue {
    */
   ahead(enqueue: () => void): void {
     const waiting = this.#lines.splice(0);
+    const waitingBytes = this.#bytes;
+    this.#bytes = 0;
     try {
       enqueue();
     } finally {
       this.#lines.push(...waiting);
+      this.#bytes += waitingBytes;
       this.drain();
     }
   }
@@ -76,15 +133,8 @@ export class OutgoingQueue {
    */
   drain(): void {
     if (!this.#sink.ready()) return;
-    if (this.#intervalMs === 0) {
-      for (const line of this.#lines.splice(0)) this.#sink.write(line);
-      return;
-    }
-    this.#refill();
-    while (this.#lines.length > 0 && this.#tokens >= 1) {
-      this.#tokens -= 1;
-      this.#sink.write(this.#lines.shift()!);
-    }
+    this.#writeAllowed();
+    if (this.#intervalMs === 0) return;
     if (this.#lines.length > 0 && this.#timer === undefined) {
       const wait = Math.max(1, Math.ceil((1 - this.#tokens) * this.#intervalMs));
       this.#timer = setTimeout(() => {
@@ -94,16 +144,35 @@ export class OutgoingQueue {
     }
   }
 
-  /** Writes every waiting line at once, ignoring the pace (before QUIT). */
+  /**
+   * Writes the waiting lines the pace allows now, and no more (before
+   * QUIT); {@link size} says how many are left unsent.
+   */
   flush(): void {
-    if (!this.#sink.ready()) return;
-    for (const line of this.#lines.splice(0)) this.#sink.write(line);
+    if (this.#sink.ready()) this.#writeAllowed();
   }
 
   /** Stops the timer; waiting lines stay queued. */
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  // How many lines the pace lets out now.
+  #available(): number {
+    if (this.#intervalMs === 0) return Infinity;
+    this.#refill();
+    return Math.floor(this.#tokens);
+  }
+
+  // Writes the waiting lines the pace lets out now.
+  #writeAllowed(): void {
+    const count = Math.min(this.#lines.length, this.#available());
+    if (this.#intervalMs !== 0) this.#tokens -= count;
+    for (const line of this.#lines.splice(0, count)) {
+      this.#bytes -= lineBytes(line);
+      this.#sink.write(line);
+    }
   }
 
   #refill(): void {

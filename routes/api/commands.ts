@@ -16,7 +16,7 @@ import type { ServerEnv } from "./userServer.ts";
 /** How long the API waits for a worker's reply before answering `504`. */
 export const COMMAND_TIMEOUT_MS = 5000;
 
-/** The answer when a command did not reach IRC: `409`, `422` or `504` with the reason. */
+/** The answer when a command did not reach IRC: `409`, `422`, `429` or `504` with the reason. */
 export function commandErrorResponse(c: Context, error: IrcCommandError): Response {
   switch (error.kind) {
     case "not_connected":
@@ -28,6 +28,8 @@ export function commandErrorResponse(c: Context, error: IrcCommandError): Respon
       }, 409);
     case "refused":
       return c.json({ error: error.message }, 422);
+    case "queue_full":
+      return c.json({ error: error.message, code: "queue_full" }, 429);
     case "timeout":
       return c.json({ error: error.message }, 504);
   }

@@ -34,7 +34,7 @@ export const PAGE_SIZE = 100;
 interface Refused {
   draft: string;
   error: string;
-  status: 409 | 422 | 502 | 503 | 504;
+  status: 409 | 422 | 429 | 502 | 503 | 504;
 }
 
 /** The URL of a window of a server. */
@@ -189,7 +189,8 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     const content = form.content ?? "";
     const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, { target, content });
     if (answer.status >= 200 && answer.status < 300) return c.redirect(windowPath(server.id, target), 303);
-    const status = answer.status === 409 || answer.status === 422 || answer.status === 504
+    const status = answer.status === 409 || answer.status === 422 || answer.status === 429 ||
+        answer.status === 504
       ? answer.status
       : 502;
     // The page reads the row again: the answer may be that the server is not connected any more.

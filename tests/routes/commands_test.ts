@@ -253,3 +253,51 @@ Deno.test("commands: the row cached for commands never outlives a connect, a new
     assertEquals((await expectJson(await send(), 404)).error, "Server not found");
   });
 });
+
+Deno.test("commands: beyond what flood control may hold, a command is refused with 429 and a reason", async () => {
+  const irc = startFakeIrcServer();
+  try {
+    await withApp(async (t) => {
+      const alice = await t.user("alice");
+      // One line a minute: everything after the first waits.
+      const server = await t.server(alice, {
+        port: irc.port,
+        nickname: "alice",
+        flood_burst: 1,
+        flood_interval_ms: 60_000,
+      });
+      await expectJson(await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }), 202);
+      await waitForStatus(t.database.db, server.id, "connected", 15_000);
+      const commands = `/api/servers/${server.id}/commands`;
+      // About 8 KB each: 18 or so lines, each within IRC's 512 bytes.
+      const body = { command: "privmsg", target: "#ruby", message: "x".repeat(8000) };
+      let refused: Response | undefined;
+      let accepted = 0;
+      for (let i = 0; i < 500 && refused === undefined; i++) {
+        const response = await t.call(commands, { method: "POST", as: alice, body });
+        if (response.status === 200) {
+          accepted++;
+          await response.body?.cancel();
+        } else refused = response;
+      }
+      assert(refused !== undefined, `all ${accepted} accepted`);
+      const answer = await expectJson(refused, 429);
+      assertEquals(answer.code, "queue_full");
+      assertMatch(String(answer.error), /Too many lines waiting to be sent/);
+      // The bound is the queue's (256 KiB), not anything near the 500 tried.
+      assert(accepted > 10 && accepted < 40, `${accepted} accepted`);
+      // The messages API answers the same.
+      const message = await expectJson(
+        await t.call(`/api/servers/${server.id}/messages`, {
+          method: "POST",
+          as: alice,
+          body: { target: "#ruby", content: "x".repeat(8000) },
+        }),
+        429,
+      );
+      assertEquals(message.code, "queue_full");
+    });
+  } finally {
+    await irc.close();
+  }
+});
