@@ -284,9 +284,50 @@ export function safeHttpUrl(text: string): string | undefined {
   }
 }
 
+// Characters that change how text around them reads without showing
+// themselves: bidi controls (U+202E makes `exe.pdf` of `fdp.exe`), zero
+// widths, soft hyphens.
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+
+/**
+ * The text a link shows: what IRC sent, styles kept, but honest about where
+ * it goes. Invisible and bidi controls are dropped, and a host the browser
+ * would read otherwise (a look-alike in another script, which it reads as
+ * punycode; a full-width or case variant; `trusted.example@` user info
+ * before the real host) is shown as the browser reads it: the href's host.
+ */
+function linkSpans(spans: IrcSpan[], href: string): IrcSpan[] {
+  const text = spans.map((s) => s.text).join("");
+  // A link's text always starts with its scheme and `//` (URL_PATTERN).
+  const hostStart = text.indexOf("//") + 2;
+  const rest = text.slice(hostStart).search(/[/?#\\]/);
+  const hostEnd = rest === -1 ? text.length : hostStart + rest;
+  const host = new URL(href).host;
+  const keep = text.slice(hostStart, hostEnd).replace(INVISIBLE, "").toLowerCase() === host;
+  const out: IrcSpan[] = [];
+  const push = (piece: string, style: IrcStyle) => {
+    const visible = piece.replace(INVISIBLE, "");
+    if (visible) out.push({ text: visible, style });
+  };
+  let offset = 0;
+  for (const span of spans) {
+    const end = offset + span.text.length;
+    if (keep || end <= hostStart || offset >= hostEnd) push(span.text, span.style);
+    else {
+      // The host goes where it stood, in the style it began with.
+      push(span.text.slice(0, Math.max(0, hostStart - offset)), span.style);
+      if (offset <= hostStart) push(host, span.style);
+      push(span.text.slice(Math.max(0, hostEnd - offset)), span.style);
+    }
+    offset = end;
+  }
+  return out;
+}
+
 /**
  * The pieces of one line: its styled runs grouped into links, mentions of
  * `nick` (when given) and plain text. A link wins over a mention inside it.
+ * A link's text is shown as its href's host reads (see {@link linkSpans}).
  */
 export function tokenizeIrcText(text: string, nick?: string | null): IrcToken[] {
   const spans = parseIrcFormatting(text);
@@ -318,7 +359,7 @@ export function tokenizeIrcText(text: string, nick?: string | null): IrcToken[] 
     if (mark.start > position) tokens.push({ kind: "text", spans: slice(position, mark.start) });
     const markSpans = slice(mark.start, mark.end);
     tokens.push(
-      mark.kind === "link" ? { kind: "link", href: mark.href, spans: markSpans } : {
+      mark.kind === "link" ? { kind: "link", href: mark.href, spans: linkSpans(markSpans, mark.href) } : {
         kind: "mention",
         spans: markSpans,
       },
@@ -376,6 +417,8 @@ export function IrcText({ text, nick }: IrcTextProps): ComponentChild {
           rel: "noopener noreferrer nofollow",
           target: "_blank",
           class: "irc-link",
+          // Isolated: bidi controls around a link cannot reorder it.
+          dir: "ltr",
         }, renderSpans(token.spans));
       case "mention":
         return h("mark", { class: "mention" }, renderSpans(token.spans));

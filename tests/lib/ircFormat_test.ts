@@ -69,7 +69,7 @@ Deno.test("http and https links are clickable, with rel noopener noreferrer nofo
   const html = render("see https://example.com/a?b=1&c=2. and http://x.org/(y) ok");
   assertMatch(
     html,
-    /<a href="https:\/\/example\.com\/a\?b=1&amp;c=2" rel="noopener noreferrer nofollow" target="_blank" class="irc-link">https:\/\/example\.com\/a\?b=1&amp;c=2<\/a>\. and/,
+    /<a href="https:\/\/example\.com\/a\?b=1&amp;c=2" rel="noopener noreferrer nofollow" target="_blank" class="irc-link" dir="ltr">https:\/\/example\.com\/a\?b=1&amp;c=2<\/a>\. and/,
   );
   assertMatch(html, /<a href="http:\/\/x\.org\/\(y\)"[^>]*>http:\/\/x\.org\/\(y\)<\/a> ok/);
 });
@@ -129,4 +129,40 @@ Deno.test("the colour CSS has a rule for each of the 99 colours", () => {
   assertMatch(css, /\.irc-fg-0\{color:#ffffff\}/);
   assertMatch(css, /\.irc-bg-98\{background-color:#ffffff\}/);
   assertEquals(css.match(/\.irc-fg-\d+\{/g)?.length, 99);
+});
+
+Deno.test("a link shows the host its href goes to, as the browser reads it", () => {
+  const link = (text: string) => {
+    const token = tokenizeIrcText(text).find((t) => t.kind === "link");
+    assert(token?.kind === "link", text);
+    return { href: token.href, text: token.spans.map((s) => s.text).join("") };
+  };
+  // A Cyrillic "а" in "apple": the browser goes to the punycode host.
+  assertEquals(link("see https://\u0430pple.com/login"), {
+    href: "https://xn--pple-43d.com/login",
+    text: "https://xn--pple-43d.com/login",
+  });
+  // Full-width letters are another way to write the same host.
+  assertEquals(link("https://\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.com/").text, "https://example.com/");
+  // User info before the host is not where it goes.
+  assertEquals(link("https://paypal.com@evil.example/x"), {
+    href: "https://paypal.com@evil.example/x",
+    text: "https://evil.example/x",
+  });
+  // A right-to-left override makes "exe.pdf" of "fdp.exe"; it is dropped, as are zero widths.
+  assertEquals(link("https://example.com/\u202efdp.exe").text, "https://example.com/fdp.exe");
+  assertEquals(link("https://example.com/a\u200bb\u2066c").text, "https://example.com/abc");
+  // A host written as the browser reads it is shown as written, styles and all.
+  assertEquals(link("https://Example.COM/a").text, "https://Example.COM/a");
+  const styled = tokenizeIrcText("\x02https://\u0430pple\x02.com/x").find((t) => t.kind === "link");
+  assert(styled?.kind === "link");
+  assertEquals(styled.spans.map((s) => [s.text, s.style.bold]), [
+    ["https://", true],
+    ["xn--pple-43d.com", true],
+    ["/x", false],
+  ]);
+});
+
+Deno.test("a link is isolated from bidi controls around it", () => {
+  assertMatch(render("\u202e see https://example.com/ ok"), /<a [^>]*class="irc-link" dir="ltr">/);
 });
