@@ -176,9 +176,13 @@ export class Client {
     end(data?: string, hadError?: boolean): void;
     connected: boolean;
     /** The transport of the current connection: the worker's own (`ircTransport.ts`). */
-    transport?: { setPaused(paused: boolean): void } | null;
+    transport?: SlicingTransport | null;
+    /** `connecting`: a new transport was made, before it connects. */
+    on(event: "connecting", listener: () => void): void;
   };
 }
+
+import type { SlicingTransport } from "./ircTransport.ts";
 
 declare const ircFramework: { Client: typeof Client };
 export default ircFramework;

@@ -9,9 +9,10 @@
 // @ts-types="./irc-framework.d.ts"
 import ircFramework from "irc-framework";
 import type { Client, ClientEvents, ConnectOptions } from "./irc-framework.d.ts";
-import type { Logger } from "../lib/log.ts";
 import { type FloodSettings, OutgoingQueue } from "./outgoingQueue.ts";
-import { SlicingTransport } from "./ircTransport.ts";
+import { SlicingTransport, type TransportReports } from "./ircTransport.ts";
+import { boundReplyCaches } from "./replyCaches.ts";
+import { errorMessage, type Logger } from "../lib/log.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
 
 /** Where and as whom to connect. */
@@ -76,6 +77,7 @@ export class IrcConnection {
     this.#onState = onState;
     this.client = new ircFramework.Client();
     cheapenPingTimeout(this.client);
+    boundReplyCaches(this.client, log);
     this.queue = new OutgoingQueue({
       ready: () => this.#registered && this.client.connected,
       write: (line) => this.client.raw(line),
@@ -162,6 +164,11 @@ export class IrcConnection {
 
   #listen(): void {
     const client = this.client;
+    // Each connection's transport says what hostile input it met.
+    client.connection.on("connecting", () => {
+      const transport = client.connection.transport;
+      if (transport) transport.reports = this.#transportReports();
+    });
     client.on("registered", (event) => {
       this.#registered = true;
       this.#attempt = 0;
@@ -209,6 +216,28 @@ export class IrcConnection {
         this.#connect();
       }, wait);
     });
+  }
+
+  // Said once per connection, or a few times: a hostile server repeats.
+  #transportReports(): TransportReports {
+    let failed = 0;
+    return {
+      lineCut: (count, limit) => {
+        if (count === 1) {
+          this.#log.warn(`the server sent a line longer than ${limit} bytes: cut (and any more, unsaid)`);
+        }
+      },
+      lineFailed: (line, error) => {
+        failed += 1;
+        if (failed <= 10 || failed % 1000 === 0) {
+          const shown = line.length > 300 ? `${line.slice(0, 300)}...` : line;
+          this.#log.error(
+            `line dropped (${failed} so far on this connection), its handling failed: ` +
+              `${errorMessage(error)}: ${JSON.stringify(shown.replace(/\r?\n$/, ""))}`,
+          );
+        }
+      },
+    };
   }
 
   #fail(reason: string): void {

@@ -17,12 +17,32 @@
  * fails has its last slices parsed first. Reading is paused while slices
  * wait, so they never pile up beyond one read.
  *
+ * What a server sends is bounded here, before irc-framework sees it: a line
+ * is cut at the IRC limit ({@link MAX_LINE_BYTES}, or
+ * {@link MAX_TAGGED_LINE_BYTES} with IRCv3 tags), so irc-framework's buffer
+ * of an unfinished line never holds more (it grew without limit on data
+ * with no newline, re-copied at each read). And a line whose handling
+ * throws, in irc-framework's handlers or ours, is reported and dropped:
+ * one malformed line cannot take the worker down.
+ *
  * @module
  */
 import NetTransport from "irc-framework/src/transports/net.js";
 
 /** Bytes parsed per turn of the event loop. */
 export const SLICE_BYTES = 16 * 1024;
+/** Longest line without tags, CR LF included (RFC 1459). */
+export const MAX_LINE_BYTES = 512;
+/** Longest line with IRCv3 message tags: 8,191 bytes of tags, then the 512. */
+export const MAX_TAGGED_LINE_BYTES = 8191 + MAX_LINE_BYTES;
+
+/** What the transport tells its owner about hostile input. */
+export interface TransportReports {
+  /** A line was over the limit and was cut (`count` so far on this connection). */
+  lineCut(count: number, limit: number): void;
+  /** Handling `line` threw `error`; the line was dropped. */
+  lineFailed(line: string, error: unknown): void;
+}
 
 /** The Node socket under the transport, as far as pausing goes. */
 interface PausableSocket {
@@ -37,6 +57,7 @@ interface BaseTransport {
   onSocketClose(): void;
   onSocketError(error: unknown): void;
   disposeSocket(): void;
+  emit(event: string, ...args: unknown[]): boolean;
 }
 
 const Base = NetTransport as unknown as new (options: unknown) => BaseTransport;
@@ -52,6 +73,13 @@ export class SlicingTransport extends Base {
   #pausedByOwner = false;
   #pausedForSlices = false;
   #socketPaused = false;
+  // The line being read: bytes seen since its start (also those cut), and
+  // whether it has tags.
+  #lineBytes = 0;
+  #lineTagged = false;
+  #cutLines = 0;
+  /** Where hostile input is reported; without it, nothing is said. */
+  reports: TransportReports | undefined;
 
   /** Stops (`true`) or resumes (`false`) reading, whatever the slices need. */
   setPaused(paused: boolean): void {
@@ -60,6 +88,21 @@ export class SlicingTransport extends Base {
   }
 
   override onSocketData(data: Uint8Array): void {
+    for (const part of this.#bound(data)) this.#take(part);
+  }
+
+  /** Lines are dispatched one at a time; one that throws is dropped, not the process. */
+  override emit(event: string, ...args: unknown[]): boolean {
+    if (event !== "line") return super.emit(event, ...args);
+    try {
+      return super.emit(event, ...args);
+    } catch (error) {
+      this.reports?.lineFailed(String(args[0]), error);
+      return true;
+    }
+  }
+
+  #take(data: Uint8Array): void {
     if (this.#slices.length === 0 && data.length <= SLICE_BYTES) {
       super.onSocketData(data);
       return;
@@ -68,6 +111,41 @@ export class SlicingTransport extends Base {
       this.#slices.push(data.subarray(at, at + SLICE_BYTES));
     }
     if (this.#timer === undefined) this.#parseSlice();
+  }
+
+  // `data` less what goes past the line limit, in as few pieces as can be
+  // (one, unless a line is cut). A cut ends at a UTF-8 character's start
+  // when that is in `data`; the newline that ends a cut line is kept.
+  #bound(data: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let kept = 0; // start of what is still to be passed on
+    let at = 0;
+    while (at < data.length) {
+      if (this.#lineBytes === 0) this.#lineTagged = data[at] === 0x40; // "@"
+      const newline = data.indexOf(0x0a, at);
+      const end = newline === -1 ? data.length : newline;
+      // The limit counts CR LF; the newline is not counted here.
+      const limit = (this.#lineTagged ? MAX_TAGGED_LINE_BYTES : MAX_LINE_BYTES) - 1;
+      const length = end - at;
+      if (this.#lineBytes + length > limit) {
+        let keep = Math.max(0, limit - this.#lineBytes);
+        while (keep > 0 && (data[at + keep] & 0xc0) === 0x80) keep--;
+        if (at + keep > kept) out.push(data.subarray(kept, at + keep));
+        kept = end;
+        if (this.#lineBytes <= limit) this.#noteCut(limit + 1);
+      }
+      this.#lineBytes += length;
+      if (newline === -1) break;
+      this.#lineBytes = 0;
+      at = newline + 1;
+    }
+    if (kept < data.length) out.push(kept === 0 ? data : data.subarray(kept));
+    return out;
+  }
+
+  #noteCut(limit: number): void {
+    this.#cutLines += 1;
+    this.reports?.lineCut(this.#cutLines, limit);
   }
 
   override onSocketClose(): void {
@@ -84,6 +162,7 @@ export class SlicingTransport extends Base {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#slices = [];
+    this.#lineBytes = 0;
     super.disposeSocket();
   }
 

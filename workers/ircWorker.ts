@@ -19,7 +19,7 @@ import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
 import { joinedChannels } from "../lib/channels.ts";
-import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
+import { type CommandReply, type CommandRequest, isChannelName } from "../lib/ircCommand.ts";
 import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
@@ -28,6 +28,9 @@ import { EventWriter, isRejection } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
+
+// Exit status of a worker that ended on an error of its own (not a start failure).
+const WORKER_EXIT_CRASHED = 70;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -61,6 +64,20 @@ async function main(): Promise<void> {
   });
   ServiceBus.install(bus);
   const worker = new Worker(db, bus, server, socketPathFor(config.socketDir, serverId), log);
+  // Whatever escapes (no IRC line can: see `ircTransport.ts`) ends the
+  // worker with its reason on the row, after what was taken is written.
+  const crashed = (error: unknown) => {
+    log.error(`uncaught: ${error instanceof Error ? error.stack ?? error.message : errorMessage(error)}`);
+    worker.stop(null, WORKER_EXIT_CRASHED, `The worker failed: ${errorMessage(error)}`);
+  };
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    crashed(event.error);
+  });
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    crashed(event.reason);
+  });
   try {
     await worker.start();
   } catch (error) {
@@ -151,8 +168,11 @@ class Worker {
     this.#irc.start();
   }
 
-  /** Quits IRC, removes the socket, clears the row, and exits with `code`. */
-  stop(message: string | null, code: number): Promise<void> {
+  /**
+   * Quits IRC, removes the socket, clears the row, and exits with `code`;
+   * with an `error`, the row says it.
+   */
+  stop(message: string | null, code: number, error?: string): Promise<void> {
     this.#stopping ??= (async () => {
       const unsent = await this.#irc.quit(message).catch((e) => {
         this.#log.warn(`quit: ${errorMessage(e)}`);
@@ -178,7 +198,8 @@ class Worker {
       await updateServer(this.#db, this.#server.id, {
         socket_path: null,
         pid: null,
-        status: "disconnected",
+        status: error === undefined ? "disconnected" : "error",
+        ...(error === undefined ? {} : { last_error: error }),
         current_nickname: null,
       }).catch((e) => this.#log.error(`could not clear the server row: ${errorMessage(e)}`));
       await this.#bus.close().catch(() => {});
@@ -224,7 +245,9 @@ class Worker {
   // Rejoin what we were in, through the flood-controlled queue so a long
   // channel list goes out spaced rather than all at once.
   #rejoin(): void {
-    const channels = [...this.#joined.values()];
+    // The names came from the server's JOIN lines: sent back only when they
+    // are what a join command may carry.
+    const channels = [...this.#joined.values()].filter((name) => isChannelName(name));
     if (channels.length === 0) return;
     this.#log.info(`rejoining ${channels.length} channel(s)`);
     this.#irc.queue.send(channels.map((name) => `JOIN ${name}`));
@@ -233,10 +256,13 @@ class Worker {
   // The channels to rejoin after a reconnect; their rows are written by
   // the event handlers, through the writer.
   #trackOwnChannels(): void {
-    const isMe = (nick: string) => nick.toLowerCase() === this.#irc.identity().nick.toLowerCase();
-    const record = (channel: string, joined: boolean) => {
-      if (joined) this.#joined.set(channel.toLowerCase(), channel);
-      else this.#joined.delete(channel.toLowerCase());
+    const isMe = (nick: unknown) =>
+      typeof nick === "string" && nick.toLowerCase() === this.#irc.identity().nick.toLowerCase();
+    const record = (channel: unknown, joined: boolean) => {
+      if (typeof channel !== "string" || channel === "") return;
+      if (joined) {
+        if (isChannelName(channel)) this.#joined.set(channel.toLowerCase(), channel);
+      } else this.#joined.delete(channel.toLowerCase());
     };
     this.#irc.on("join", (e) => isMe(e.nick) && record(e.channel, true));
     this.#irc.on("part", (e) => isMe(e.nick) && record(e.channel, false));
@@ -245,7 +271,8 @@ class Worker {
     // Through the writer, ahead of the nick change's messages (this listener
     // comes first): see `WriteItem`.
     this.#irc.on("nick", (e) => {
-      if (e.nick.toLowerCase() === (this.#irc.identity().nick ?? "").toLowerCase() || isMe(e.new_nick)) {
+      if (typeof e.new_nick !== "string" || e.new_nick === "") return;
+      if (isMe(e.nick) || isMe(e.new_nick)) {
         this.#writer.append({ kind: "nickname", nick: e.new_nick });
       }
     });

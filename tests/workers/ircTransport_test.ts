@@ -1,6 +1,11 @@
 import { Buffer } from "node:buffer";
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { SLICE_BYTES, SlicingTransport } from "../../workers/ircTransport.ts";
+import {
+  MAX_LINE_BYTES,
+  MAX_TAGGED_LINE_BYTES,
+  SLICE_BYTES,
+  SlicingTransport,
+} from "../../workers/ircTransport.ts";
 
 /** A transport with a stand-in socket that records pausing, and the lines it parsed. */
 function transport() {
@@ -70,4 +75,47 @@ Deno.test("irc transport: the owner's pause holds after the slices are parsed", 
   t.setPaused(false);
   assertEquals(socket.paused, false);
   t.disposeSocket();
+});
+
+Deno.test("irc transport: a line past the IRC limit is cut there, said once; data with no newline is not kept", () => {
+  const { t, lines } = transport();
+  const cuts: number[] = [];
+  t.reports = { lineCut: (count) => cuts.push(count), lineFailed: () => {} };
+  // 100 MB with no newline, read in 64 KB chunks: irc-framework's buffer
+  // of the unfinished line never holds more than the limit.
+  const chunk = Buffer.alloc(64 * 1024, "a".charCodeAt(0));
+  chunk.write(":bob!b@h PRIVMSG #c :", 0);
+  t.onSocketData(chunk);
+  for (let i = 0; i < 1600; i++) {
+    t.onSocketData(Buffer.alloc(64 * 1024, "a".charCodeAt(0)));
+    const held = (t as unknown as { incoming_buffer: Uint8Array }).incoming_buffer.length;
+    assert(held <= MAX_LINE_BYTES, `${held} bytes held`);
+  }
+  t.onSocketData(Buffer.from("\r\n:bob!b@h PRIVMSG #c :after\r\n"));
+  // A tagged line may be longer; a multi-byte character is not split.
+  const tags = "@" + "k=v;".repeat(1000) + "x=yz "; // odd: the limit falls inside a character
+  t.onSocketData(Buffer.from(tags + ":bob!b@h PRIVMSG #c :" + "é".repeat(3000) + "\r\n"));
+  assertEquals(lines.length, 3);
+  assertEquals(new TextEncoder().encode(lines[0]).length, MAX_LINE_BYTES - 1 + 1, "cut, then the newline");
+  assert(lines[0].startsWith(":bob!b@h PRIVMSG #c :aaa"));
+  assertEquals(lines[1], ":bob!b@h PRIVMSG #c :after\r\n");
+  assert(!lines[2].includes("\uFFFD"), "cut at a character");
+  assert(new TextEncoder().encode(lines[2]).length <= MAX_TAGGED_LINE_BYTES);
+  assert(lines[2].length > MAX_LINE_BYTES);
+  assertEquals(cuts, [1, 2]);
+});
+
+Deno.test("irc transport: a line whose handling throws is reported and dropped; the next lines go on", () => {
+  const { t, lines } = transport();
+  const failed: string[] = [];
+  t.reports = { lineCut: () => {}, lineFailed: (line) => failed.push(line) };
+  const emitter = t as unknown as { on(event: string, f: (arg: string) => void): void };
+  emitter.on("line", (line) => {
+    if (line.includes("boom")) throw new TypeError("Cannot read properties of undefined");
+  });
+  t.onSocketData(flood(0, 2));
+  t.onSocketData(Buffer.from(":x!u@h PRIVMSG #c :boom\r\n"));
+  t.onSocketData(flood(2, 2));
+  assertEquals(numbers(lines.filter((l) => !l.includes("boom"))), [0, 1, 2, 3]);
+  assertEquals(failed, [":x!u@h PRIVMSG #c :boom\r\n"]);
 });

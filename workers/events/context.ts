@@ -31,6 +31,20 @@ export interface EventContext {
 /** Registers the listeners of one kind of IRC event. */
 export type EventHandler = (context: EventContext) => void;
 
+/**
+ * Whether `value` is a non-empty string: what an event's names must be.
+ * irc-framework fills an event from the line's parameters as they come, so
+ * a malformed line (`:x!u@h JOIN` with no channel) leaves them `undefined`.
+ */
+export function isName(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
+/** `value` if it is a string, else `""` (a missing text: a PART with no reason). */
+export function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
 /** The time of an IRC event: its `server-time` tag when there was one. */
 export function eventTime(time: number | undefined): Date | undefined {
   return time === undefined || !Number.isFinite(time) ? undefined : new Date(time);

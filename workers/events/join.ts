@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 
 /** Stores joins and tracks who is in the channel. */
 export const joinHandler: EventHandler = (ctx) => {
   ctx.client.on("join", (event) => {
+    if (!isName(event.channel) || !isName(event.nick)) return;
     if (ctx.isMe(event.nick)) {
       ctx.users.set(event.channel, [event.nick]);
       ctx.changeChannel(event.channel, { joined: true });
@@ -17,7 +18,7 @@ export const joinHandler: EventHandler = (ctx) => {
     ctx.store({
       target: event.channel,
       sender: event.nick,
-      content: `${event.ident}@${event.hostname}`,
+      content: `${textOf(event.ident)}@${textOf(event.hostname)}`,
       message_type: "join",
       created_at: eventTime(event.time),
     });

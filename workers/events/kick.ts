@@ -4,15 +4,16 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 
 /** Stores kicks and tracks who is in the channel. */
 export const kickHandler: EventHandler = (ctx) => {
   ctx.client.on("kick", (event) => {
+    if (!isName(event.channel) || !isName(event.kicked)) return;
     ctx.store({
       target: event.channel,
-      sender: event.nick,
-      content: event.message ? `${event.kicked} ${event.message}` : event.kicked,
+      sender: isName(event.nick) ? event.nick : null,
+      content: textOf(event.message) ? `${event.kicked} ${event.message}` : event.kicked,
       message_type: "kick",
       created_at: eventTime(event.time),
     });

@@ -8,31 +8,34 @@
  * @module
  */
 import type { ChatEvent } from "../irc-framework.d.ts";
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 
 /** Stores messages, notices and actions. */
 export const messageHandler: EventHandler = (ctx) => {
   for (const type of ["privmsg", "notice", "action"] as const) {
     ctx.client.on(type, (event: ChatEvent) => {
       const created_at = eventTime(event.time);
+      const content = textOf(event.message);
       if (event.from_server || !event.nick) {
         // A server notice ("*** Looking up your hostname", oper notices).
         ctx.store({
           target: null,
-          sender: event.hostname || null,
-          content: event.message,
+          sender: isName(event.hostname) ? event.hostname : null,
+          content,
           message_type: type === "notice" ? "system" : type,
           created_at,
         });
         return;
       }
+      // A message to no one (`:x!u@h PRIVMSG`) is nowhere to store.
+      if (!isName(event.target)) return;
       const mine = ctx.isMe(event.nick);
       let target: string | null;
       if (ctx.isChannel(event.target)) target = event.target;
       else if (mine) target = event.target;
       else if (type === "notice") target = null;
       else target = event.nick;
-      ctx.store({ target, sender: event.nick, content: event.message, message_type: type, created_at });
+      ctx.store({ target, sender: event.nick, content, message_type: type, created_at });
     });
   }
 };

@@ -4,15 +4,17 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName } from "./context.ts";
 
 /** Stores mode changes. */
 export const modeHandler: EventHandler = (ctx) => {
   ctx.client.on("mode", (event) => {
-    const content = [event.raw_modes, ...(event.raw_params ?? [])].filter((p) => p).join(" ");
+    if (!isName(event.target)) return;
+    const params = Array.isArray(event.raw_params) ? event.raw_params : [];
+    const content = [event.raw_modes, ...params].filter((p) => typeof p === "string" && p).join(" ");
     ctx.store({
       target: ctx.isChannel(event.target) ? event.target : null,
-      sender: event.nick || null,
+      sender: isName(event.nick) ? event.nick : null,
       content,
       message_type: "mode",
       created_at: eventTime(event.time),

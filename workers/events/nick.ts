@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName } from "./context.ts";
 
 /** Stores nick changes in every shared channel. */
 export const nickHandler: EventHandler = (ctx) => {
   ctx.client.on("nick", (event) => {
+    if (!isName(event.nick) || !isName(event.new_nick)) return;
     const created_at = eventTime(event.time);
     const message = {
       sender: event.nick,

@@ -3,15 +3,16 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 
 /** Stores parts and tracks who is in the channel. */
 export const partHandler: EventHandler = (ctx) => {
   ctx.client.on("part", (event) => {
+    if (!isName(event.channel) || !isName(event.nick)) return;
     ctx.store({
       target: event.channel,
       sender: event.nick,
-      content: event.message ?? "",
+      content: textOf(event.message),
       message_type: "part",
       created_at: eventTime(event.time),
     });

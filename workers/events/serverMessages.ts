@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { EventHandler } from "./context.ts";
+import { type EventHandler, isName, textOf } from "./context.ts";
 
 /** Stores server errors and the MOTD. */
 export const serverMessagesHandler: EventHandler = (ctx) => {
   ctx.client.on("irc error", (event) => {
-    const reason = event.reason ?? event.error;
-    const about = event.channel ?? event.nick;
+    const reason = textOf(event.reason) || textOf(event.error);
+    const about = isName(event.channel) ? event.channel : isName(event.nick) ? event.nick : undefined;
     ctx.store({
       target: null,
       sender: null,
@@ -21,11 +21,16 @@ export const serverMessagesHandler: EventHandler = (ctx) => {
   });
   for (const event of ["nick in use", "nick invalid"] as const) {
     ctx.client.on(event, (e) => {
-      ctx.store({ target: null, sender: null, content: `${e.nick}: ${e.reason}`, message_type: "error" });
+      ctx.store({
+        target: null,
+        sender: null,
+        content: `${textOf(e.nick)}: ${textOf(e.reason)}`,
+        message_type: "error",
+      });
     });
   }
   ctx.client.on("motd", (event) => {
-    const content = (event.motd ?? event.error ?? "").replace(/\n$/, "");
+    const content = (textOf(event.motd) || textOf(event.error)).replace(/\n$/, "");
     if (content) ctx.store({ target: null, sender: null, content, message_type: "system" });
   });
 };

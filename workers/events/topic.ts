@@ -4,20 +4,23 @@
  *
  * @module
  */
-import { type EventHandler, eventTime } from "./context.ts";
+import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 
 /** Stores topic changes and keeps the channel's topic. */
 export const topicHandler: EventHandler = (ctx) => {
   ctx.client.on("topic", (event) => {
-    if (event.nick) {
+    // `:srv 332 me` names no channel: nothing to change.
+    if (!isName(event.channel)) return;
+    const topic = textOf(event.topic);
+    if (isName(event.nick)) {
       ctx.store({
         target: event.channel,
         sender: event.nick,
-        content: event.topic,
+        content: topic,
         message_type: "topic",
         created_at: eventTime(event.time),
       });
     }
-    ctx.changeChannel(event.channel, { topic: event.topic });
+    ctx.changeChannel(event.channel, { topic });
   });
 };
