@@ -17,7 +17,7 @@ import { sql } from "kysely";
 import { type Db, executePrepared } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
 import { MAX_NOTIFY_BYTES, PG_CHANNEL } from "./serviceBus.ts";
-import { storableText } from "./storableText.ts";
+import { boundedText, storableText } from "./storableText.ts";
 
 /** Most messages one history request returns. */
 export const MAX_HISTORY_LIMIT = 500;
@@ -145,7 +145,7 @@ async function insertBatch(
     const m = messages[i];
     const target = m.target === null ? null : storableText(m.target);
     const sender = m.sender === null ? null : storableText(m.sender);
-    const content = storableText(m.content);
+    const content = boundedText(m.content);
     let time = now;
     if (m.created_at) {
       if (m.created_at !== lastDate) {

@@ -1,7 +1,7 @@
-import { assertEquals } from "../support/assert.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { createServer } from "../support/worker.ts";
-import { storableText } from "../../lib/storableText.ts";
+import { boundedText, MAX_STORED_TEXT_BYTES, storableText } from "../../lib/storableText.ts";
 import { changeChannel } from "../../lib/channels.ts";
 import { findServer, updateServer } from "../../lib/servers.ts";
 
@@ -33,4 +33,15 @@ Deno.test("storable text: a NUL from IRC in a channel name, a topic or an error 
   } finally {
     await database.drop();
   }
+});
+
+Deno.test("boundedText: a text past the bound is cut at a character, in bytes, and says so", () => {
+  assertEquals(boundedText("short"), "short");
+  const long = "é".repeat(MAX_STORED_TEXT_BYTES); // twice the bound in bytes
+  const cut = boundedText(long);
+  const bytes = new TextEncoder().encode(cut).length;
+  assert(bytes <= MAX_STORED_TEXT_BYTES, `${bytes} bytes`);
+  assert(bytes > MAX_STORED_TEXT_BYTES - 8, `${bytes} bytes`);
+  assert(cut.endsWith("é\u2026") && !cut.includes("\uFFFD"), cut.slice(-4));
+  assertEquals(boundedText("a\0b".repeat(10), 10), "abababa\u2026", "NUL removed first, then cut");
 });
