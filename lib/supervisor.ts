@@ -35,7 +35,13 @@ import { errorMessage, logger } from "./log.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
 import { ServerLeases } from "./serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "./servers.ts";
-import { WORKER_EXIT_START_FAILED, workerCommand } from "./workerCommand.ts";
+import { provisionWorkerRole } from "./db/workerRoles.ts";
+import {
+  DEFAULT_WORKER_MEMORY_MB,
+  V8_OUT_OF_MEMORY,
+  WORKER_EXIT_START_FAILED,
+  workerCommand,
+} from "./workerCommand.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -99,6 +105,8 @@ export interface SupervisorOptions {
   maxWorkers?: number;
   /** Most servers per user, for the routes to enforce; `DEFAULT_MAX_SERVERS_PER_USER` by default. */
   maxServersPerUser?: number;
+  /** Heap ceiling of each worker in MB (`WORKER_MEMORY_MB`); `DEFAULT_WORKER_MEMORY_MB` by default. */
+  workerMemoryMb?: number;
 }
 
 /** One server's worker, as this instance keeps it. */
@@ -111,6 +119,10 @@ interface Entry {
   /** Set while this instance stops the worker: its exit is not a crash. */
   stopping: boolean;
   restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Its output read to the end (after its exit). */
+  output: Promise<void> | undefined;
+  /** Whether it said V8 ran out of heap: it dies of it, and would again. */
+  outOfMemory: boolean;
 }
 
 const log = logger("supervisor");
@@ -131,6 +143,7 @@ export class Supervisor implements ServerSupervisor {
   readonly #logLevel: LogLevel;
   readonly #graceMs: number;
   readonly #policy: RestartPolicy;
+  readonly #memoryMb: number;
   readonly #entries = new Map<number, Entry>();
   readonly #queues = new Map<number, Promise<void>>();
   /** Connects past the limit check that have not put their entry in yet. */
@@ -146,6 +159,7 @@ export class Supervisor implements ServerSupervisor {
     this.#logLevel = options.logLevel ?? "info";
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+    this.#memoryMb = options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB;
     this.limits = {
       maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
       maxServersPerUser: options.maxServersPerUser ?? DEFAULT_MAX_SERVERS_PER_USER,
@@ -216,6 +230,8 @@ export class Supervisor implements ServerSupervisor {
             startedAt: 0,
             stopping: false,
             restartTimer: undefined,
+            output: undefined,
+            outOfMemory: false,
           };
           this.#entries.set(serverId, fresh);
           unreserve(); // the entry counts from here
@@ -312,13 +328,18 @@ export class Supervisor implements ServerSupervisor {
     if (!server) throw new Error("Server not found");
     let child: Deno.ChildProcess;
     try {
+      // A login of its own, confined to this server's rows, with a new
+      // password each spawn (lib/db/workerRoles.ts).
+      const databaseLogin = await provisionWorkerRole(this.#db, server.id);
       child = workerCommand({
         serverId: server.id,
         ircHost: server.host,
         ircPort: server.port,
         databaseUrl: this.#databaseUrl,
+        databaseLogin,
         socketDir: this.#socketDir,
         logLevel: this.#logLevel,
+        memoryLimitMb: this.#memoryMb,
       }, { stdout: "piped", stderr: "piped", detached: true }).spawn();
     } catch (error) {
       const reason = `The IRC worker could not be started: ${errorMessage(error)}`;
@@ -329,8 +350,14 @@ export class Supervisor implements ServerSupervisor {
     entry.stopping = false;
     entry.startedAt = performance.now();
     entry.exit = child.status;
-    forwardOutput(server.id, child.stdout, "info");
-    forwardOutput(server.id, child.stderr, "error");
+    entry.outOfMemory = false;
+    const onLine = (line: string) => {
+      if (line.includes(V8_OUT_OF_MEMORY)) entry.outOfMemory = true;
+    };
+    entry.output = Promise.all([
+      forwardOutput(server.id, child.stdout, "info"),
+      forwardOutput(server.id, child.stderr, "error", onLine),
+    ]).then(() => {});
     log.info(`server ${server.id}: worker started (pid ${child.pid})`);
     child.status.then((status) => this.#exited(entry, child, status));
   }
@@ -348,6 +375,19 @@ export class Supervisor implements ServerSupervisor {
     const id = entry.serverId;
     if (this.#entries.get(id) !== entry || entry.child || this.#closed) return;
     await removeSocket(socketPathFor(this.#socketDir, id));
+    // Its last words (V8's out-of-memory report) may still be in the pipe.
+    if (entry.output) await settlesWithin(entry.output, 1000);
+    if (entry.outOfMemory) {
+      // Restarting would only meet the same flood again: the user decides.
+      this.#entries.delete(id);
+      await updateServer(this.#db, id, {
+        ...NO_WORKER,
+        status: "error",
+        last_error: `The IRC worker ran out of memory (limit ${this.#memoryMb} MB); connect again to retry`,
+      });
+      await this.#leases.release(id);
+      return;
+    }
     if (status.code === 0) {
       // It quit by itself: a `quit` sent straight to its socket (the user's
       // /quit). That is a disconnect, not a crash.
@@ -596,17 +636,26 @@ export class Supervisor implements ServerSupervisor {
   }
 }
 
-/** Writes a worker's output to the app's log under the worker's tag. */
-function forwardOutput(serverId: number, stream: ReadableStream<Uint8Array>, level: "info" | "error"): void {
+/**
+ * Writes a worker's output to the app's log under the worker's tag (each
+ * line to `onLine` too); resolves at its end.
+ */
+function forwardOutput(
+  serverId: number,
+  stream: ReadableStream<Uint8Array>,
+  level: "info" | "error",
+  onLine?: (line: string) => void,
+): Promise<void> {
   const tagged = logger(`worker ${serverId}`);
   // The worker's own log lines carry their time, level and tag already.
   const ownLine = new RegExp(`^\\S+ (debug|info|warn|error) \\[worker ${serverId}\\] `);
   const write = (line: string) => {
     if (line === "") return;
+    onLine?.(line);
     if (ownLine.test(line)) console.error(line);
     else tagged[level](line);
   };
-  (async () => {
+  return (async () => {
     const decoder = new TextDecoder();
     let rest = "";
     for await (const chunk of stream) {

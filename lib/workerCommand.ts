@@ -44,6 +44,26 @@ export const WORKER_EXIT_START_FAILED = 2;
  */
 export const WORKER_V8_FLAGS = ["--max-semi-space-size=1"] as const;
 
+/**
+ * Default heap ceiling of a worker, in MB (`WORKER_MEMORY_MB`): an idle
+ * worker holds ~27 MB and a flood's buffers a few more, so this is only
+ * reached by something runaway, which it ends (V8 aborts) before the
+ * machine runs out.
+ */
+export const DEFAULT_WORKER_MEMORY_MB = 256;
+
+/**
+ * What V8 writes to stderr when a process reaches its heap ceiling; it then
+ * aborts with SIGTRAP.
+ */
+export const V8_OUT_OF_MEMORY = "Fatal JavaScript out of memory";
+
+/** Variables of the app's environment a worker gets as they are, when set. */
+const PASSED_ENV_VARS = ["ALLOWED_IRC_TARGETS"] as const;
+
+/** `PG*` variables of the app's login, which a worker with a login of its own does not get. */
+const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);
+
 /** The entry point of a worker. */
 export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
 const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
@@ -54,10 +74,19 @@ export interface WorkerSpec {
   /** IRC host and port: the only IRC address it may reach. */
   ircHost: string;
   ircPort: number;
+  /** The app's database URL: where the worker connects. */
   databaseUrl: string;
+  /**
+   * The worker's own login (`lib/db/workerRoles.ts`), in place of the
+   * URL's and the app's `PGUSER`/`PGPASSWORD`. Without it the worker logs
+   * in as the app (tests only).
+   */
+  databaseLogin?: { user: string; password: string };
   /** Absolute folder of the sockets. */
   socketDir: string;
   logLevel?: string;
+  /** Heap ceiling in MB; {@link DEFAULT_WORKER_MEMORY_MB} by default. */
+  memoryLimitMb?: number;
 }
 
 /** Reads one variable of the app's environment: `undefined` when unset. */
@@ -78,10 +107,14 @@ export function workerArgs(spec: WorkerSpec, env: EnvReader = Deno.env.get): str
     "run",
     `--config=${CONFIG_FILE}`,
     "--no-prompt",
-    `--v8-flags=${WORKER_V8_FLAGS.join(",")}`,
+    `--v8-flags=${
+      [...WORKER_V8_FLAGS, `--max-old-space-size=${spec.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB}`].join(",")
+    }`,
     `--allow-net=${dbAddress},${hostPort(spec.ircHost, spec.ircPort)},unix:${socket}`,
-    `--allow-read=${spec.socketDir}`,
-    `--allow-write=${spec.socketDir}`,
+    // Its own socket only (it removes a stale one, listens, chmods it):
+    // not the folder, where the other workers' sockets are.
+    `--allow-read=${socket}`,
+    `--allow-write=${socket}`,
     `--allow-env=${[...CONFIG_ENV_VARS, ...PG_ENV_VARS].join(",")}`,
     WORKER_ENTRY,
     String(spec.serverId),
@@ -90,13 +123,18 @@ export function workerArgs(spec: WorkerSpec, env: EnvReader = Deno.env.get): str
 
 /**
  * The environment a worker gets: only what it reads. That includes the `PG*`
- * variables set for the app (a password, an SSL mode), so the worker's
- * `npm:pg` connects as the app's does.
+ * variables set for the app (an SSL mode, a host), so the worker's `npm:pg`
+ * reaches the database the app's does, but not the app's login.
  */
 export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Record<string, string> {
+  const login = spec.databaseLogin;
   return {
-    ...readEnv(env, PG_ENV_VARS),
-    DATABASE_URL: spec.databaseUrl,
+    ...readEnv(env, login ? PG_ENV_VARS.filter((name) => !LOGIN_PG_VARS.has(name)) : PG_ENV_VARS),
+    ...readEnv(env, PASSED_ENV_VARS),
+    // npm:pg takes a URL's user and password over PGUSER and PGPASSWORD.
+    ...(login
+      ? { DATABASE_URL: urlWithoutLogin(spec.databaseUrl), PGUSER: login.user, PGPASSWORD: login.password }
+      : { DATABASE_URL: spec.databaseUrl }),
     SOCKET_DIR: spec.socketDir,
     LOG_LEVEL: spec.logLevel ?? "info",
     // Deno's own cache location, so the npm packages resolve as for the app.
@@ -184,4 +222,16 @@ function urlHostPort(url: string): { host: string; port: string } {
     throw new Error("DATABASE_URL is not a valid URL");
   }
   return { host: parsed.host ?? "", port: parsed.port ?? "" };
+}
+
+/**
+ * `url` without the user and password it names (in its authority or as
+ * `user=`/`password=` parameters); host, port, database and options stay.
+ */
+export function urlWithoutLogin(url: string): string {
+  const query = url.indexOf("?");
+  const base = (query === -1 ? url : url.slice(0, query)).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
+  if (query === -1) return base;
+  const params = url.slice(query + 1).split("&").filter((p) => !/^(user|password)=/i.test(p));
+  return params.length > 0 ? `${base}?${params.join("&")}` : base;
 }

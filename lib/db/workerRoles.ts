@@ -82,26 +82,6 @@ export async function provisionWorkerRole(db: Db, serverId: number): Promise<Wor
   return { user, password };
 }
 
-/**
- * `url` with the worker's user and password in place of the app's; every
- * other part (host, port, database, SSL options) stays.
- */
-export function workerDatabaseUrl(url: string, credentials: WorkerCredentials): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // Not the error's text: it may quote the URL, password and all.
-    throw new Error("DATABASE_URL is not a valid URL");
-  }
-  parsed.username = encodeURIComponent(credentials.user);
-  parsed.password = encodeURIComponent(credentials.password);
-  // npm:pg would take these over the URL's own.
-  parsed.searchParams.delete("user");
-  parsed.searchParams.delete("password");
-  return parsed.href;
-}
-
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

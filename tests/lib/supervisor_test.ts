@@ -80,8 +80,9 @@ Deno.test("supervisor: connect gives a connected worker with a live pid and sock
 
     // Spawned with the narrow flags of lib/workerCommand.ts.
     const args = await processArguments(row.pid);
-    assert(args.includes(`--allow-read=${socketDir}`), args.join(" "));
-    assert(args.includes(`--allow-write=${socketDir}`), args.join(" "));
+    // Its own socket, not the folder of every worker's.
+    assert(args.includes(`--allow-read=${path}`), args.join(" "));
+    assert(args.includes(`--allow-write=${path}`), args.join(" "));
     assert(args.some((a) => a.startsWith("--allow-net=") && a.includes(`unix:${path}`)), args.join(" "));
     for (const flag of args.filter((a) => a.startsWith("-"))) {
       assert(!/^(-A|--allow-all|--allow-run|--allow-ffi|--allow-sys)(=|$)/.test(flag), `has ${flag}`);
@@ -446,5 +447,32 @@ Deno.test("supervisor: at start, autoconnect servers beyond maxWorkers stay stop
     await supervisors.connect(third.id);
     const row = await waitForStatus(database.db, third.id, "connected");
     assertEquals(row.last_error, null);
+  });
+});
+
+Deno.test("supervisor: a worker that runs out of memory stops with the reason on its row, not in a restart loop", async () => {
+  // 4 MB is less than loading the worker takes: V8 ends it at its ceiling.
+  await withSupervisorSetup(async ({ database, server, supervisor }) => {
+    const supervisors = await supervisor({ workerMemoryMb: 4, restart: { minMs: 50, maxMs: 50 } });
+    await supervisors.connect(server.id);
+    const row = await waitForStatus(database.db, server.id, "error");
+    assertEquals(row.last_error, "The IRC worker ran out of memory (limit 4 MB); connect again to retry");
+    await settle(500);
+    assertEquals(supervisors.isRunning(server.id), false);
+    assertEquals((await findServer(database.db, server.id))?.status, "error", "not restarted");
+  });
+});
+
+Deno.test("supervisor: a worker logs in as its own server's role, not as the app", async () => {
+  await withSupervisorSetup(async ({ database, server, supervisor }) => {
+    const supervisors = await supervisor();
+    await supervisors.connect(server.id);
+    await waitForStatus(database.db, server.id, "connected");
+    const { rows } = await sql<{ usename: string }>`
+      select usename from pg_stat_activity
+      where datname = current_database() and application_name = ${`ircweb-worker-${server.id}`}`
+      .execute(database.db);
+    assert(rows.length > 0, "the worker's connection");
+    for (const row of rows) assertMatch(row.usename, new RegExp(`^ircweb_[0-9]+_server_${server.id}$`));
   });
 });

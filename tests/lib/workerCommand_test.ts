@@ -2,6 +2,7 @@ import pg from "pg";
 import { assert, assertEquals, assertThrows } from "../support/assert.ts";
 import {
   PG_ENV_VARS,
+  urlWithoutLogin,
   WORKER_ENTRY,
   workerArgs,
   workerEnv,
@@ -42,6 +43,52 @@ Deno.test("workerEnv: the PG* variables set for the app reach the worker, nothin
   ]);
   assert(!("SECRET_KEY" in env) && !("PGPASSFILE" in env), "only the PG variables the worker may read");
   assert(!("PGHOST" in env), "an unset variable stays unset");
+});
+
+Deno.test("workerEnv: a worker with a login of its own gets it, and not the app's", () => {
+  const env = workerEnv(
+    {
+      ...spec("postgres://app:s3cret@db:5432/ircweb?sslmode=require"),
+      databaseLogin: { user: "w", password: "p" },
+    },
+    envOf({ PGUSER: "app", PGPASSWORD: "app-secret", PGSSLMODE: "require" }),
+  );
+  assertEquals([env.PGUSER, env.PGPASSWORD, env.PGSSLMODE], ["w", "p", "require"]);
+  assertEquals(env.DATABASE_URL, "postgres://db:5432/ircweb?sslmode=require");
+  assert(!JSON.stringify(env).includes("secret"), "the app's passwords stay with the app");
+});
+
+Deno.test("urlWithoutLogin: drops the user and password however the URL gives them", () => {
+  assertEquals(
+    urlWithoutLogin("postgres://app:p%40ss@db.example:6543/ircweb"),
+    "postgres://db.example:6543/ircweb",
+  );
+  assertEquals(
+    urlWithoutLogin("postgresql://app@db/x?user=a&sslmode=require&password=b"),
+    "postgresql://db/x?sslmode=require",
+  );
+  assertEquals(urlWithoutLogin("postgres://u:p@/ircweb"), "postgres:///ircweb");
+  assertEquals(urlWithoutLogin("postgres:///ircweb"), "postgres:///ircweb");
+});
+
+Deno.test("workerArgs: a worker may read and write its own socket, not the folder", () => {
+  const args = workerArgs(spec("postgres://db/ircweb"), envOf({}));
+  assert(args.includes("--allow-read=/run/ircweb/server-7.sock"), args.join(" "));
+  assert(args.includes("--allow-write=/run/ircweb/server-7.sock"), args.join(" "));
+  assert(
+    !args.some((a) => a === "--allow-write=/run/ircweb" || a === "--allow-read=/run/ircweb"),
+    args.join(" "),
+  );
+});
+
+Deno.test("workerArgs: a worker's heap has a ceiling, 256 MB unless told", () => {
+  const flags = (memoryLimitMb?: number) =>
+    workerArgs({ ...spec("postgres://db/ircweb"), memoryLimitMb }, envOf({})).find((a) =>
+      a.startsWith("--v8-flags=")
+    );
+  const list = (flag: string | undefined) => flag?.slice("--v8-flags=".length).split(",") ?? [];
+  assert(list(flags()).includes("--max-old-space-size=256"), flags());
+  assert(list(flags(64)).includes("--max-old-space-size=64"), flags(64));
 });
 
 Deno.test("workerArgs: the worker may read every PG variable it can be given", () => {
