@@ -128,13 +128,12 @@ export default function ChannelView(props: ChannelViewProps) {
   }, []);
 
   // Marks the window read up to its newest message, a second after the
-  // last change, while the user can see it.
+  // last change (what the page was rendered with included: its GET writes
+  // nothing), while the user can see it.
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const newestId = messages.length ? messages[messages.length - 1].id : 0;
-  const renderedNewest = useMemo(() => props.messages[props.messages.length - 1]?.id ?? 0, []);
   useEffect(() => {
-    // The page marked what it was rendered with; only what came later needs marking.
-    if (target === null || newestId === 0 || newestId === renderedNewest) return;
+    if (target === null || newestId === 0) return;
     const mark = () => {
       if (document.visibilityState !== "visible") return;
       apiRequest("POST", `/servers/${serverId}/read`, { target, id: newestId });

@@ -9,7 +9,9 @@
  *   `POST /api/servers/:id/messages`; a refused line comes back in the input
  *   with the reason.
  * - `POST /servers/:id/read` `{target, id}` (JSON): the window was read up
- *   to message `id`.
+ *   to message `id`. The window's script posts it once the user has seen
+ *   the page; a `GET` writes nothing (a prefetch, a crawler or a link in
+ *   another site's page must not mark anything read).
  *
  * @module
  */
@@ -72,8 +74,6 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     const rows = await listMessages(db, server.id, { target, limit: PAGE_SIZE + 1 });
     const hasMore = rows.length > PAGE_SIZE;
     const messages = hasMore ? rows.slice(1) : rows;
-    const newest = messages[messages.length - 1];
-    if (target !== null && newest) await markRead(db, server.id, target, newest.id);
 
     const nav: NavServer[] = await Promise.all(servers.map(async (s) => ({
       id: s.id,
@@ -95,6 +95,8 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       };
       here.windows.push(window);
     }
+    // Open, so nothing in it is unread to the user; the script marks it read.
+    if (window) window.unread = 0;
 
     const nick = server.current_nickname ?? server.nickname;
     const assets = (await deps.assets()).current;
