@@ -13,6 +13,7 @@ import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
 import { AssetStore } from "./lib/assets.ts";
+import { watchParent } from "./lib/parentWatch.ts";
 
 const log = logger("app");
 
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
     void stop(0);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) Deno.addSignalListener(signal, onSignal);
+  // `deno task start` killed outright (or not passing SIGTERM on) leaves the
+  // app without its parent: that is a stop too.
+  watchParent(() => {
+    log.warn("the process that started the app is gone: stopping");
+    onSignal();
+  });
 
   try {
     await Deno.mkdir(config.socketDir, { recursive: true, mode: 0o700 });

@@ -17,6 +17,7 @@ import { loadConfig } from "../lib/config.ts";
 import { WORKER_EXIT_START_FAILED } from "../lib/workerCommand.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
+import { watchParent } from "../lib/parentWatch.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
 import { joinedChannels } from "../lib/channels.ts";
 import { type CommandReply, type CommandRequest, isChannelName } from "../lib/ircCommand.ts";
@@ -145,6 +146,10 @@ class Worker {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       Deno.addSignalListener(signal, () => this.stop(null, 0));
     }
+    watchParent(() => {
+      this.#log.warn("the app that started this worker is gone: quitting IRC");
+      this.stop(null, 0);
+    });
     for (const name of await joinedChannels(this.#db, this.#server.id)) {
       this.#joined.set(name.toLowerCase(), name);
     }

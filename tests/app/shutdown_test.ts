@@ -1,14 +1,14 @@
 /**
  * The app process and its workers: started with the flags of `deno task
  * start`, stopped with SIGTERM or SIGINT (no worker process and no socket may
- * remain), killed outright (the next start ends the left-over worker rather
- * than running a second one), and two instances on one database.
+ * remain), killed outright (its workers notice and quit), signalled through
+ * `deno task start` itself, and two instances on one database.
  */
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { processAlive } from "../support/process.ts";
-import { type AppProcess, startAppProcess } from "../support/appProcess.ts";
+import { childPids, killProcess, processAlive } from "../support/process.ts";
+import { type AppProcess, type AppProcessOptions, startAppProcess } from "../support/appProcess.ts";
 import { createServer, waitForStatus } from "../support/worker.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer } from "../../lib/servers.ts";
@@ -22,7 +22,7 @@ interface Setup {
   socketDir: string;
   server: Server;
   /** Starts an app process; every one still running is killed at the end. */
-  app(): Promise<AppProcess>;
+  app(options?: AppProcessOptions): Promise<AppProcess>;
 }
 
 async function withApps(fn: (t: Setup) => Promise<void>): Promise<void> {
@@ -40,8 +40,8 @@ async function withApps(fn: (t: Setup) => Promise<void>): Promise<void> {
       irc,
       socketDir,
       server,
-      async app() {
-        const app = await startAppProcess(database.url, socketDir);
+      async app(options?: AppProcessOptions) {
+        const app = await startAppProcess(database.url, socketDir, options);
         apps.push(app);
         return app;
       },
@@ -104,27 +104,20 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-Deno.test("app: killed outright, the next start ends the left-over worker instead of doubling it", async () => {
+Deno.test("app: killed outright, its worker notices, quits IRC and clears its row; the next start reconnects once", async () => {
   await withApps(async ({ database, irc, server, app }) => {
     const first = await app();
     const row = await waitForStatus(database.db, server.id, "connected", 20_000);
     first.child.kill("SIGKILL");
     await first.exited;
-    // The worker lives on in its own process group, still on IRC.
-    assert(await processAlive(row.pid!), "the worker outlived the app");
-    assertEquals(irc.clients.length, 1);
+    // Nothing signals the worker: it finds its parent gone by itself.
+    await irc.waitForLine(/^QUIT/, 10_000);
+    await waitFor(async () => !await processAlive(row.pid!), 10_000, "the worker to exit");
+    const after = await findServer(database.db, server.id);
+    assertEquals([after?.pid, after?.socket_path, after?.autoconnect], [null, null, true]);
 
     const second = await app();
-    await irc.waitForLine(/^QUIT/, 20_000);
-    const again = await waitFor(
-      async () => {
-        const current = await findServer(database.db, server.id);
-        return current?.status === "connected" && current.pid !== row.pid ? current : undefined;
-      },
-      20_000,
-      "a new worker",
-    );
-    await waitFor(async () => !await processAlive(row.pid!), 10_000, "the left-over to exit");
+    const again = await waitForStatus(database.db, server.id, "connected", 20_000);
     await new Promise((r) => setTimeout(r, 1000));
     assertEquals(irc.clients.length, 1, "one connection to IRC");
     assert(await processAlive(again.pid!));
@@ -133,6 +126,33 @@ Deno.test("app: killed outright, the next start ends the left-over worker instea
     assertEquals(await processAlive(again.pid!), false);
   });
 });
+
+// What systemd, Docker and process managers do: signal the process they
+// started, which is `deno task start`, not `main.ts`.
+for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+  Deno.test(`app: ${signal} to \`deno task start\` itself stops main.ts and its workers`, async () => {
+    await withApps(async ({ database, irc, socketDir, server, app }) => {
+      const task = await app({ viaTask: true });
+      const row = await waitForStatus(database.db, server.id, "connected", 20_000);
+      const [main] = await childPids(task.child.pid);
+      assert(main !== undefined && await processAlive(main), "main.ts runs under the task");
+
+      try {
+        task.child.kill(signal);
+        await task.exited;
+        await irc.waitForLine(/^QUIT/, 15_000);
+        await waitFor(async () => !await processAlive(main), 15_000, "main.ts to exit");
+        assertEquals(await processAlive(row.pid!), false, "no worker process remains");
+        assertEquals(socketFiles(socketDir), [], "no socket remains");
+        const after = await findServer(database.db, server.id);
+        assertEquals([after?.pid, after?.socket_path, after?.autoconnect], [null, null, true]);
+      } finally {
+        // Left running by a failure, it would hold the test database open.
+        if (await processAlive(main)) await killProcess(main);
+      }
+    });
+  });
+}
 
 Deno.test("app: two instances on one database run one worker per server", async () => {
   await withApps(async ({ database, irc, socketDir, server, app }) => {

@@ -43,6 +43,12 @@ export interface AppProcessOptions {
   logLevel?: "debug" | "info";
   /** `PORT`; `0` (any free one) by default. */
   port?: number;
+  /**
+   * Run through `deno task start` itself, as a user or a service manager
+   * does, rather than `deno run` with the task's flags: `child` is then the
+   * task runner, with `main.ts` its child.
+   */
+  viaTask?: boolean;
 }
 
 /** Starts the app on `databaseUrl` and resolves once it listens. */
@@ -63,7 +69,9 @@ export async function startAppProcess(
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.extraFlags ?? []), ...(await taskRunArgs("start")).slice(1)],
+    args: options.viaTask
+      ? ["task", "start"]
+      : ["run", ...(options.extraFlags ?? []), ...(await taskRunArgs("start")).slice(1)],
     cwd: root,
     env,
     clearEnv: true,

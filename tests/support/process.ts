@@ -51,3 +51,17 @@ export async function processArguments(pid: number): Promise<string[]> {
     }`);
   return JSON.parse(answer);
 }
+
+/** The pids of the children of `pid` (none when it is gone). */
+export async function childPids(pid: number): Promise<number[]> {
+  const answer = await evaluate(`
+    const pids = [];
+    try {
+      for (const task of Deno.readDirSync("/proc/${pid}/task")) {
+        const text = Deno.readTextFileSync("/proc/${pid}/task/" + task.name + "/children").trim();
+        if (text !== "") pids.push(...text.split(/\\s+/).map(Number));
+      }
+    } catch { /* gone */ }
+    console.log(JSON.stringify(pids));`);
+  return JSON.parse(answer);
+}
