@@ -12,6 +12,7 @@ import { WorkerConnectionPool } from "./lib/ircCommandSender.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor.ts";
 import { createApp } from "./routes/app.ts";
+import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";
 import { watchParent } from "./lib/parentWatch.ts";
 
@@ -80,8 +81,7 @@ async function main(): Promise<void> {
     if (Deno.args.includes("--dev")) assets.watch();
     // The port is taken before anything is started that a taken port would
     // leave running; requests wait for the app (503) until it is ready.
-    let handler: Deno.ServeHandler = () =>
-      new Response("Starting", { status: 503, headers: { "retry-after": "1" } });
+    let handler: Deno.ServeHandler = (request) => startingResponse(request);
     server = Deno.serve(
       { hostname: config.host, port: config.port, onListen: () => {} },
       (request, info) => handler(request, info),
@@ -90,8 +90,8 @@ async function main(): Promise<void> {
     // Status writes (lib/servers.ts) and the event stream publish and listen here.
     bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
     ServiceBus.install(bus);
-    // Connects the servers marked autoconnect and ends what an earlier run left.
     supervisor = await Supervisor.start({
+      resume: false,
       db: database.db,
       databaseUrl: database.url,
       socketDir: config.socketDir,
@@ -102,9 +102,12 @@ async function main(): Promise<void> {
     workerConnections = new WorkerConnectionPool();
     const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
     handler = app.fetch;
-    started = true;
     const { hostname, port } = server.addr as Deno.NetAddr;
-    log.info(`listening on http://${hostname}:${port}`);
+    log.info(`listening on http://${hostname}:${port} (ready in ${(performance.now() / 1000).toFixed(1)} s)`);
+    // Connects the servers marked autoconnect and ends what an earlier run
+    // left, while requests are already answered.
+    await supervisor.resume();
+    started = true;
   } catch (error) {
     log.error(errorMessage(error));
     await stop(1);

@@ -28,7 +28,12 @@
  * @module
  */
 import type { Db } from "./db/database.ts";
-import { DEFAULT_MAX_SERVERS_PER_USER, DEFAULT_MAX_WORKERS, type LogLevel } from "./config.ts";
+import {
+  DEFAULT_MAX_SERVERS_PER_USER,
+  DEFAULT_MAX_WORKERS,
+  DEFAULT_WORKER_MEMORY_MB,
+  type LogLevel,
+} from "./config.ts";
 import type { Server, ServerUpdate } from "./db/schema.ts";
 import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
 import { errorMessage, logger } from "./log.ts";
@@ -36,12 +41,7 @@ import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./re
 import { ServerLeases } from "./serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "./servers.ts";
 import { provisionWorkerRole } from "./db/workerRoles.ts";
-import {
-  DEFAULT_WORKER_MEMORY_MB,
-  V8_OUT_OF_MEMORY,
-  WORKER_EXIT_START_FAILED,
-  workerCommand,
-} from "./workerCommand.ts";
+import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerCommand } from "./workerCommand.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -179,6 +179,15 @@ export class Supervisor implements ServerSupervisor {
     });
     if (options.resume ?? true) await supervisor.#resume();
     return supervisor;
+  }
+
+  /**
+   * What `start` does unless told not to: connects the `autoconnect` servers
+   * and ends or cleans what an earlier run left. The app calls it once it
+   * answers requests, so a start with many servers is not a long 503.
+   */
+  resume(): Promise<void> {
+    return this.#resume();
   }
 
   /** {@inheritDoc ServerSupervisor.connect} */
