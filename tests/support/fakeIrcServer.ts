@@ -23,6 +23,8 @@ export interface FakeClient {
   nick: string;
   /** Sends a raw line (CRLF added). */
   send(line: string): void;
+  /** Sends bytes as they are (no CRLF added), after what was sent before; resolves once written. */
+  sendBytes(bytes: Uint8Array): Promise<void>;
   /** Drops the connection. */
   close(): void;
 }
@@ -100,6 +102,13 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
         writing = writing.then(async () => {
           for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
         }).catch(() => {});
+      },
+      sendBytes(bytes: Uint8Array) {
+        if (closed) return Promise.resolve();
+        writing = writing.then(async () => {
+          for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+        }).catch(() => {});
+        return writing;
       },
       close() {
         closed = true;
