@@ -190,6 +190,11 @@ function hintFor(detail: string): string {
     return ". The PostgreSQL binaries' install script has not run: run `deno install` in the project " +
       "folder (deno.json allows that script), or set DATABASE_URL to a PostgreSQL of your own";
   }
+  if (/\b(EPERM|EACCES)\b/.test(detail) && Deno.uid() === 0) {
+    return `. As root, PostgreSQL runs as the "${POSTGRES_SYSTEM_USER}" user, which must be able to reach ` +
+      "the project folder: every folder above it needs the x bit for others (for example `chmod o+x " +
+      "/root` for a checkout in /root), or run the app as a user other than root";
+  }
   return "";
 }
 
