@@ -29,6 +29,14 @@ export interface Config {
    * `X-Forwarded-For` tells the client's address (for the login throttle).
    */
   trustedProxies: string[];
+  /**
+   * The origin users reach the app at (`PUBLIC_URL`, e.g.
+   * `https://irc.example.org`), or `undefined`. When set, its scheme alone
+   * decides whether the session cookie is `Secure`: behind a TLS proxy that
+   * does not send `X-Forwarded-Proto`, the cookie would otherwise go out
+   * without it.
+   */
+  publicUrl: string | undefined;
   /** PostgreSQL URL; `undefined` means the embedded database. */
   databaseUrl: string | undefined;
   /** Absolute folder holding the workers' Unix sockets. */
@@ -49,6 +57,7 @@ export const CONFIG_ENV_VARS = [
   "HOST",
   "ALLOWED_HOSTS",
   "TRUSTED_PROXIES",
+  "PUBLIC_URL",
   "DATABASE_URL",
   "SOCKET_DIR",
   "LOG_LEVEL",
@@ -78,12 +87,28 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     host,
     allowedHosts: allowedHosts(env("ALLOWED_HOSTS"), host),
     trustedProxies: (env("TRUSTED_PROXIES") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== ""),
+    publicUrl: publicUrl(env("PUBLIC_URL")),
     databaseUrl: env("DATABASE_URL") || undefined,
     socketDir: absolutePath(env("SOCKET_DIR") || "tmp/sockets"),
     logLevel: level,
     maxWorkers: positiveInteger(env, "MAX_WORKERS", DEFAULT_MAX_WORKERS),
     maxServersPerUser: positiveInteger(env, "MAX_SERVERS_PER_USER", DEFAULT_MAX_SERVERS_PER_USER),
   };
+}
+
+// `PUBLIC_URL` as an origin; an http(s) URL or nothing.
+function publicUrl(given: string | undefined): string | undefined {
+  if (given === undefined || given.trim() === "") return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(given.trim());
+  } catch { /* said below */ }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+    throw new Error(
+      `PUBLIC_URL must be an http(s) URL such as https://irc.example.org, got ${JSON.stringify(given)}`,
+    );
+  }
+  return url.origin;
 }
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];

@@ -205,3 +205,46 @@ const V6_KINDS: [Range, string][] = [
 ];
 
 const V4_MAPPED = range("::ffff:0:0/96");
+
+/** The socket of an IRC connection, as far as {@link guardConnection} needs it. */
+export interface GuardedSocket {
+  readonly remoteAddress?: string;
+  prependOnceListener(event: "connect" | "secureConnect", listener: () => void): unknown;
+  destroy(): unknown;
+}
+
+/**
+ * Checks the address `socket` actually reached, before anything is sent on
+ * it (its listener runs ahead of irc-framework's registration): whatever
+ * the name `host` resolved to this time, a refused address is dropped and
+ * `refuse` says why. `policy` is the worker's `ALLOWED_IRC_TARGETS`.
+ */
+export function guardConnection(
+  socket: GuardedSocket | null | undefined,
+  host: string,
+  policy: TargetPolicy,
+  refuse: (reason: string) => void,
+): void {
+  if (!socket || policy.any) return;
+  let checked = false;
+  const check = () => {
+    if (checked) return;
+    checked = true;
+    const address = socket.remoteAddress;
+    const refusal = address === undefined
+      ? `Connecting to ${host} is not allowed: its address cannot be told`
+      : targetRefusal(policy, host, address);
+    if (refusal === undefined) return;
+    socket.destroy();
+    refuse(refusal);
+  };
+  socket.prependOnceListener("connect", check);
+  socket.prependOnceListener("secureConnect", check);
+}
+
+let processPolicy: TargetPolicy | undefined;
+
+/** This process's `ALLOWED_IRC_TARGETS`, read once. */
+export function processTargetPolicy(): TargetPolicy {
+  return processPolicy ??= parseAllowedTargets(Deno.env.get("ALLOWED_IRC_TARGETS"));
+}

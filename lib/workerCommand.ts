@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CONFIG_ENV_VARS } from "./config.ts";
+import { CONFIG_ENV_VARS, DEFAULT_WORKER_MEMORY_MB } from "./config.ts";
 import { socketPathFor } from "./servers.ts";
 import { parse } from "pg-connection-string";
 
@@ -45,14 +45,6 @@ export const WORKER_EXIT_START_FAILED = 2;
 export const WORKER_V8_FLAGS = ["--max-semi-space-size=1"] as const;
 
 /**
- * Default heap ceiling of a worker, in MB (`WORKER_MEMORY_MB`): an idle
- * worker holds ~27 MB and a flood's buffers a few more, so this is only
- * reached by something runaway, which it ends (V8 aborts) before the
- * machine runs out.
- */
-export const DEFAULT_WORKER_MEMORY_MB = 256;
-
-/**
  * What V8 writes to stderr when a process reaches its heap ceiling; it then
  * aborts with SIGTRAP.
  */
@@ -85,7 +77,11 @@ export interface WorkerSpec {
   /** Absolute folder of the sockets. */
   socketDir: string;
   logLevel?: string;
-  /** Heap ceiling in MB; {@link DEFAULT_WORKER_MEMORY_MB} by default. */
+  /**
+   * Heap ceiling in MB; `DEFAULT_WORKER_MEMORY_MB` (256) by default. Only
+   * something runaway reaches it, which V8 then ends before the machine
+   * runs out.
+   */
   memoryLimitMb?: number;
 }
 

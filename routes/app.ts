@@ -17,7 +17,7 @@ import { authRoutes } from "./auth.ts";
 import { apiRoutes } from "./api/mod.ts";
 import { eventsRoutes } from "./api/events.ts";
 import type { ServiceBus } from "../lib/serviceBus.ts";
-import { type AuthEnv, requireUser } from "./middleware/auth.ts";
+import { type AuthEnv, cookiePolicy, requireUser, warnUntrustedForwarding } from "./middleware/auth.ts";
 import { allowedHostsOnly, formCsrf, securityHeaders } from "./middleware/security.ts";
 import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
 import { assetRoutes } from "./assets.ts";
@@ -39,6 +39,8 @@ export interface AppDeps {
   assets?: AssetStore;
   /** Connections to the workers kept between commands (the owner closes it); one per command without it. */
   workerConnections?: WorkerConnectionPool;
+  /** Where warnings about the set-up go (tests read them); the `http` log otherwise. */
+  warn?: (message: string) => void;
 }
 
 const log = logger("http");
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps): Hono {
   app.use("*", allowedHostsOnly(deps.config.allowedHosts));
   app.use("*", securityHeaders());
   app.use("*", formCsrf());
+  app.use("*", cookiePolicy(deps.config.publicUrl));
+  app.use("*", warnUntrustedForwarding(deps.config.trustedProxies, deps.warn ?? log.warn));
   // Every body, before anything reads it: the login and setup forms too,
   // which anyone may post to.
   app.use(

@@ -32,7 +32,12 @@ const args = ["test", "--no-prompt", ...permissions, ...(Deno.args.length ? Deno
 const child = new Deno.Command(Deno.execPath(), {
   args,
   cwd: root,
-  env: { TEST_DATABASE_URL: url },
+  // The tests' IRC servers listen on loopback, which workers may reach
+  // only when the operator allows it (lib/ircTargets.ts).
+  env: {
+    TEST_DATABASE_URL: url,
+    ALLOWED_IRC_TARGETS: Deno.env.get("ALLOWED_IRC_TARGETS") ?? "127.0.0.0/8,::1",
+  },
   stdin: "null",
 }).spawn();
 const forward = () => {

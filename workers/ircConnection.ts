@@ -14,6 +14,7 @@ import { SlicingTransport, type TransportReports } from "./ircTransport.ts";
 import { boundReplyCaches } from "./replyCaches.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
+import { guardConnection, type GuardedSocket, processTargetPolicy } from "../lib/ircTargets.ts";
 
 /** Where and as whom to connect. */
 export interface ConnectionSettings {
@@ -160,6 +161,13 @@ export class IrcConnection {
     };
     if (this.#settings.password) options.password = this.#settings.password;
     this.client.connect(options);
+    // ALLOWED_IRC_TARGETS, checked on the address reached before anything is sent.
+    guardConnection(
+      this.client.connection.transport?.socket as GuardedSocket | null | undefined,
+      this.#settings.host,
+      processTargetPolicy(),
+      (reason) => this.#fail(reason),
+    );
   }
 
   #listen(): void {

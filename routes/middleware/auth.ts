@@ -93,13 +93,32 @@ function setsSessionCookie(response: Response): boolean {
   return response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`));
 }
 
-/** Whether the request came over HTTPS, directly or through a proxy that says so. */
+// Requests whose cookie's `Secure` flag the app's `PUBLIC_URL` decided.
+const secureByRequest = new WeakMap<Context, boolean>();
+
+/**
+ * Decides the session cookie's `Secure` flag by `publicUrl` (`PUBLIC_URL`)
+ * when it is set: `https` makes every session cookie `Secure`, whatever a
+ * proxy sends or leaves out. Without it, the request is asked ({@link setSessionCookie}).
+ */
+export function cookiePolicy(publicUrl: string | undefined): MiddlewareHandler {
+  const secure = publicUrl === undefined ? undefined : new URL(publicUrl).protocol === "https:";
+  return async (c, next) => {
+    if (secure !== undefined) secureByRequest.set(c, secure);
+    await next();
+  };
+}
+
+// Whether the cookie is for HTTPS: as `PUBLIC_URL` says, else whether the
+// request came over HTTPS, directly or through a proxy that says so.
 function isHttps(c: Context): boolean {
+  const decided = secureByRequest.get(c);
+  if (decided !== undefined) return decided;
   return new URL(c.req.url).protocol === "https:" ||
     c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
 }
 
-/** Sets the session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS. */
+/** Sets the session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS (see {@link cookiePolicy}). */
 export function setSessionCookie(c: Context, session: NewSession): void {
   setCookie(c, SESSION_COOKIE, session.token, {
     httpOnly: true,
@@ -138,6 +157,34 @@ export function clientAddress(
     }
   }
   return addressKey(address);
+}
+
+/**
+ * Warns once, through `warn`, when a request carries `X-Forwarded-For` from
+ * a peer not in `trustedProxies`: likely a reverse proxy left out of
+ * `TRUSTED_PROXIES`, behind which every client shares its address, so a few
+ * failed logins lock everyone out of logging in.
+ */
+export function warnUntrustedForwarding(
+  trustedProxies: readonly string[],
+  warn: (message: string) => void,
+): MiddlewareHandler<{ Bindings: ServeBindings }> {
+  let warned = false;
+  return async (c, next) => {
+    if (!warned && c.req.header("x-forwarded-for") !== undefined) {
+      const addr = c.env?.remoteAddr;
+      const peer = addr && "hostname" in addr ? addr.hostname : undefined;
+      if (peer !== undefined && !trustedProxies.includes(peer)) {
+        warned = true;
+        warn(
+          `requests come with X-Forwarded-For from ${peer}, which is not in TRUSTED_PROXIES: the header ` +
+            `is not believed, and the login throttle counts every client behind ${peer} as one, so a few ` +
+            `failed logins lock everyone out. If ${peer} is your reverse proxy, set TRUSTED_PROXIES=${peer}`,
+        );
+      }
+    }
+    await next();
+  };
 }
 
 // IPv4 as is; IPv6 as its /64 (an IPv4-mapped one as the IPv4 address).

@@ -37,3 +37,13 @@ Deno.test("config: TRUSTED_PROXIES lists addresses; none by default", () => {
   assertEquals(configOf({}).trustedProxies, []);
   assertEquals(configOf({ TRUSTED_PROXIES: "10.0.0.2, ::1," }).trustedProxies, ["10.0.0.2", "::1"]);
 });
+
+Deno.test("config: PUBLIC_URL is an http(s) origin; unset by default", () => {
+  assertEquals(configOf({}).publicUrl, undefined);
+  assertEquals(configOf({ PUBLIC_URL: "" }).publicUrl, undefined);
+  assertEquals(configOf({ PUBLIC_URL: "https://IRC.example.org/" }).publicUrl, "https://irc.example.org");
+  assertEquals(configOf({ PUBLIC_URL: " http://irc.lan:8080 " }).publicUrl, "http://irc.lan:8080");
+  for (const bad of ["irc.example.org", "ftp://irc.example.org", "https://", "javascript:alert(1)"]) {
+    assertThrows(() => configOf({ PUBLIC_URL: bad }), Error, "PUBLIC_URL must be an http(s) URL");
+  }
+});

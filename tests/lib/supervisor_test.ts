@@ -476,3 +476,25 @@ Deno.test("supervisor: a worker logs in as its own server's role, not as the app
     for (const row of rows) assertMatch(row.usename, new RegExp(`^ircweb_[0-9]+_server_${server.id}$`));
   });
 });
+
+Deno.test("supervisor: a worker refuses a loopback IRC server unless ALLOWED_IRC_TARGETS allows it", async () => {
+  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
+    const supervisors = await supervisor();
+    const allowed = Deno.env.get("ALLOWED_IRC_TARGETS");
+    // What an operator who set nothing runs: public addresses only.
+    Deno.env.set("ALLOWED_IRC_TARGETS", "");
+    try {
+      await supervisors.connect(server.id);
+    } finally {
+      if (allowed === undefined) Deno.env.delete("ALLOWED_IRC_TARGETS");
+      else Deno.env.set("ALLOWED_IRC_TARGETS", allowed);
+    }
+    const row = await waitForStatus(database.db, server.id, "error");
+    assertEquals(
+      row.last_error,
+      "Connecting to 127.0.0.1 (a loopback address) is not allowed: set ALLOWED_IRC_TARGETS",
+    );
+    await settle(500);
+    assertEquals(registrations(irc), 0, "nothing was sent to it");
+  });
+});

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { createUser } from "../../lib/users.ts";
 import { createSession, SESSION_LIFETIME_MS } from "../../lib/auth/sessions.ts";
-import { expectJson, expectStatus, withApp } from "./testApp.ts";
+import { expectJson, expectStatus, type TestApp, withApp } from "./testApp.ts";
 
 const ORIGIN = "http://127.0.0.1:8000";
 
@@ -120,6 +120,53 @@ Deno.test("login: the cookie is Secure behind an HTTPS proxy", async () => {
     await expectStatus(response, 200);
     assertMatch(response.headers.get("set-cookie") ?? "", /;\s*Secure/i);
   });
+});
+
+Deno.test("login: with PUBLIC_URL, its scheme alone decides the cookie's Secure flag", async () => {
+  const login = async (t: TestApp, headers: Record<string, string> = {}) => {
+    const response = await t.call("/login", {
+      method: "POST",
+      headers,
+      body: { name: "alice", password: "correct horse" },
+    });
+    await expectStatus(response, 200);
+    return response.headers.get("set-cookie") ?? "";
+  };
+  // Behind a TLS proxy that sends no X-Forwarded-Proto: Secure all the same.
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    assertMatch(await login(t), /;\s*Secure/i);
+    const logout = await t.call("/logout", {
+      method: "POST",
+      headers: { ...FORM, cookie: "ircweb_session=x" },
+    });
+    assertMatch(logout.headers.get("set-cookie") ?? "", /;\s*Secure/i);
+  }, { config: { publicUrl: "https://irc.example.org" } });
+  // Plain HTTP on purpose: a header cannot make it Secure (the browser would then drop it).
+  await withApp(async (t) => {
+    await createUser(t.database.db, "alice", "correct horse");
+    assert(!/Secure/i.test(await login(t, { "x-forwarded-proto": "https" })));
+  }, { config: { publicUrl: "http://irc.lan" } });
+});
+
+Deno.test("a request with X-Forwarded-For from a peer not in TRUSTED_PROXIES is warned of, once", async () => {
+  const hit = async (t: TestApp, options: Parameters<TestApp["call"]>[1]) =>
+    await (await t.call("/login", options)).body?.cancel();
+  const warnings: string[] = [];
+  await withApp(async (t) => {
+    await hit(t, { headers: { "x-forwarded-for": "203.0.113.9" } });
+    await hit(t, { headers: { "x-forwarded-for": "203.0.113.10" } });
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertMatch(warnings[0], /X-Forwarded-For from 127\.0\.0\.1, which is not in TRUSTED_PROXIES/);
+    assertMatch(warnings[0], /set TRUSTED_PROXIES=127\.0\.0\.1/);
+  }, { warn: (message) => warnings.push(message) });
+  // From a trusted proxy, or without the header, nothing is said.
+  const quiet: string[] = [];
+  await withApp(async (t) => {
+    await hit(t, {});
+    await hit(t, { address: "10.0.0.2", headers: { "x-forwarded-for": "203.0.113.9" } });
+    assertEquals(quiet, []);
+  }, { warn: (message) => quiet.push(message), config: { trustedProxies: ["10.0.0.2"] } });
 });
 
 Deno.test("login forms redirect to a local next page, or back with an error code", async () => {

@@ -6,7 +6,7 @@
  */
 import type { Hono } from "hono";
 import { createApp } from "../../routes/app.ts";
-import { loadConfig } from "../../lib/config.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
 import { createApiToken } from "../../lib/auth/apiTokens.ts";
 import { Supervisor } from "../../lib/supervisor.ts";
 import type { ThrottleLimits } from "../../lib/auth/loginThrottle.ts";
@@ -54,7 +54,14 @@ export interface TestApp {
 /** Runs `fn` with a fresh app, database and supervisor, torn down after. */
 export async function withApp(
   fn: (t: TestApp) => Promise<void>,
-  options: { loginLimits?: ThrottleLimits; eventsHeartbeatMs?: number } = {},
+  options: {
+    loginLimits?: ThrottleLimits;
+    eventsHeartbeatMs?: number;
+    /** Settings other than the defaults. */
+    config?: Partial<Config>;
+    /** Where the app's warnings about its set-up go. */
+    warn?: (message: string) => void;
+  } = {},
 ): Promise<void> {
   const database = await createTestDatabase();
   const socketDir = await makeSocketDir();
@@ -67,7 +74,7 @@ export async function withApp(
     resume: false,
     stopGraceMs: 3000,
   });
-  const config = { ...loadConfig(() => undefined), socketDir };
+  const config = { ...loadConfig(() => undefined), socketDir, ...options.config };
   // As main.ts does: commands reuse their connections to the workers.
   const workerConnections = new WorkerConnectionPool();
   const app = createApp({
@@ -78,6 +85,7 @@ export async function withApp(
     bus,
     eventsHeartbeatMs: options.eventsHeartbeatMs,
     workerConnections,
+    warn: options.warn,
   });
   const t: TestApp = {
     app,

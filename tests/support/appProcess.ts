@@ -63,6 +63,8 @@ export async function startAppProcess(
     HOST: "127.0.0.1",
     SOCKET_DIR: socketDir,
     LOG_LEVEL: options.logLevel ?? "info",
+    // The tests' and the bench's IRC servers are on loopback.
+    ALLOWED_IRC_TARGETS: Deno.env.get("ALLOWED_IRC_TARGETS") ?? "127.0.0.0/8,::1",
   };
   for (const name of ["HOME", "PATH", "DENO_DIR"]) {
     const value = Deno.env.get(name);
