@@ -60,7 +60,7 @@ export function messagesChannel(serverId: number): string {
   return `server_${serverId}_messages`;
 }
 
-/** The bus channel of a server's status (the card's `server_<id>_status`). */
+/** The bus channel of a server's status (`server_<id>_status`, docs/api.md). */
 export function statusChannel(serverId: number): string {
   return `server_${serverId}_status`;
 }

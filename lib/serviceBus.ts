@@ -1,5 +1,5 @@
 /**
- * The service bus of the feature card: `publish(channel, data)` and
+ * The service bus (docs/api.md, "Service bus"): `publish(channel, data)` and
  * `subscribe(channel, callback)` that reach subscribers in every process of
  * the app (web servers and workers).
  *
@@ -18,7 +18,7 @@
  * (re)connection the bus calls its `onResync` hooks so that subscribers
  * re-read what they may have missed from the database.
  *
- * Subscribers get their own parsed copy of the data (as the card's
+ * Subscribers get their own parsed copy of the data (the design asked for
  * `JSON.parse(message)`), whichever way it came; one that throws is logged
  * and does not affect the others.
  *
@@ -106,12 +106,12 @@ export class ServiceBus {
     installed = bus;
   }
 
-  /** Publishes on the process's installed bus (the card's `ServiceBus.publish`). */
+  /** Publishes on the process's installed bus (`ServiceBus.publish` in docs/api.md). */
   static publish(channel: string, data: unknown): Promise<void> {
     return ServiceBus.#current().publish(channel, data);
   }
 
-  /** Subscribes on the process's installed bus (the card's `ServiceBus.subscribe`). */
+  /** Subscribes on the process's installed bus (`ServiceBus.subscribe` in docs/api.md). */
   static subscribe<T = unknown>(channel: string, callback: (data: T) => void): Unsubscribe {
     return ServiceBus.#current().subscribe(channel, callback);
   }

@@ -22,7 +22,7 @@ Deno.test("privmsg sends privmsg command", async () => {
   }
 });
 
-Deno.test("every helper sends the card's shape", async () => {
+Deno.test("every helper sends the shape docs/api.md gives", async () => {
   const socket = await startRecordingSocket();
   try {
     const sender = new IrcCommandSender({ socket_path: socket.path });

@@ -8,7 +8,7 @@ import {
   validateCommand,
 } from "../../lib/ircCommand.ts";
 
-Deno.test("validateCommand: accepts the card's commands as they are", () => {
+Deno.test("validateCommand: accepts the commands of docs/api.md as they are", () => {
   const commands = [
     { command: "join", channel: "#ruby" },
     { command: "part", channel: "#ruby", message: "Goodbye" },

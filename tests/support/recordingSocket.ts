@@ -1,6 +1,6 @@
 /**
  * A real Unix socket that records the lines it receives and answers each
- * with a reply of the test's choosing: the card's "mock socket", without
+ * with a reply of the test's choosing: the "mock socket" of the original design, without
  * stubbing `Deno.connect`.
  *
  * @module
