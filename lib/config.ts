@@ -7,6 +7,8 @@
  * @module
  */
 
+import { parseAllowedTargets, type TargetPolicy } from "./ircTargets.ts";
+
 /** Log levels in increasing order of importance. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -47,6 +49,10 @@ export interface Config {
   maxWorkers: number;
   /** Most servers one user may have. */
   maxServersPerUser: number;
+  /** Addresses IRC workers may connect to besides public ones (`ALLOWED_IRC_TARGETS`). */
+  allowedIrcTargets: TargetPolicy;
+  /** Heap ceiling of each IRC worker, in MB (`WORKER_MEMORY_MB`). */
+  workerMemoryMb: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -63,6 +69,8 @@ export const CONFIG_ENV_VARS = [
   "LOG_LEVEL",
   "MAX_WORKERS",
   "MAX_SERVERS_PER_USER",
+  "ALLOWED_IRC_TARGETS",
+  "WORKER_MEMORY_MB",
 ] as const;
 
 /**
@@ -93,6 +101,8 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     logLevel: level,
     maxWorkers: positiveInteger(env, "MAX_WORKERS", DEFAULT_MAX_WORKERS),
     maxServersPerUser: positiveInteger(env, "MAX_SERVERS_PER_USER", DEFAULT_MAX_SERVERS_PER_USER),
+    allowedIrcTargets: parseAllowedTargets(env("ALLOWED_IRC_TARGETS")),
+    workerMemoryMb: positiveInteger(env, "WORKER_MEMORY_MB", DEFAULT_WORKER_MEMORY_MB),
   };
 }
 
@@ -139,6 +149,12 @@ export function absolutePath(path: string): string {
  * the database's connections for every user.
  */
 export const DEFAULT_MAX_WORKERS = 200;
+
+/**
+ * Default of `WORKER_MEMORY_MB`: an idle worker holds ~27 MB, so only
+ * something runaway reaches it (`lib/workerCommand.ts`).
+ */
+export const DEFAULT_WORKER_MEMORY_MB = 256;
 
 /** Default of `MAX_SERVERS_PER_USER`; `deno task bench` gives one user 50 and more. */
 export const DEFAULT_MAX_SERVERS_PER_USER = 100;
