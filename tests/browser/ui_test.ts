@@ -145,6 +145,18 @@ Deno.test({
       await page.locator("h1", { hasText: "#ruby" }).waitFor();
       await line(page, "history line 149").waitFor();
       assertEquals(await line(page, "history line 49").count(), 0, "only the latest are on the page");
+      // Its GET marked nothing read: the window's script does, by POST, once shown.
+      const newest = await database.db.selectFrom("messages").select((e) => e.fn.max("id").as("id"))
+        .where("server_id", "=", serverId).where("target", "=", "#ruby").executeTakeFirstOrThrow();
+      await waitFor(
+        async () => {
+          const marker = await database.db.selectFrom("read_markers").select("last_read_id")
+            .where("server_id", "=", serverId).where("target", "=", "#ruby").executeTakeFirst();
+          return Number(marker?.last_read_id) === Number(newest.id);
+        },
+        10_000,
+        "the window to be marked read by its script",
+      );
       await page.locator(".scroller").evaluate((el) => el.scrollBy(0, -1_000_000));
       await line(page, "history line 0").waitFor();
       await page.locator(".history-start").waitFor();
