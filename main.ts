@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       logLevel: config.logLevel,
       maxWorkers: config.maxWorkers,
       maxServersPerUser: config.maxServersPerUser,
+      workerMemoryMb: config.workerMemoryMb,
     });
     workerConnections = new WorkerConnectionPool();
     const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
