@@ -4,7 +4,7 @@ import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { readSse, type SseClient, type SseEvent } from "../support/sseClient.ts";
-import { waitForStatus } from "../support/worker.ts";
+import { createServer, waitForStatus } from "../support/worker.ts";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
 import type { Db } from "../../lib/db/database.ts";
 import { Hono } from "hono";
@@ -12,6 +12,9 @@ import { createTestDatabase } from "../support/database.ts";
 import { EventFeed } from "../../lib/eventFeed.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 import { eventsRoutes } from "../../routes/api/events.ts";
+import { encodeCursor } from "../../lib/eventLog.ts";
+import { logger } from "../../lib/log.ts";
+import { EventWriter } from "../../workers/eventWriter.ts";
 
 async function open(t: TestApp, user: TestUser, lastEventId?: string): Promise<SseClient> {
   const response = await t.call("/api/events", {
@@ -308,6 +311,50 @@ Deno.test("events route: over a real HTTP server, a client that goes away is let
       await client.close();
       await waitFor(() => feed.size === 0, 5000, "the stream to be let go");
     }
+  } finally {
+    await server.shutdown();
+    feed.close();
+    await bus.close();
+    await database.drop();
+  }
+});
+
+Deno.test("events route: over a real HTTP server, a replay of 500 control-character lines arrives in full", async () => {
+  const database = await createTestDatabase();
+  const bus = new ServiceBus({ url: database.url, db: database.db });
+  const feed = new EventFeed(database.db, bus);
+  const row = await createServer(database.db, { port: 6667 });
+  // 450 × \x02 is 2,700 bytes of JSON each: 1.4 MB in one page of the log,
+  // more than a stream lets wait for its client.
+  const bold = "\x02".repeat(450);
+  const writer = new EventWriter({ db: database.db, serverId: row.id, log: logger("test"), bus });
+  for (let i = 0; i < 500; i++) {
+    writer.append({
+      kind: "message",
+      message: { target: "#t", sender: "bob", content: `${bold}${i}`, message_type: "privmsg" },
+    });
+  }
+  assert(await writer.idle(30_000));
+  const app = new Hono().route(
+    "/api",
+    eventsRoutes({ db: database.db, bus, feed, userIdOf: () => row.user_id }),
+  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  try {
+    const client = readSse(
+      await fetch(`http://127.0.0.1:${server.addr.port}/api/events`, {
+        headers: { "last-event-id": encodeCursor(new Map([[row.id, 0]])) },
+      }),
+    );
+    await client.waitUntil(
+      () => client.ended !== false || client.events.some((e) => e.event === "ready"),
+      "the end of the replay",
+      30_000,
+    );
+    assertEquals(client.ended, false, "the stream is still open");
+    const got = client.events.filter((e) => e.event === "message").map((e) => data(e).content);
+    assertEquals(got, Array.from({ length: 500 }, (_, i) => `${bold}${i}`));
+    await client.close();
   } finally {
     await server.shutdown();
     feed.close();
