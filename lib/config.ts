@@ -74,7 +74,7 @@ export const CONFIG_ENV_VARS = [
 ] as const;
 
 /**
- * Reads the settings from the environment, with the contract's defaults.
+ * Reads the settings from the environment, with the defaults docs/api.md gives.
  * Relative paths are resolved against the current directory, because Deno's
  * Unix-socket permissions only accept absolute paths.
  */
