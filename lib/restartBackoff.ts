@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { backoffDelay } from "./backoff.ts";
 
 /** The restart delays. */
 export interface RestartPolicy {
@@ -35,7 +36,7 @@ export class RestartBackoff {
   /** The wait before restarting a worker that was started at `startedAt` and just died. */
   next(startedAt: number): number {
     if (this.#now() - startedAt >= this.#policy.stableMs) this.#crashes = 0;
-    const wait = Math.min(this.#policy.maxMs, this.#policy.minMs * 2 ** this.#crashes);
+    const wait = backoffDelay(this.#crashes, { baseMs: this.#policy.minMs, maxMs: this.#policy.maxMs });
     // Past the cap the count no longer matters; keep it from growing without end.
     if (wait < this.#policy.maxMs) this.#crashes += 1;
     return wait;

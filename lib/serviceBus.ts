@@ -28,6 +28,7 @@ import pg from "pg";
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { errorMessage, logger } from "./log.ts";
+import { backoffDelay } from "./backoff.ts";
 
 /** The PostgreSQL notification channel the bus uses. */
 export const PG_CHANNEL = "ircweb_bus";
@@ -335,7 +336,7 @@ export class ServiceBus {
       }
       client.end().catch(() => {});
       if (this.#closed) return;
-      const wait = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** attempt);
+      const wait = backoffDelay(attempt, { baseMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS });
       const timer = setTimeout(() => this.#connect(wasListening ? 0 : attempt + 1), wait);
       Deno.unrefTimer(timer);
       this.#retryTimer = timer;

@@ -37,6 +37,7 @@ import {
 import type { Server, ServerUpdate } from "./db/schema.ts";
 import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
 import { errorMessage, logger } from "./log.ts";
+import { backoffDelay } from "./backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
 import { ServerLeases } from "./serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "./servers.ts";
@@ -624,7 +625,7 @@ export class Supervisor implements ServerSupervisor {
           break;
         } catch (error) {
           log.warn(`cannot take the leases back yet: ${errorMessage(error)}`);
-          await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+          await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 1000, maxMs: 30_000 })));
         }
       }
       for (const id of lost) {

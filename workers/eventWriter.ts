@@ -30,6 +30,7 @@ import { changeChannel, type ChannelChange } from "../lib/channels.ts";
 import { lockServerRow, updateServer } from "../lib/servers.ts";
 import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
+import { backoffDelay } from "../lib/backoff.ts";
 import {
   insertMessages,
   insertMessagesNotifying,
@@ -291,7 +292,7 @@ export class EventWriter {
               `${this.#maxBuffered}) and retrying`,
           );
         }
-        const wait = Math.min(this.#retryMaxMs, this.#retryMinMs * 2 ** attempt);
+        const wait = backoffDelay(attempt, { baseMs: this.#retryMinMs, maxMs: this.#retryMaxMs });
         attempt += 1;
         await new Promise<void>((resolve) => {
           this.#wakeRetry = resolve;

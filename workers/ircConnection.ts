@@ -12,6 +12,7 @@ import type { Client, ClientEvents, ConnectOptions } from "./irc-framework.d.ts"
 import { type FloodSettings, OutgoingQueue } from "./outgoingQueue.ts";
 import { SlicingTransport, type TransportReports } from "./ircTransport.ts";
 import { boundReplyCaches } from "./replyCaches.ts";
+import { backoffDelay } from "../lib/backoff.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
 import { guardConnection, type GuardedSocket, processTargetPolicy } from "../lib/ircTargets.ts";
@@ -266,9 +267,13 @@ export class IrcConnection {
   }
 
   #backoff(): number {
-    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#attempt);
+    const wait = backoffDelay(this.#attempt, {
+      baseMs: RECONNECT_MIN_MS,
+      maxMs: RECONNECT_MAX_MS,
+      jitter: true,
+    });
     this.#attempt += 1;
-    return Math.round(base / 2 + Math.random() * base / 2);
+    return wait;
   }
 }
 

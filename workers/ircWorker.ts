@@ -17,6 +17,7 @@ import { loadConfig } from "../lib/config.ts";
 import { WORKER_EXIT_START_FAILED } from "../lib/workerCommand.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
+import { backoffDelay } from "../lib/backoff.ts";
 import { watchParent } from "../lib/parentWatch.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
 import { joinedChannels } from "../lib/channels.ts";
@@ -369,7 +370,7 @@ class RowWriter {
         }
         this.#log.error(`server row not written (will retry): ${errorMessage(error)}`);
         this.#pending = { ...patch, ...this.#pending };
-        const wait = Math.min(30_000, 500 * 2 ** this.#attempt++);
+        const wait = backoffDelay(this.#attempt++, { baseMs: 500, maxMs: 30_000 });
         this.#timer = setTimeout(() => {
           this.#timer = undefined;
           this.#flush();
