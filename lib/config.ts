@@ -53,6 +53,10 @@ export interface Config {
   allowedIrcTargets: TargetPolicy;
   /** Heap ceiling of each IRC worker, in MB (`WORKER_MEMORY_MB`). */
   workerMemoryMb: number;
+  /** Days a server's messages and events are kept (`RETENTION_DAYS`); `undefined`: for ever. */
+  retentionDays: number | undefined;
+  /** Most messages and events kept of each server, the newest (`MAX_MESSAGES_PER_SERVER`). */
+  maxMessagesPerServer: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -71,6 +75,8 @@ export const CONFIG_ENV_VARS = [
   "MAX_SERVERS_PER_USER",
   "ALLOWED_IRC_TARGETS",
   "WORKER_MEMORY_MB",
+  "RETENTION_DAYS",
+  "MAX_MESSAGES_PER_SERVER",
 ] as const;
 
 /**
@@ -103,6 +109,8 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     maxServersPerUser: positiveInteger(env, "MAX_SERVERS_PER_USER", DEFAULT_MAX_SERVERS_PER_USER),
     allowedIrcTargets: parseAllowedTargets(env("ALLOWED_IRC_TARGETS")),
     workerMemoryMb: positiveInteger(env, "WORKER_MEMORY_MB", DEFAULT_WORKER_MEMORY_MB),
+    retentionDays: env("RETENTION_DAYS") ? positiveInteger(env, "RETENTION_DAYS", 1) : undefined,
+    maxMessagesPerServer: positiveInteger(env, "MAX_MESSAGES_PER_SERVER", DEFAULT_MAX_MESSAGES_PER_SERVER),
   };
 }
 
@@ -155,6 +163,14 @@ export const DEFAULT_MAX_WORKERS = 200;
  * something runaway reaches it (`lib/workerCommand.ts`).
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
+
+/**
+ * Default of `MAX_MESSAGES_PER_SERVER`: a bound on the disk one server can
+ * take (a row is ~300 bytes with its indexes, and at most 16 KiB of text),
+ * about 300 MB, or weeks of a busy network, which normal use never meets
+ * but a flood (tens of thousands of lines a second) would in minutes.
+ */
+export const DEFAULT_MAX_MESSAGES_PER_SERVER = 1_000_000;
 
 /** Default of `MAX_SERVERS_PER_USER`; `deno task bench` gives one user 50 and more. */
 export const DEFAULT_MAX_SERVERS_PER_USER = 100;
