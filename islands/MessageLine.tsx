@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { ComponentChildren } from "preact";
+import { Component, type ComponentChildren } from "preact";
 import type { MessageJson } from "../lib/messages.ts";
 import { IrcText, mentionsNick, sameIrcName } from "../lib/ircFormat.ts";
+import { isSaid } from "../lib/unread.ts";
 
 /** Props of {@link MessageLine}. */
 export interface MessageLineProps {
@@ -43,12 +44,26 @@ function reason(text: string): ComponentChildren {
   return text ? <span class="reason">({<IrcText text={text} />})</span> : null;
 }
 
-/** The line of `message`. */
-export function MessageLine({ message, nick, localTime, delivered }: MessageLineProps) {
+/**
+ * The line of `message`. It is drawn again only when one of its props
+ * changes (a message's object stays the same while it is shown), so a
+ * change elsewhere in its window, such as a keystroke, leaves it alone.
+ */
+export class MessageLine extends Component<MessageLineProps> {
+  override shouldComponentUpdate(next: MessageLineProps): boolean {
+    const now = this.props;
+    return next.message !== now.message || next.nick !== now.nick || next.localTime !== now.localTime ||
+      next.delivered !== now.delivered;
+  }
+
+  override render() {
+    return lineOf(this.props);
+  }
+}
+
+function lineOf({ message, nick, localTime, delivered }: MessageLineProps) {
   const own = sameIrcName(message.sender, nick);
-  const said = message.message_type === "privmsg" || message.message_type === "notice" ||
-    message.message_type === "action";
-  const mention = said && !own && mentionsNick(message.content, nick);
+  const mention = isSaid(message.message_type) && !own && mentionsNick(message.content, nick);
   const highlightNick = own ? null : nick;
   const sender = <Nick name={message.sender} />;
   let body: ComponentChildren;

@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { ServerStatus } from "../lib/db/schema.ts";
-import { apiRequest } from "./api.ts";
+import { connectServer } from "./api.ts";
 import { onLiveEvent } from "./live.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
 
@@ -48,10 +48,7 @@ export default function ServerControls(props: ServerControlsProps) {
     event.preventDefault();
     setBusy(true);
     setProblem(null);
-    const result = await apiRequest<{ status: ServerStatus; last_error: string | null }>(
-      "POST",
-      `/api/servers/${props.serverId}/${action}`,
-    );
+    const result = await connectServer(props.serverId, action);
     setBusy(false);
     if (!result.ok) {
       setProblem(result.error);

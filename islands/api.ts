@@ -7,6 +7,8 @@
  *
  * @module
  */
+import type { MessageJson } from "../lib/messages.ts";
+import type { ServerJson } from "../routes/api/servers.ts";
 
 /** What a request came to. */
 export type ApiResult<T> =
@@ -50,4 +52,52 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
     ? data.error
     : `The app answered ${response.status}`;
   return { ok: false, status: response.status, error, offline: false };
+}
+
+/** The part of the API's server JSON (`routes/api/servers.ts`) the islands read. */
+export type ServerState = Pick<ServerJson, "nickname" | "status" | "last_error">;
+
+/** `GET /api/servers/:id`: the server's nick and status now. */
+export function fetchServer(serverId: number): Promise<ApiResult<ServerState>> {
+  return apiRequest<ServerJson>("GET", `/api/servers/${serverId}`);
+}
+
+/** `POST /api/servers/:id/connect` or `/disconnect`: the server as it is after. */
+export function connectServer(
+  serverId: number,
+  action: "connect" | "disconnect",
+): Promise<ApiResult<ServerState>> {
+  return apiRequest<ServerJson>("POST", `/api/servers/${serverId}/${action}`);
+}
+
+/** `GET /api/servers/:id/messages`: a page of a window's history, oldest first. */
+export function fetchMessages(
+  serverId: number,
+  query: { target: string | null; limit: number; before?: number },
+): Promise<ApiResult<MessageJson[]>> {
+  const params = new URLSearchParams({ limit: String(query.limit) });
+  if (query.target !== null) params.set("target", query.target);
+  if (query.before !== undefined) params.set("before", String(query.before));
+  return apiRequest<MessageJson[]>("GET", `/api/servers/${serverId}/messages?${params}`);
+}
+
+/**
+ * `POST /api/servers/:id/messages` with the line's own id: `201` with the
+ * stored message, or `200` / `202` once the app took a line it stores no
+ * message for (yet).
+ */
+export function sendLine(
+  serverId: number,
+  line: { target: string | null; content: string; clientId: string },
+): Promise<ApiResult<MessageJson | undefined>> {
+  return apiRequest<MessageJson>("POST", `/api/servers/${serverId}/messages`, {
+    target: line.target,
+    content: line.content,
+    client_id: line.clientId,
+  }).then((result) => result.ok && result.status !== 201 ? { ...result, data: undefined } : result);
+}
+
+/** `POST /servers/:id/read` (the page's own route): the window was read up to message `id`. */
+export function markRead(serverId: number, target: string, id: number): Promise<ApiResult<undefined>> {
+  return apiRequest<undefined>("POST", `/servers/${serverId}/read`, { target, id });
 }

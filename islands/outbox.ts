@@ -15,7 +15,7 @@
  * @module
  */
 import type { MessageJson } from "../lib/messages.ts";
-import { apiRequest } from "./api.ts";
+import { sendLine } from "./api.ts";
 
 /** Where a line is. */
 export type OutboxState = "queued" | "sending" | "failed";
@@ -179,17 +179,16 @@ async function drain(): Promise<void> {
     if (!next) return;
     update(next.id, { state: "sending" });
     emit({ type: "changed" });
-    const result = await apiRequest<MessageJson | { ok: true }>(
-      "POST",
-      `/api/servers/${next.serverId}/messages`,
-      // The line's own id: sent again after an answer that never came,
-      // it is not said twice (the app answers what it did the first time).
-      { target: next.target, content: next.content, client_id: next.id },
-    );
+    // The line's own id: sent again after an answer that never came,
+    // it is not said twice (the app answers what it did the first time).
+    const result = await sendLine(next.serverId, {
+      target: next.target,
+      content: next.content,
+      clientId: next.id,
+    });
     if (result.ok) {
       update(next.id, null);
-      const message = result.status === 201 ? result.data as MessageJson : undefined;
-      emit({ type: "sent", entry: next, message });
+      emit({ type: "sent", entry: next, message: result.data });
       emit({ type: "changed" });
       continue;
     }

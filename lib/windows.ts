@@ -13,12 +13,9 @@ import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { Server } from "./db/schema.ts";
 import { isChannelName } from "./ircCommand.ts";
+import { UNREAD_CAP, UNREAD_TYPES } from "./unread.ts";
 
-/** Counts stop here (the UI shows `99+`). */
-export const UNREAD_CAP = 100;
-
-/** The kinds of message that count as unread: what people said. */
-export const UNREAD_TYPES = ["privmsg", "notice", "action"] as const;
+export { UNREAD_CAP, UNREAD_TYPES } from "./unread.ts";
 
 /** A channel or query of a server. */
 export interface ServerWindow {

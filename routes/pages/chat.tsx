@@ -22,7 +22,7 @@ import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
 import { findUserServer } from "../../lib/servers.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
-import type { NavServer } from "../../islands/ServerNav.tsx";
+import type { NavServer } from "../../islands/serverNavState.ts";
 import { parseId } from "../api/json.ts";
 import { isSameOrigin } from "../middleware/security.ts";
 import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";

@@ -1,6 +1,7 @@
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
-import ChannelView, { type ChannelViewProps, inWindow } from "../../islands/ChannelView.tsx";
+import ChannelView, { type ChannelViewProps } from "../../islands/ChannelView.tsx";
+import { inWindow } from "../../islands/channel/window.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 
 const base: ChannelViewProps = {

@@ -1,6 +1,7 @@
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
-import ServerNav, { type NavServer, windowUrl } from "../../islands/ServerNav.tsx";
+import ServerNav, { windowUrl } from "../../islands/ServerNav.tsx";
+import type { NavServer } from "../../islands/serverNavState.ts";
 import { UNREAD_CAP } from "../../lib/windows.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 

@@ -1,0 +1,147 @@
+import { applyLiveEvent, isOpenWindow, type NavServer } from "../../islands/serverNavState.ts";
+import type { LiveEvent } from "../../islands/live.ts";
+import type { MessageJson } from "../../lib/messages.ts";
+import type { MessageType } from "../../lib/db/schema.ts";
+import { UNREAD_TYPES } from "../../lib/unread.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const CAP = 5;
+
+function servers(): NavServer[] {
+  return [
+    {
+      id: 1,
+      name: "Libera",
+      status: "connected",
+      nick: "alice",
+      windows: [
+        { target: "#ruby", kind: "channel", joined: true, topic: null, unread: 0 },
+        { target: "bob", kind: "query", joined: true, topic: null, unread: 2 },
+      ],
+    },
+    { id: 2, name: "OFTC", status: "connected", nick: "alice", windows: [] },
+  ];
+}
+
+function said(
+  target: string | null,
+  sender: string,
+  content: string,
+  type: MessageType = "privmsg",
+): LiveEvent {
+  const data: MessageJson = {
+    id: 1,
+    server_id: 1,
+    target,
+    sender,
+    content,
+    message_type: type,
+    created_at: "2026-01-02T03:04:05.000Z",
+  };
+  return { type: "message", data };
+}
+
+const window = (list: NavServer[], target: string) => list[0].windows.find((w) => w.target === target);
+
+Deno.test("nav state: a line by someone else counts in a closed window, a mention marks it", () => {
+  const before = servers();
+  const after = applyLiveEvent(before, said("#Ruby", "bob", "hello"), null, CAP);
+  assertEquals(window(after, "#ruby")?.unread, 1, "channel names compare as IRC does");
+  assertEquals(window(after, "#ruby")?.mentioned, false);
+  const mention = applyLiveEvent(after, said("#ruby", "bob", "hi ALICE"), null, CAP);
+  assertEquals(window(mention, "#ruby")?.unread, 2);
+  assertEquals(window(mention, "#ruby")?.mentioned, true);
+  assert(after[1] === before[1], "another server is left alone");
+});
+
+Deno.test("nav state: the open window and the user's own lines never count, and counts stop at the cap", () => {
+  const open = { serverId: 1, target: "#RUBY" };
+  assertEquals(window(applyLiveEvent(servers(), said("#ruby", "bob", "hi"), open, CAP), "#ruby")?.unread, 0);
+  const list = servers();
+  assert(
+    applyLiveEvent(list, said("#ruby", "Alice", "mine"), null, CAP)[0] === list[0],
+    "own line: unchanged",
+  );
+  let capped = servers();
+  for (let i = 0; i < CAP + 3; i++) capped = applyLiveEvent(capped, said("#ruby", "bob", "x"), null, CAP);
+  assertEquals(window(capped, "#ruby")?.unread, CAP);
+});
+
+Deno.test("nav state: a new query opens a window, counted (a private line is a mention); the user's own opens it uncounted", () => {
+  const fromCarol = applyLiveEvent(servers(), said("carol", "carol", "psst"), null, CAP);
+  assertEquals(window(fromCarol, "carol"), {
+    target: "carol",
+    kind: "query",
+    joined: true,
+    topic: null,
+    unread: 1,
+    mentioned: true,
+  });
+  const toDave = applyLiveEvent(servers(), said("dave", "alice", "hi dave"), null, CAP);
+  assertEquals(window(toDave, "dave")?.unread, 0);
+  const channel = applyLiveEvent(servers(), said("#new", "bob", "hello"), null, CAP);
+  assertEquals(window(channel, "#new")?.kind, "channel");
+});
+
+Deno.test("nav state: only what people said counts; joins, parts and server lines do not", () => {
+  for (const type of UNREAD_TYPES) {
+    assertEquals(
+      window(applyLiveEvent(servers(), said("#ruby", "bob", "x", type), null, CAP), "#ruby")?.unread,
+      1,
+    );
+  }
+  for (const type of ["join", "part", "quit", "topic", "mode", "kick", "system", "error"] as const) {
+    const list = servers();
+    assert(applyLiveEvent(list, said("#ruby", "bob", "x", type), null, CAP)[0] === list[0], type);
+  }
+  const list = servers();
+  assert(
+    applyLiveEvent(list, said(null, "server", "notice", "notice"), null, CAP)[0] === list[0],
+    "no target",
+  );
+});
+
+Deno.test("nav state: the user's nick change, a status, and a channel's join state and topic", () => {
+  const renamed = applyLiveEvent(servers(), said(null, "Alice", "alice2", "nick"), null, CAP);
+  assertEquals(renamed[0].nick, "alice2");
+  const other = applyLiveEvent(servers(), said(null, "bob", "robert", "nick"), null, CAP);
+  assertEquals(other[0].nick, "alice");
+
+  const status = applyLiveEvent(
+    servers(),
+    { type: "status", data: { server_id: 2, status: "error" } },
+    null,
+    CAP,
+  );
+  assertEquals([status[0].status, status[1].status], ["connected", "error"]);
+
+  const parted = applyLiveEvent(
+    servers(),
+    { type: "channel", data: { server_id: 1, name: "#RUBY", joined: false, topic: "gone" } },
+    null,
+    CAP,
+  );
+  assertEquals(window(parted, "#ruby"), {
+    target: "#ruby",
+    kind: "channel",
+    joined: false,
+    topic: "gone",
+    unread: 0,
+  });
+  const joined = applyLiveEvent(
+    servers(),
+    { type: "channel", data: { server_id: 1, name: "#deno", joined: true, topic: null } },
+    null,
+    CAP,
+  );
+  assertEquals(window(joined, "#deno")?.kind, "channel");
+});
+
+Deno.test("isOpenWindow: the server's own window and a channel are told apart", () => {
+  assertEquals(isOpenWindow({ serverId: 1, target: null }, 1, null), true);
+  assertEquals(isOpenWindow({ serverId: 1, target: null }, 1, "#ruby"), false);
+  assertEquals(isOpenWindow({ serverId: 1, target: "#Ruby" }, 1, "#ruby"), true);
+  assertEquals(isOpenWindow({ serverId: 1, target: "#ruby" }, 1, null), false);
+  assertEquals(isOpenWindow({ serverId: 1, target: "#ruby" }, 2, "#ruby"), false);
+  assertEquals(isOpenWindow(null, 1, null), false);
+});
