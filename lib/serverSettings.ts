@@ -7,6 +7,7 @@
  */
 import { isNickname, utf8Length } from "./ircCommand.ts";
 import type { Server } from "./db/schema.ts";
+import { isIpLiteral, type TargetPolicy, targetRefusal } from "./ircTargets.ts";
 
 /** The columns of a server that its user sets. */
 export const SETTING_FIELDS = [
@@ -80,8 +81,21 @@ class FieldError extends Error {
   }
 }
 
-/** Checks the body of a new server; unknown fields are ignored. */
-export function checkServerSettings(input: unknown): SettingsCheck {
+/**
+ * Why a worker could never connect to `host` under `targets`, for an IP
+ * literal; `undefined` when it may, or when `host` is a name (a name may
+ * resolve elsewhere later: the worker checks the address it reaches).
+ */
+export function hostRefusal(targets: TargetPolicy, host: string): string | undefined {
+  return isIpLiteral(host) ? targetRefusal(targets, host, host) : undefined;
+}
+
+/**
+ * Checks the body of a new server; unknown fields are ignored. With
+ * `targets` (`ALLOWED_IRC_TARGETS`), an IP literal host it does not allow
+ * is refused.
+ */
+export function checkServerSettings(input: unknown, targets?: TargetPolicy): SettingsCheck {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return { ok: false, field: "body", error: "body must be a JSON object" };
   }
@@ -119,6 +133,8 @@ export function checkServerSettings(input: unknown): SettingsCheck {
     const name = text("name", 100, false)!.trim();
     const host = text("host", 253, false)!.trim();
     if (!isHost(host)) throw new FieldError("host", "host must be a host name or an IP address");
+    const refusal = targets && hostRefusal(targets, host);
+    if (refusal) throw new FieldError("host", refusal);
     const port = integer("port", 1, 65535);
     const tls = raw.tls;
     if (typeof tls !== "boolean") {

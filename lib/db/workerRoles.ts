@@ -82,6 +82,38 @@ export async function provisionWorkerRole(db: Db, serverId: number): Promise<Wor
   return { user, password };
 }
 
+/**
+ * Drops the worker roles of this database whose server no longer exists
+ * (a role outlives nothing it stood for, and roles are the cluster's, not
+ * the database's); returns their names. Run after a server is deleted, it
+ * also takes any left by a deletion before, or by a spawn that raced one.
+ *
+ * @throws Error from PostgreSQL when a role cannot be dropped (one that
+ * owns objects, say); the others are dropped first.
+ */
+export async function dropStaleWorkerRoles(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select r.rolname as name
+    from pg_roles r, pg_database d
+    where d.datname = current_database()
+      and r.rolname ~ ('^ircweb_' || d.oid::text || '_server_[0-9]{1,10}$')
+      and not exists (
+        select 1 from servers s where s.id::text = substring(r.rolname from '_server_([0-9]+)$'))
+    order by r.rolname`.execute(db);
+  const dropped: string[] = [];
+  let failure: unknown;
+  for (const { name } of rows) {
+    try {
+      await sql`drop role if exists ${sql.id(name)}`.execute(db);
+      dropped.push(name);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return dropped;
+}
+
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -6,8 +6,10 @@
  */
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
+import { dropStaleWorkerRoles } from "../../lib/db/workerRoles.ts";
 import type { Server } from "../../lib/db/schema.ts";
 import { MAX_QUIT_MESSAGE_BYTES, utf8Length } from "../../lib/ircCommand.ts";
+import { processTargetPolicy, type TargetPolicy } from "../../lib/ircTargets.ts";
 import { checkServerSettings, settingsOf } from "../../lib/serverSettings.ts";
 import {
   deleteUserServer,
@@ -79,8 +81,16 @@ export function serverJson(server: Server): ServerJson {
   };
 }
 
-/** The server routes, under `/api`, behind `loadUserServer` for `/servers/:id`. */
-export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerEnv> {
+/**
+ * The server routes, under `/api`, behind `loadUserServer` for `/servers/:id`.
+ * `targets` is what the workers will be allowed to reach: by default this
+ * process's `ALLOWED_IRC_TARGETS`, which the supervisor passes on to them.
+ */
+export function serverRoutes(
+  db: Db,
+  supervisor: ServerSupervisor,
+  targets: TargetPolicy = processTargetPolicy(),
+): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   app.get("/servers", async (c) => {
     const servers = await listUserServers(db, c.get("user").id);
@@ -90,7 +100,9 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
   app.post("/servers", async (c) => {
     const body = await readJson(c);
     if (!body.ok) return body.response;
-    const settings = checkServerSettings(body.value);
+    // An IP literal the workers may not reach is refused now; a name only
+    // at connect time, where the address it resolves to is checked.
+    const settings = checkServerSettings(body.value, targets);
     if (!settings.ok) return invalid(c, settings.field, settings.error);
     // Each server can become a worker process: the limit keeps one token
     // holder from creating them without end.
@@ -115,7 +127,7 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
     if (!body.ok) return body.response;
     if (!isObject(body.value)) return invalid(c, "body", "body must be a JSON object");
     const server = c.get("server");
-    const settings = checkServerSettings({ ...settingsOf(server), ...body.value });
+    const settings = checkServerSettings({ ...settingsOf(server), ...body.value }, targets);
     if (!settings.ok) return invalid(c, settings.field, settings.error);
     await updateServer(db, server.id, settings.value);
     return c.json(serverJson(await findServer(db, server.id) ?? server));
@@ -131,6 +143,10 @@ export function serverRoutes(db: Db, supervisor: ServerSupervisor): Hono<ServerE
       );
     }
     await deleteUserServer(db, c.get("user").id, server.id);
+    // Its worker's database login goes with it (and any a deletion left).
+    await dropStaleWorkerRoles(db).catch((e) =>
+      log.warn(`delete ${server.id}: worker role: ${errorMessage(e)}`)
+    );
     return c.body(null, 204);
   });
 

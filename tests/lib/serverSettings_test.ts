@@ -1,6 +1,8 @@
 import { assertEquals } from "../support/assert.ts";
+import { parseAllowedTargets, PUBLIC_ONLY } from "../../lib/ircTargets.ts";
 import {
   checkServerSettings,
+  hostRefusal,
   MAX_PASSWORD_BYTES,
   MAX_REALNAME_BYTES,
   MAX_USERNAME_BYTES,
@@ -70,4 +72,26 @@ Deno.test("checkServerSettings: realname and password are limited in bytes, so U
   const bytes = (line: string) => new TextEncoder().encode(line + "\r\n").length;
   assertEquals(bytes(`USER ${username} 0 * :${realname}`) <= 512, true);
   assertEquals(bytes(`PASS :${password}`) <= 512, true);
+});
+
+Deno.test("checkServerSettings: an IP literal host outside ALLOWED_IRC_TARGETS is refused; a name is left to connect time", () => {
+  const lan = parseAllowedTargets("192.168.0.0/16");
+  const hostCheck = (host: string, targets = PUBLIC_ONLY) => {
+    const result = checkServerSettings({ ...VALID, host }, targets);
+    return result.ok ? "ok" : `${result.field}: ${result.error}`;
+  };
+  assertEquals(
+    hostCheck("127.0.0.1"),
+    "host: Connecting to 127.0.0.1 (a loopback address) is not allowed: set ALLOWED_IRC_TARGETS",
+  );
+  for (const host of ["::1", "169.254.169.254", "10.0.0.5", "192.168.1.20", "::ffff:10.0.0.5"]) {
+    assertEquals(hostCheck(host).startsWith("host: Connecting to "), true, host);
+  }
+  assertEquals(hostCheck("192.168.1.20", lan), "ok", "the operator allows the LAN");
+  assertEquals(hostCheck("10.0.0.5", lan).startsWith("host: "), true, "and only it");
+  assertEquals(hostCheck("10.0.0.5", parseAllowedTargets("*")), "ok");
+  assertEquals(hostCheck("8.8.8.8"), "ok", "a public address");
+  assertEquals(hostCheck("localhost"), "ok", "a name may resolve elsewhere later: checked at connect time");
+  assertEquals(checkServerSettings({ ...VALID, host: "127.0.0.1" }).ok, true, "no policy given: not checked");
+  assertEquals(hostRefusal(PUBLIC_ONLY, "irc.libera.chat"), undefined);
 });

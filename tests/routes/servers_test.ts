@@ -2,6 +2,8 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { findServer } from "../../lib/servers.ts";
+import { provisionWorkerRole } from "../../lib/db/workerRoles.ts";
+import { sql } from "kysely";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
 import { createApp } from "../../routes/app.ts";
 import { loadConfig } from "../../lib/config.ts";
@@ -447,4 +449,71 @@ Deno.test("servers: a connect beyond MAX_WORKERS is 503 with the reason, and the
   } finally {
     await irc.close();
   }
+});
+
+Deno.test("servers: an IP literal host ALLOWED_IRC_TARGETS does not allow is 422 at creation and update; a name waits for the connect", async () => {
+  // The tests allow loopback only (ALLOWED_IRC_TARGETS=127.0.0.0/8,::1, set by `deno task test`).
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    for (const [host, kind] of [["10.0.0.5", "a private"], ["169.254.169.254", "a link-local"]]) {
+      const answer = await expectJson(
+        await t.call("/api/servers", { method: "POST", as: alice, body: { ...VALID, host } }),
+        422,
+      );
+      assertEquals(answer, {
+        field: "host",
+        error: `Connecting to ${host} (${kind} address) is not allowed: set ALLOWED_IRC_TARGETS`,
+      });
+    }
+    assertEquals((await t.database.db.selectFrom("servers").select("id").execute()).length, 0);
+    // Allowed here, as the tests' own IRC servers are on loopback.
+    await expectJson(
+      await t.call("/api/servers", { method: "POST", as: alice, body: { ...VALID, host: "127.0.0.1" } }),
+      201,
+    );
+    // A name may resolve elsewhere by the time it connects: the worker checks the address it reaches.
+    const named = await expectJson(
+      await t.call("/api/servers", {
+        method: "POST",
+        as: alice,
+        body: { ...VALID, host: "irc.internal.example" },
+      }),
+      201,
+    );
+    const path = `/api/servers/${named.id}`;
+    const update = await expectJson(
+      await t.call(path, { method: "PATCH", as: alice, body: { host: "192.168.1.20" } }),
+      422,
+    );
+    assertEquals(update.field, "host");
+    assertMatch(
+      update.error as string,
+      /^Connecting to 192\.168\.1\.20 \(a private address\) is not allowed/,
+    );
+    assertEquals(
+      (await findServer(t.database.db, named.id as number))?.host,
+      "irc.internal.example",
+      "unchanged",
+    );
+  });
+});
+
+Deno.test("servers: DELETE drops the server's worker database role", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const created = await expectJson(
+      await t.call("/api/servers", { method: "POST", as: alice, body: VALID }),
+      201,
+    );
+    // What a spawn of its worker makes.
+    const login = await provisionWorkerRole(t.database.db, created.id as number);
+    const roles = async () =>
+      (await sql<{ n: number }>`select 1 as n from pg_roles where rolname = ${login.user}`.execute(
+        t.database.db,
+      ))
+        .rows.length;
+    assertEquals(await roles(), 1);
+    await expectStatus(await t.call(`/api/servers/${created.id}`, { method: "DELETE", as: alice }), 204);
+    assertEquals(await roles(), 0, "no login left for a server that is gone");
+  });
 });

@@ -9,7 +9,12 @@ import { assert, assertEquals, assertMatch, assertRejects } from "../../support/
 import { createTestDatabase } from "../../support/database.ts";
 import { createServer } from "../../support/worker.ts";
 import { createDb } from "../../../lib/db/database.ts";
-import { provisionWorkerRole, type WorkerCredentials, workerRoleName } from "../../../lib/db/workerRoles.ts";
+import {
+  dropStaleWorkerRoles,
+  provisionWorkerRole,
+  type WorkerCredentials,
+  workerRoleName,
+} from "../../../lib/db/workerRoles.ts";
 import { insertMessages, lastBatchOf } from "../../../lib/messages.ts";
 import { changeChannel } from "../../../lib/channels.ts";
 import { findServer, updateServer } from "../../../lib/servers.ts";
@@ -175,6 +180,37 @@ Deno.test("worker role: a new spawn's password replaces the last one", async () 
     const who = await fresh.query("select current_user as name");
     assertMatch(who.rows[0].name, new RegExp(`^ircweb_[0-9]+_server_${id}$`));
     await fresh.end();
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("worker role: dropped once its server is deleted, even with a connection still open; others stay", async () => {
+  const database = await createTestDatabase();
+  try {
+    const { db } = database;
+    const gone = (await createServer(db, { port: 6667 })).id;
+    const kept = (await createServer(db, { port: 6668, name: "kept" })).id;
+    const goneLogin = await provisionWorkerRole(db, gone);
+    const keptLogin = await provisionWorkerRole(db, kept);
+    const roleExists = async (name: string) =>
+      (await sql<{ n: number }>`select 1 as n from pg_roles where rolname = ${name}`.execute(db)).rows
+        .length > 0;
+    assertEquals(await dropStaleWorkerRoles(db), [], "every server still exists");
+    // The worker of the deleted server may still be closing its connection.
+    const closing = new pg.Client({ connectionString: loginUrl(database.url, goneLogin) });
+    await closing.connect();
+    try {
+      await db.deleteFrom("servers").where("id", "=", gone).execute();
+      assertEquals(await dropStaleWorkerRoles(db), [goneLogin.user]);
+    } finally {
+      await closing.end().catch(() => {});
+    }
+    assertEquals(await roleExists(goneLogin.user), false);
+    assertEquals(await roleExists(keptLogin.user), true);
+    const stale = new pg.Client({ connectionString: loginUrl(database.url, goneLogin) });
+    await assertRejects(() => stale.connect(), Error);
+    assertEquals(await dropStaleWorkerRoles(db), [], "once");
   } finally {
     await database.drop();
   }
