@@ -1,0 +1,213 @@
+/**
+ * Retention and quota of each server's stored log: the oldest of its
+ * messages and status/channel events are deleted once there are more than
+ * `MAX_MESSAGES_PER_SERVER` of them, or once they are older than
+ * `RETENTION_DAYS`, so that no chatty or hostile network fills the disk
+ * every user shares.
+ *
+ * Both tables share the server's event numbers (`eventLog.ts`), which
+ * commit in order and without holes, so the bound is read off the
+ * sequence: everything numbered up to `last_seq - max` goes. What is
+ * deleted is always a prefix of the log, in number order: what is kept is
+ * the log's newest part, and a live-stream cursor older than the oldest
+ * kept event replays from what is kept (a replay reads "numbers after N").
+ * A row's age is its `created_at`, which an IRC server may set (server
+ * time): age deletes from the oldest end only while the rows there are
+ * old, so a row dated in the past among new ones takes nothing else with
+ * it, and the count bound holds whatever the dates say.
+ *
+ * Deletion runs in small batches (each two index range scans on
+ * `(server_id, seq)` and two short deletes, with a pause between batches)
+ * and never touches the sequence row the workers' inserts lock: they are
+ * never stalled by it.
+ *
+ * @module
+ */
+import { sql } from "kysely";
+import type { Db } from "./db/database.ts";
+import { errorMessage, logger } from "./log.ts";
+
+/** What to keep of each server's log. */
+export interface RetentionPolicy {
+  /** Delete what is older than this many days; `undefined` keeps it for ever. */
+  retentionDays: number | undefined;
+  /** Keep at most this many of each server's newest messages and events. */
+  maxMessagesPerServer: number;
+}
+
+/** How deletion paces itself. */
+export interface TrimOptions {
+  /** Rows considered (and at most deleted) per batch. */
+  batchSize?: number;
+  /** Pause between two batches, ms. */
+  pauseMs?: number;
+  /** The time ages are reckoned from. */
+  now?: Date;
+}
+
+/** Default of {@link TrimOptions.batchSize}. */
+export const DEFAULT_BATCH_SIZE = 1000;
+/** Default of {@link TrimOptions.pauseMs}. */
+export const DEFAULT_PAUSE_MS = 50;
+/** How often {@link Retention} trims every server, ms. */
+export const DEFAULT_INTERVAL_MS = 10 * 60_000;
+/** How long after {@link Retention.start} the first trim runs, ms (after the start's own work). */
+export const DEFAULT_FIRST_RUN_MS = 30_000;
+
+const DAY_MS = 24 * 60 * 60_000;
+
+const log = logger("retention");
+
+/**
+ * Deletes what `policy` does not keep of `serverId`'s log, in batches;
+ * returns the number of rows deleted. `shouldStop` is asked between batches.
+ */
+export async function trimServer(
+  db: Db,
+  serverId: number,
+  policy: RetentionPolicy,
+  options: TrimOptions & { shouldStop?: () => boolean } = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
+  const now = options.now ?? new Date();
+  const cutoff = policy.retentionDays === undefined
+    ? null
+    : new Date(now.getTime() - policy.retentionDays * DAY_MS);
+  const head = await db.selectFrom("server_event_seqs").select("last_seq").where("server_id", "=", serverId)
+    .executeTakeFirst();
+  if (!head) return 0;
+  // Numbers only grow: a bound read once stays a bound.
+  const countBound = Number(head.last_seq) - policy.maxMessagesPerServer;
+  // A first look at the oldest row: most servers have nothing to delete,
+  // and need not have a whole batch read.
+  if (await deletableRun(db, serverId, cutoff, countBound, 1) === undefined) return 0;
+  let deleted = 0;
+  for (let batch = 0;; batch++) {
+    if (batch > 0) {
+      if (options.shouldStop?.()) break;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    const run = await deletableRun(db, serverId, cutoff, countBound, batchSize);
+    if (run === undefined) break;
+    // Every row numbered up to `last` was among those read: at most a batch goes.
+    const messages = await db.deleteFrom("messages").where("server_id", "=", serverId)
+      .where("seq", "<=", String(run.last)).executeTakeFirst();
+    const events = await db.deleteFrom("server_events").where("server_id", "=", serverId)
+      .where("seq", "<=", String(run.last)).executeTakeFirst();
+    deleted += Number(messages.numDeletedRows) + Number(events.numDeletedRows);
+    if (!run.more) break;
+  }
+  return deleted;
+}
+
+// Of the `limit` oldest rows of the log, the run from the oldest end that
+// the policy does not keep: the number of its last, and whether rows past
+// it may go too (the whole read was deletable); `undefined` when none is.
+async function deletableRun(
+  db: Db,
+  serverId: number,
+  cutoff: Date | null,
+  countBound: number,
+  limit: number,
+): Promise<{ last: number; more: boolean } | undefined> {
+  const { rows } = await sql<{ seq: string; old: boolean | null }>`
+    select seq, created_at < ${cutoff}::timestamptz as old from (
+      (select seq, created_at from messages where server_id = ${serverId} order by seq limit ${limit})
+      union all
+      (select seq, created_at from server_events where server_id = ${serverId} order by seq limit ${limit})
+    ) e order by seq limit ${limit}`.execute(db);
+  let last = -1;
+  let taken = 0;
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    if (seq > countBound && row.old !== true) break;
+    last = seq;
+    taken++;
+  }
+  if (last === -1) return undefined;
+  return { last, more: taken === limit };
+}
+
+/** Trims every server's log (see {@link trimServer}); returns the number of rows deleted. */
+export async function trimAll(
+  db: Db,
+  policy: RetentionPolicy,
+  options: TrimOptions & { shouldStop?: () => boolean } = {},
+): Promise<number> {
+  const servers = await db.selectFrom("server_event_seqs").select("server_id").orderBy("server_id").execute();
+  let deleted = 0;
+  for (const { server_id } of servers) {
+    if (options.shouldStop?.()) break;
+    try {
+      deleted += await trimServer(db, server_id, policy, options);
+    } catch (error) {
+      // A deadlock with the server's own deletion, say: next time.
+      log.warn(`retention of server ${server_id}: ${errorMessage(error)}`);
+    }
+  }
+  return deleted;
+}
+
+/** Runs {@link trimAll} on an interval until stopped. */
+export class Retention {
+  readonly #db: Db;
+  readonly #policy: RetentionPolicy;
+  readonly #options: TrimOptions;
+  readonly #intervalMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  private constructor(db: Db, policy: RetentionPolicy, intervalMs: number, options: TrimOptions) {
+    this.#db = db;
+    this.#policy = policy;
+    this.#intervalMs = intervalMs;
+    this.#options = options;
+  }
+
+  /** Starts trimming: first after `firstRunMs`, then every `intervalMs`. */
+  static start(
+    db: Db,
+    policy: RetentionPolicy,
+    options: TrimOptions & { intervalMs?: number; firstRunMs?: number } = {},
+  ): Retention {
+    const retention = new Retention(db, policy, options.intervalMs ?? DEFAULT_INTERVAL_MS, options);
+    retention.#schedule(options.firstRunMs ?? DEFAULT_FIRST_RUN_MS);
+    return retention;
+  }
+
+  /** Stops the timer and waits for a run under way to finish its batch. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = this.#run().finally(() => {
+        this.#running = undefined;
+        this.#schedule(this.#intervalMs);
+      });
+    }, ms);
+  }
+
+  async #run(): Promise<void> {
+    const started = performance.now();
+    try {
+      const deleted = await trimAll(this.#db, this.#policy, {
+        ...this.#options,
+        shouldStop: () => this.#stopped,
+      });
+      if (deleted > 0) {
+        log.info(
+          `deleted ${deleted} old messages and events in ${Math.round(performance.now() - started)} ms`,
+        );
+      }
+    } catch (error) {
+      log.warn(`retention: ${errorMessage(error)}`);
+    }
+  }
+}
