@@ -15,6 +15,7 @@ import { createApp } from "./routes/app.ts";
 import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";
 import { watchParent } from "./lib/parentWatch.ts";
+import { Retention } from "./lib/retention.ts";
 
 const log = logger("app");
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   let supervisor: Supervisor | undefined;
   let server: Deno.HttpServer | undefined;
   let workerConnections: WorkerConnectionPool | undefined;
+  let retention: Retention | undefined;
   let started = false;
   let stopRequested = false;
   let stopping = false;
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       ]);
     }
     workerConnections?.close();
+    await retention?.stop().catch((e) => log.error(errorMessage(e)));
     await bus?.close().catch(() => {});
     await database?.close().catch((e) => log.error(errorMessage(e)));
     Deno.exit(code);
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
     // Connects the servers marked autoconnect and ends what an earlier run
     // left, while requests are already answered.
     await supervisor.resume();
+    // RETENTION_DAYS and MAX_MESSAGES_PER_SERVER, in small batches on an interval.
+    retention = Retention.start(database.db, config);
     started = true;
   } catch (error) {
     log.error(errorMessage(error));
