@@ -16,15 +16,14 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { Server } from "../../lib/db/schema.ts";
 import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
-import { findUserServer } from "../../lib/servers.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
 import type { NavServer } from "../../islands/serverNavState.ts";
-import { parseId } from "../api/json.ts";
+import { windowUrl } from "../../islands/ServerNav.tsx";
 import { isSameOrigin } from "../middleware/security.ts";
+import { loadServer } from "./loadServer.ts";
 import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";
 import { Island } from "./island.tsx";
 import { renderPage } from "./layout.tsx";
@@ -39,11 +38,6 @@ interface Refused {
   status: 409 | 422 | 429 | 502 | 503 | 504;
 }
 
-/** The URL of a window of a server. */
-export function windowPath(serverId: number, target: string | null): string {
-  return target === null ? `/servers/${serverId}` : `/servers/${serverId}/chat/${encodeURIComponent(target)}`;
-}
-
 function validTarget(target: string): boolean {
   return target.length <= 200 && (isChannelName(target) || isQueryTarget(target));
 }
@@ -52,11 +46,6 @@ function validTarget(target: string): boolean {
 export function chatPages(deps: PageDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const { db } = deps;
-
-  const loadServer = async (c: Context<PageEnv>): Promise<Server | undefined> => {
-    const id = parseId(c.req.param("id"));
-    return id === undefined ? undefined : await findUserServer(db, c.get("user").id, id);
-  };
 
   const windowPage = async (
     c: Context<PageEnv>,
@@ -140,7 +129,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
                     serverName: server.name,
                     status: server.status,
                     error: server.last_error,
-                    next: windowPath(server.id, null),
+                    next: windowUrl(server.id, null),
                   }}
                 />
               </div>
@@ -171,26 +160,26 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
   };
 
   app.get("/servers/:id", async (c) => {
-    const server = await loadServer(c);
+    const server = await loadServer(db, c);
     return server ? windowPage(c, server.id, null) : c.notFound();
   });
 
   app.get("/servers/:id/chat/:target", async (c) => {
-    const server = await loadServer(c);
+    const server = await loadServer(db, c);
     const target = c.req.param("target");
     if (!server || !validTarget(target)) return c.notFound();
     return windowPage(c, server.id, target);
   });
 
   app.post("/servers/:id/send", async (c) => {
-    const server = await loadServer(c);
+    const server = await loadServer(db, c);
     if (!server) return c.notFound();
     const form = await readForm(c);
     const target = form.target ? form.target : null;
     if (target !== null && !validTarget(target)) return c.notFound();
     const content = form.content ?? "";
     const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, { target, content });
-    if (answer.status >= 200 && answer.status < 300) return c.redirect(windowPath(server.id, target), 303);
+    if (answer.status >= 200 && answer.status < 300) return c.redirect(windowUrl(server.id, target), 303);
     const status = answer.status === 409 || answer.status === 422 || answer.status === 429 ||
         answer.status === 504
       ? answer.status
@@ -208,7 +197,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     if (!isSameOrigin(c) || !/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
       return c.json({ error: "Cross-site request refused" }, 403);
     }
-    const server = await loadServer(c);
+    const server = await loadServer(db, c);
     if (!server) return c.json({ error: "Server not found" }, 404);
     let body: unknown;
     try {

@@ -9,7 +9,11 @@ import { Hono } from "hono";
 import { authPages } from "./auth.tsx";
 import { chatPages } from "./chat.tsx";
 import { type PageDeps, type PageEnv, requirePageUser } from "./context.ts";
-import { serverPages } from "./servers.tsx";
+import { homePage } from "./home.tsx";
+import { connectionPosts } from "./servers/connection.ts";
+import { deleteServerPost } from "./servers/delete.ts";
+import { editServerPage } from "./servers/edit.tsx";
+import { newServerPage } from "./servers/new.tsx";
 
 export type { PageDeps } from "./context.ts";
 
@@ -21,7 +25,11 @@ export function pageRoutes(deps: PageDeps): Hono<PageEnv> {
   app.use("/", signedIn);
   app.use("/servers", signedIn);
   app.use("/servers/*", signedIn);
-  app.route("/", serverPages(deps));
+  app.route("/", homePage(deps));
+  app.route("/", newServerPage(deps));
+  app.route("/", editServerPage(deps));
+  app.route("/", deleteServerPost(deps));
+  app.route("/", connectionPosts(deps));
   app.route("/", chatPages(deps));
   return app;
 }

@@ -1,42 +1,30 @@
 /**
- * The user's servers: the list (`GET /`) with live status and Connect /
- * Disconnect, adding one (`GET /servers/new`, `POST /servers`), changing
- * one (`GET|POST /servers/:id/edit`), deleting one, and connecting or
- * disconnecting it by a plain form post.
- *
- * Every write goes through the JSON API (`callApi`), so a form does exactly
- * what the API does.
+ * The server form, shared by adding a server and changing one: its fields
+ * (saved secrets never shown again), what it posts to the API, and its page.
  *
  * @module
  */
-import { type Context, Hono } from "hono";
-import type { Server } from "../../lib/db/schema.ts";
-import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../lib/serverSettings.ts";
-import { findUserServer } from "../../lib/servers.ts";
-import { parseId } from "../api/json.ts";
-import {
-  apiError,
-  apiErrorField,
-  callApi,
-  type PageDeps,
-  type PageEnv,
-  readForm,
-  readLivePage,
-} from "./context.ts";
-import { localPath } from "../localPath.ts";
-import { Island } from "./island.tsx";
-import { Field, renderPage, TopBar } from "./layout.tsx";
+import type { Context } from "hono";
+import type { Server } from "../../../lib/db/schema.ts";
+import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../../lib/serverSettings.ts";
+import { type ApiAnswer, apiError, apiErrorField, type PageDeps, type PageEnv } from "../context.ts";
+import { Field, renderPage, TopBar } from "../layout.tsx";
 
 /** The text fields of the server form (secrets are never shown again). */
 type TextField = Exclude<keyof ServerSettings, "tls" | "password" | "sasl_password">;
 
 /** The values a server form shows: what was typed, or the server's settings. */
-type FormValues = Partial<Record<TextField, string>> & { tls: boolean };
+export type FormValues = Partial<Record<TextField, string>> & { tls: boolean };
 
 /** A form's problem: the field and the reason. */
-interface FormProblem {
+export interface FormProblem {
   field: string;
   error: string;
+}
+
+/** The problem an API answer names: its field (if any) and its reason. */
+export function formProblem(answer: ApiAnswer): FormProblem {
+  return { field: apiErrorField(answer) ?? "", error: apiError(answer) };
 }
 
 function sentence(text: string): string {
@@ -44,7 +32,7 @@ function sentence(text: string): string {
 }
 
 /** The settings typed in a server form, as the API takes them. */
-function settingsFromForm(form: Record<string, string>, existing?: Server): Record<string, unknown> {
+export function settingsFromForm(form: Record<string, string>, existing?: Server): Record<string, unknown> {
   const number = (text: string | undefined, fallback: number | undefined): unknown => {
     const value = text?.trim() ?? "";
     if (value === "") return fallback;
@@ -73,7 +61,8 @@ function settingsFromForm(form: Record<string, string>, existing?: Server): Reco
   };
 }
 
-function formValues(form: Record<string, string>): FormValues {
+/** What a posted form showed, to show it again. */
+export function formValues(form: Record<string, string>): FormValues {
   return {
     name: form.name,
     host: form.host,
@@ -88,14 +77,17 @@ function formValues(form: Record<string, string>): FormValues {
   };
 }
 
-function ServerForm(props: {
+/** Props of {@link ServerForm}. */
+export interface ServerFormProps {
   action: string;
   values: FormValues;
   problem?: FormProblem;
   /** The server being edited: its secrets are kept unless replaced. */
   existing?: Server;
   submitLabel: string;
-}) {
+}
+
+function ServerForm(props: ServerFormProps) {
   const { values, problem, existing } = props;
   const err = (field: string) => problem?.field === field ? sentence(problem.error) : undefined;
   const otherProblem = problem && !FIELDS.has(problem.field) ? sentence(problem.error) : undefined;
@@ -247,7 +239,8 @@ const ADVANCED = new Set([
   "flood_interval_ms",
 ]);
 
-function serverValues(server: Server): FormValues {
+/** What the form shows for a saved server. */
+export function serverValues(server: Server): FormValues {
   return {
     name: server.name,
     host: server.host,
@@ -262,187 +255,43 @@ function serverValues(server: Server): FormValues {
   };
 }
 
-/** The pages and form posts about servers. */
-export function serverPages(deps: PageDeps): Hono<PageEnv> {
-  const app = new Hono<PageEnv>();
-  const { db } = deps;
-
-  const formPage = async (
-    c: Context<PageEnv>,
-    title: string,
-    form: Parameters<typeof ServerForm>[0],
-    status: 200 | 409 | 422 = 200,
-  ) => {
-    const assets = (await deps.assets()).current;
-    return c.html(
-      renderPage(
-        { title, assets, bodyClass: "page-form" },
-        <>
-          <TopBar userName={c.get("user").name} />
-          <main class="container narrow">
-            <p class="breadcrumbs">
-              <a href="/">Servers</a>
-              {form.existing
-                ? (
-                  <>
-                    {" › "}
-                    <a href={`/servers/${form.existing.id}`}>{form.existing.name}</a>
-                  </>
-                )
-                : null}
-            </p>
-            <h1>{title}</h1>
-            <ServerForm {...form} />
-            {form.existing ? <DeleteServer server={form.existing} /> : null}
-          </main>
-        </>,
-      ),
-      status,
-    );
-  };
-
-  app.get("/", async (c) => {
-    const user = c.get("user");
-    // The cursor before the rows shown: a status change between the two is then on the page or on its stream.
-    const { servers, cursor } = await readLivePage(db, user.id);
-    const assets = (await deps.assets()).current;
-    return c.html(renderPage(
-      { title: "Servers", assets, bodyClass: "page-home", eventCursor: cursor },
+/** A page of the server form: the breadcrumbs, the form, and for a server being edited, its deletion. */
+export async function formPage(
+  deps: PageDeps,
+  c: Context<PageEnv>,
+  title: string,
+  form: ServerFormProps,
+  status: 200 | 409 | 422 = 200,
+): Promise<Response> {
+  const assets = (await deps.assets()).current;
+  return c.html(
+    renderPage(
+      { title, assets, bodyClass: "page-form" },
       <>
-        <TopBar userName={user.name} />
-        <main class="container">
-          <div class="page-heading">
-            <h1>Your servers</h1>
-            {servers.length ? <a class="button primary" href="/servers/new">Add a server</a> : null}
-          </div>
-          {servers.length === 0
-            ? (
-              <div class="empty">
-                <p>No IRC servers yet. Add one to start chatting.</p>
-                <a class="button primary" href="/servers/new">Add your first server</a>
-              </div>
-            )
-            : (
-              <ul class="server-cards">
-                {servers.map((server) => (
-                  <li class="card server-card" key={server.id}>
-                    <div class="card-main">
-                      <h2>
-                        <a href={`/servers/${server.id}`}>{server.name}</a>
-                      </h2>
-                      <p class="meta">
-                        {server.host}:{server.port}
-                        {server.tls ? " · TLS" : ""} · as {server.current_nickname ?? server.nickname}
-                      </p>
-                    </div>
-                    <div class="card-actions">
-                      <Island
-                        name="ServerControls"
-                        props={{
-                          serverId: server.id,
-                          serverName: server.name,
-                          status: server.status,
-                          error: server.last_error,
-                          next: "/",
-                        }}
-                      />
-                      <a class="button secondary" href={`/servers/${server.id}/edit`}>Edit</a>
-                    </div>
-                  </li>
-                ))}
-              </ul>
-            )}
+        <TopBar userName={c.get("user").name} />
+        <main class="container narrow">
+          <p class="breadcrumbs">
+            <a href="/">Servers</a>
+            {form.existing
+              ? (
+                <>
+                  {" › "}
+                  <a href={`/servers/${form.existing.id}`}>{form.existing.name}</a>
+                </>
+              )
+              : null}
+          </p>
+          <h1>{title}</h1>
+          <ServerForm {...form} />
+          {form.existing ? <DeleteServer server={form.existing} /> : null}
         </main>
       </>,
-    ));
-  });
-
-  app.get("/servers/new", (c) =>
-    formPage(c, "Add a server", {
-      action: "/servers",
-      values: {
-        port: "6697",
-        tls: true,
-        flood_burst: String(FLOOD_DEFAULTS.flood_burst),
-        flood_interval_ms: String(FLOOD_DEFAULTS.flood_interval_ms),
-      },
-      submitLabel: "Add server",
-    }));
-
-  app.post("/servers", async (c) => {
-    const form = await readForm(c);
-    const answer = await callApi(deps, c, "POST", "/api/servers", settingsFromForm(form));
-    if (answer.status === 201) {
-      const id = (answer.data as { id: number }).id;
-      return c.redirect(`/servers/${id}`, 303);
-    }
-    return formPage(c, "Add a server", {
-      action: "/servers",
-      values: formValues(form),
-      problem: { field: apiErrorField(answer) ?? "", error: apiError(answer) },
-      submitLabel: "Add server",
-    }, 422);
-  });
-
-  const loadServer = async (c: Context<PageEnv>): Promise<Server | undefined> => {
-    const id = parseId(c.req.param("id"));
-    return id === undefined ? undefined : await findUserServer(db, c.get("user").id, id);
-  };
-
-  app.get("/servers/:id/edit", async (c) => {
-    const server = await loadServer(c);
-    if (!server) return c.notFound();
-    return formPage(c, `Edit ${server.name}`, {
-      action: `/servers/${server.id}/edit`,
-      values: serverValues(server),
-      existing: server,
-      submitLabel: "Save changes",
-    });
-  });
-
-  app.post("/servers/:id/edit", async (c) => {
-    const server = await loadServer(c);
-    if (!server) return c.notFound();
-    const form = await readForm(c);
-    const answer = await callApi(
-      deps,
-      c,
-      "PATCH",
-      `/api/servers/${server.id}`,
-      settingsFromForm(form, server),
-    );
-    if (answer.status === 200) return c.redirect(`/servers/${server.id}`, 303);
-    return formPage(c, `Edit ${server.name}`, {
-      action: `/servers/${server.id}/edit`,
-      values: formValues(form),
-      existing: server,
-      problem: { field: apiErrorField(answer) ?? "", error: apiError(answer) },
-      submitLabel: "Save changes",
-    }, 422);
-  });
-
-  app.post("/servers/:id/delete", async (c) => {
-    const server = await loadServer(c);
-    if (!server) return c.notFound();
-    const answer = await callApi(deps, c, "DELETE", `/api/servers/${server.id}`);
-    if (answer.status !== 204) return c.text(apiError(answer), answer.status === 404 ? 404 : 500);
-    return c.redirect("/", 303);
-  });
-
-  for (const action of ["connect", "disconnect"] as const) {
-    app.post(`/servers/:id/${action}`, async (c) => {
-      const server = await loadServer(c);
-      if (!server) return c.notFound();
-      const form = await readForm(c);
-      const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/${action}`);
-      if (answer.status >= 400) return c.text(apiError(answer), answer.status === 404 ? 404 : 503);
-      return c.redirect(localPath(form.next, `/servers/${server.id}`), 303);
-    });
-  }
-
-  return app;
+    ),
+    status,
+  );
 }
 
+/** The edit page's danger zone: deleting the server, after saying what that deletes. */
 function DeleteServer({ server }: { server: Server }) {
   return (
     <details class="danger-zone">
