@@ -15,6 +15,7 @@ import * as readMarkers from "./migrations/0004_read_markers.ts";
 import * as messagesWithoutFk from "./migrations/0005_messages_without_fk.ts";
 import * as loginKnownAddresses from "./migrations/0006_login_known_addresses.ts";
 import * as workerRoles from "./migrations/0007_worker_roles.ts";
+import * as search from "./migrations/0009_search.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -24,20 +25,41 @@ const MIGRATIONS: Record<string, Migration> = {
   "0005_messages_without_fk": messagesWithoutFk,
   "0006_login_known_addresses": loginKnownAddresses,
   "0007_worker_roles": workerRoles,
+  "0009_search": search,
 };
 
 const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 };
 
-/** Applies every pending migration; throws with the failing one's reason. */
+/**
+ * Whether a migration runs outside a transaction: one exporting
+ * `transaction = false` (`CREATE INDEX CONCURRENTLY` cannot run in one).
+ */
+function outsideTransaction(name: string): boolean {
+  return (MIGRATIONS[name] as Migration & { transaction?: boolean }).transaction === false;
+}
+
+/**
+ * Applies every pending migration, one at a time (each in its own
+ * transaction, but those that must run outside one); throws with the
+ * failing one's reason.
+ */
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === "Error");
-  if (error) {
-    const name = failed ? ` ${failed.migrationName}` : "";
-    throw new Error(`migration${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const applied: string[] = [];
+  while (true) {
+    const next = (await migrator.getMigrations()).find((m) => m.executedAt === undefined);
+    if (!next) return applied;
+    // One step up, never down: another instance may have moved on meanwhile.
+    const { error, results } = await migrator.migrateUp({
+      disableTransactions: outsideTransaction(next.name),
+    });
+    const failed = results?.find((r) => r.status === "Error");
+    if (error) {
+      const name = failed ? ` ${failed.migrationName}` : "";
+      throw new Error(`migration${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    applied.push(...(results ?? []).map((r) => r.migrationName));
   }
-  return (results ?? []).map((r) => r.migrationName);
 }

@@ -13,6 +13,7 @@ import { accountRoutes } from "./account.ts";
 import { channelRoutes } from "./channels.ts";
 import { commandRoutes } from "./commands.ts";
 import { messageRoutes } from "./messages.ts";
+import { searchRoutes } from "./search.ts";
 import { serverRoutes } from "./servers.ts";
 import { loadUserServer, UserServerCache } from "./userServer.ts";
 
@@ -37,5 +38,6 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.route("/", commandRoutes(deps.supervisor, deps.workerConnections));
   api.route("/", channelRoutes(deps.db));
   api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
+  api.route("/", searchRoutes(deps.db));
   return api;
 }

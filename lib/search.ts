@@ -1,0 +1,313 @@
+/**
+ * Search across a user's whole history: full-text search with the `simple`
+ * configuration on the `messages_search_fts` index, exact substrings on the
+ * `messages_search_trgm` one (migration `0009_search`), the filters of
+ * `lib/search/query.ts`, newest first or by rank, paged with a cursor, each
+ * result with its matches marked.
+ *
+ * Only the user's own servers' rows are ever read: every statement starts
+ * from `servers.user_id`, the count included.
+ *
+ * Highlights come from `ts_headline` with a random marker per search, which
+ * no stored text can contain; the text between markers goes out as plain
+ * segments, never as markup, and is escaped where it is rendered.
+ *
+ * @module
+ */
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "./db/database.ts";
+import { SEARCHED_TYPES_SQL } from "./db/migrations/0009_search.ts";
+import { ircLower } from "./ircFormat.ts";
+import { type MessageJson, messageJson } from "./messages.ts";
+import type { MessageType } from "./db/schema.ts";
+import { parseSearchQuery, type SearchQuery } from "./search/query.ts";
+
+export { MAX_QUERY_LENGTH, parseSearchQuery, type SearchQuery } from "./search/query.ts";
+
+/** Results a page holds when the request names no limit. */
+export const DEFAULT_SEARCH_LIMIT = 50;
+/** Most results one page holds. */
+export const MAX_SEARCH_LIMIT = 200;
+/** Matches counted at most: beyond, the count says "more than". */
+export const COUNT_CAP = 1000;
+/**
+ * With `order=rank`, the newest this many matches are ranked: ranking every
+ * match of a common word would read and re-parse hundreds of thousands of
+ * rows (the index holds no positions to rank by).
+ */
+export const RANK_WINDOW = 1000;
+
+/** How results are ordered. */
+export type SearchOrder = "newest" | "rank";
+
+/** One page's request. */
+export interface SearchRequest {
+  query: SearchQuery;
+  order: SearchOrder;
+  limit: number;
+  /** From the previous page's `next_cursor`. */
+  cursor: SearchCursor | null;
+}
+
+/** Where the next page starts: after this message (and, by rank, this rank). */
+export interface SearchCursor {
+  id: number;
+  rank?: number;
+}
+
+/** A piece of a highlighted line: matched or not. */
+export interface HighlightSegment {
+  text: string;
+  match: boolean;
+}
+
+/** One result. */
+export interface SearchHit {
+  message: MessageJson;
+  server_name: string;
+  /** The line (or, for a long one, the part around the matches) in segments. */
+  highlight: HighlightSegment[];
+}
+
+/** A page of results. */
+export interface SearchPage {
+  results: SearchHit[];
+  /** Pass it as `cursor` for the next page; `null` on the last one. */
+  next_cursor: string | null;
+  /** Matches in all (at most {@link COUNT_CAP}). */
+  total: number;
+  /** Whether {@link total} is exact, or there are more. */
+  total_exact: boolean;
+  order: SearchOrder;
+}
+
+/** Reads a `cursor` parameter; `null` when it is not one this module wrote for `order`. */
+export function parseSearchCursor(value: string, order: SearchOrder): SearchCursor | null {
+  const match = order === "rank"
+    ? /^r([0-9.e+-]+)_([0-9]{1,18})$/.exec(value)
+    : /^n([0-9]{1,18})$/.exec(value);
+  if (!match) return null;
+  const id = Number(order === "rank" ? match[2] : match[1]);
+  if (!Number.isSafeInteger(id)) return null;
+  if (order === "newest") return { id };
+  const rank = Number(match[1]);
+  return Number.isFinite(rank) ? { id, rank } : null;
+}
+
+/** A request's parameters, read: the request, or what is wrong and with which parameter. */
+export type ParsedSearchParams =
+  | { ok: true; request: SearchRequest }
+  | { ok: false; field: "q" | "order" | "limit" | "cursor"; error: string };
+
+/** Reads `q`, `order`, `limit` and `cursor` as `GET /api/search` and the results page take them. */
+export function parseSearchParams(params: {
+  q?: string;
+  order?: string;
+  limit?: string;
+  cursor?: string;
+}): ParsedSearchParams {
+  const parsed = parseSearchQuery(params.q ?? "");
+  if (!parsed.ok) return { ok: false, field: "q", error: parsed.error };
+  const order = params.order || "newest";
+  if (order !== "newest" && order !== "rank") {
+    return { ok: false, field: "order", error: "order must be newest or rank" };
+  }
+  let limit = DEFAULT_SEARCH_LIMIT;
+  if (params.limit) {
+    if (
+      !/^[0-9]{1,4}$/.test(params.limit) || Number(params.limit) < 1 ||
+      Number(params.limit) > MAX_SEARCH_LIMIT
+    ) {
+      return { ok: false, field: "limit", error: `limit must be 1 to ${MAX_SEARCH_LIMIT}` };
+    }
+    limit = Number(params.limit);
+  }
+  let cursor: SearchCursor | null = null;
+  if (params.cursor) {
+    cursor = parseSearchCursor(params.cursor, order);
+    if (!cursor) {
+      return { ok: false, field: "cursor", error: "cursor is not one a search of this order returned" };
+    }
+  }
+  return { ok: true, request: { query: parsed.query, order, limit, cursor } };
+}
+
+function cursorText(order: SearchOrder, id: number, rank: number): string {
+  return order === "rank" ? `r${rank}_${id}` : `n${id}`;
+}
+
+interface HitRow {
+  id: string;
+  server_id: number;
+  target: string | null;
+  sender: string | null;
+  content: string;
+  message_type: MessageType;
+  created_at: Date;
+  server_name: string;
+  rank: number | null;
+  headline: string | null;
+}
+
+/**
+ * The `where` of a search, without the cursor; `m` is `messages`. Exported
+ * for the bench, which times exactly what the API runs.
+ */
+export function searchConditions(userId: number, query: SearchQuery): RawBuilder<unknown>[] {
+  const servers = query.server === null
+    ? sql`select s.id from servers s where s.user_id = ${userId}`
+    : sql`select s.id from servers s where s.user_id = ${userId}
+          and (s.id::text = ${query.server} or lower(s.name) = lower(${query.server}))`;
+  const conditions: RawBuilder<unknown>[] = [
+    sql`m.server_id in (${servers})`,
+    // Verbatim the indexes' predicate, so the planner may use them.
+    sql.raw(`m.${SEARCHED_TYPES_SQL}`),
+  ];
+  if (query.text) {
+    conditions.push(sql`to_tsvector('simple', m.content) @@ websearch_to_tsquery('simple', ${query.text})`);
+  }
+  for (const substring of query.substrings) {
+    conditions.push(sql`m.content ilike ${`%${escapeLike(substring)}%`}`);
+  }
+  if (query.from !== null) {
+    conditions.push(sql`translate(lower(m.sender), '[]\\~', '{}|^') = ${ircLower(query.from)}`);
+  }
+  // lower(), like the (server_id, lower(target), id) index.
+  if (query.in !== null) conditions.push(sql`lower(m.target) = lower(${query.in})`);
+  if (query.since !== null) conditions.push(sql`m.created_at >= ${query.since}`);
+  if (query.until !== null) conditions.push(sql`m.created_at < ${query.until}`);
+  return conditions;
+}
+
+/** One page of `userId`'s messages matching the request, and how many match in all. */
+export async function searchMessages(db: Db, userId: number, request: SearchRequest): Promise<SearchPage> {
+  const { query, limit, cursor } = request;
+  // Ranking needs words to rank by; filters alone list newest first.
+  const order: SearchOrder = query.text ? request.order : "newest";
+  const where = searchConditions(userId, query);
+  const [rows, total] = await Promise.all([
+    pageRows(db, where, query, order, limit + 1, cursor),
+    countMatches(db, where),
+  ]);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    results: page.map((row) => ({
+      message: messageJson(row),
+      server_name: row.server_name,
+      highlight: row.headline !== null
+        ? splitHeadline(row.headline, row.marker)
+        : substringHighlight(row.content, query.substrings),
+    })),
+    next_cursor: more && last ? cursorText(order, Number(last.id), last.rank ?? 0) : null,
+    total: Math.min(total, COUNT_CAP),
+    total_exact: total <= COUNT_CAP,
+    order,
+  };
+}
+
+async function pageRows(
+  db: Db,
+  where: RawBuilder<unknown>[],
+  query: SearchQuery,
+  order: SearchOrder,
+  limit: number,
+  cursor: SearchCursor | null,
+): Promise<(HitRow & { marker: string })[]> {
+  const marker = randomMarker();
+  const tsquery = sql`websearch_to_tsquery('simple', ${query.text})`;
+  // Marks around each match; the fragment keeps a long line readable.
+  const options = `StartSel=${marker}s, StopSel=${marker}e, MaxWords=40, MinWords=20, HighlightAll=false`;
+  const headline = query.text ? sql`ts_headline('simple', p.content, ${tsquery}, ${options})` : sql`null`;
+  const conditions = [...where];
+  let candidates;
+  if (order === "newest") {
+    if (cursor) conditions.push(sql`m.id < ${cursor.id}`);
+    candidates = sql`
+      select m.*, null::real as rank from messages m where ${sql.join(conditions, sql` and `)}
+      order by m.id desc limit ${limit}`;
+  } else {
+    const ranked = sql`
+      select w.*, ts_rank(to_tsvector('simple', w.content), ${tsquery}) as rank from (
+        select m.* from messages m where ${sql.join(conditions, sql` and `)}
+        order by m.id desc limit ${RANK_WINDOW}
+      ) w`;
+    const after = cursor
+      ? sql`where r.rank < ${cursor.rank ?? 0}::real or (r.rank = ${
+        cursor.rank ?? 0
+      }::real and r.id < ${cursor.id})`
+      : sql``;
+    candidates = sql`select r.* from (${ranked}) r ${after} order by r.rank desc, r.id desc limit ${limit}`;
+  }
+  const { rows } = await sql<HitRow>`
+    select p.id, p.server_id, p.target, p.sender, p.content, p.message_type, p.created_at, p.rank,
+           s.name as server_name, ${headline} as headline
+    from (${candidates}) p join servers s on s.id = p.server_id
+    order by ${order === "rank" ? sql`p.rank desc, p.id desc` : sql`p.id desc`}`.execute(db);
+  return rows.map((row) => ({ ...row, marker }));
+}
+
+async function countMatches(db: Db, where: RawBuilder<unknown>[]): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    select count(*) as n from (
+      select 1 from messages m where ${sql.join(where, sql` and `)} limit ${COUNT_CAP + 1}
+    ) c`.execute(db);
+  return Number(rows[0].n);
+}
+
+/** Splits `ts_headline`'s output at the markers into plain segments. */
+export function splitHeadline(headline: string, marker: string): HighlightSegment[] {
+  const segments: HighlightSegment[] = [];
+  const push = (text: string, match: boolean) => {
+    if (text !== "") segments.push({ text, match });
+  };
+  for (const [i, part] of headline.split(`${marker}s`).entries()) {
+    if (i === 0) {
+      push(part, false);
+      continue;
+    }
+    const end = part.indexOf(`${marker}e`);
+    if (end < 0) {
+      push(part, true);
+      continue;
+    }
+    push(part.slice(0, end), true);
+    push(part.slice(end + marker.length + 1), false);
+  }
+  return segments;
+}
+
+/** The whole line, with every occurrence of each substring (case-insensitive) marked. */
+export function substringHighlight(content: string, substrings: readonly string[]): HighlightSegment[] {
+  const lower = content.toLowerCase();
+  // Only where lower-casing kept the length can positions be shared.
+  const needles = substrings.map((s) => s.toLowerCase()).filter((s) => s !== "");
+  if (lower.length !== content.length || needles.length === 0) return [{ text: content, match: false }];
+  const marked = new Array<boolean>(content.length).fill(false);
+  for (const needle of needles) {
+    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
+      marked.fill(true, at, at + needle.length);
+    }
+  }
+  const segments: HighlightSegment[] = [];
+  let start = 0;
+  for (let i = 1; i <= content.length; i++) {
+    if (i === content.length || marked[i] !== marked[start]) {
+      segments.push({ text: content.slice(start, i), match: marked[start] });
+      start = i;
+    }
+  }
+  return segments;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+// Letters only, so ts_headline's option parser takes it whole and no
+// stored text (which cannot know it) contains it.
+function randomMarker(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `hl${Array.from(bytes, (b) => String.fromCharCode(97 + (b % 26))).join("")}`;
+}

@@ -1,0 +1,212 @@
+import { assert, assertEquals } from "../support/assert.ts";
+import { insertMessages, type NewMessageInput } from "../../lib/messages.ts";
+import type { SearchPage } from "../../lib/search.ts";
+import { expectJson, type TestApp, type TestUser, withApp } from "./testApp.ts";
+
+const say = (target: string, sender: string, content: string, created_at?: Date): NewMessageInput => ({
+  target,
+  sender,
+  content,
+  message_type: "privmsg",
+  created_at,
+});
+
+async function search(t: TestApp, user: TestUser, params: Record<string, string>): Promise<SearchPage> {
+  return await expectJson<SearchPage>(
+    await t.call(`/api/search?${new URLSearchParams(params)}`, { as: user }),
+    200,
+  );
+}
+
+const contents = (page: SearchPage) => page.results.map((r) => r.message.content);
+
+Deno.test("search: words, phrases, exclusions and or, newest first, with the matches marked", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice, { name: "libera" });
+    await insertMessages(t.database.db, server.id, [
+      say("#deno", "bob", "the deploy failed again"),
+      say("#deno", "carol", "deploy went fine today"),
+      say("#deno", "bob", "a failed build, not a deploy"),
+      say("#deno", "dave", "¿dónde está el café? 東京"),
+      { target: "#deno", sender: "erin", content: "erin@host", message_type: "join" },
+    ]);
+
+    assertEquals(contents(await search(t, alice, { q: "deploy" })), [
+      "a failed build, not a deploy",
+      "deploy went fine today",
+      "the deploy failed again",
+    ]);
+    assertEquals(contents(await search(t, alice, { q: '"deploy failed"' })), ["the deploy failed again"]);
+    assertEquals(contents(await search(t, alice, { q: "deploy -failed" })), ["deploy went fine today"]);
+    assertEquals(contents(await search(t, alice, { q: "fine or build" })), [
+      "a failed build, not a deploy",
+      "deploy went fine today",
+    ]);
+    // The simple configuration: any language, as typed (no English stemming: "deploys" is another word).
+    assertEquals(contents(await search(t, alice, { q: "café" })), ["¿dónde está el café? 東京"]);
+    assertEquals(contents(await search(t, alice, { q: "deploys" })), []);
+    // Joins are not searched.
+    assertEquals(contents(await search(t, alice, { q: "erin" })), []);
+
+    const page = await search(t, alice, { q: "went" });
+    assertEquals(page.total, 1);
+    assertEquals(page.total_exact, true);
+    assertEquals(page.results[0].server_name, "libera");
+    assertEquals(page.results[0].message.target, "#deno");
+    assertEquals(page.results[0].highlight, [
+      { text: "deploy ", match: false },
+      { text: "went", match: true },
+      { text: " fine today", match: false },
+    ]);
+  });
+});
+
+Deno.test("search: from:, in:, server:, after:, before: and contains: filters", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const libera = await t.server(alice, { name: "libera" });
+    const oftc = await t.server(alice, { name: "oftc" });
+    const db = t.database.db;
+    await insertMessages(db, libera.id, [
+      say(
+        "#deno",
+        "Bob[m]",
+        "release notes at https://example.org/r/2.9?x=1",
+        new Date("2025-01-10T12:00:00Z"),
+      ),
+      say("#rust", "carol", "release day :-)", new Date("2025-02-10T12:00:00Z")),
+    ]);
+    await insertMessages(db, oftc.id, [
+      say("#deno", "bob[m]", "release candidate", new Date("2025-03-10T12:00:00Z")),
+    ]);
+
+    // Nicks compare the IRC way: case and [] against {} folded.
+    assertEquals(contents(await search(t, alice, { q: "from:BOB{M} release" })), [
+      "release candidate",
+      "release notes at https://example.org/r/2.9?x=1",
+    ]);
+    assertEquals(contents(await search(t, alice, { q: "in:#DENO release" })).length, 2);
+    assertEquals(contents(await search(t, alice, { q: "in:#rust" })), ["release day :-)"]);
+    assertEquals(contents(await search(t, alice, { q: "server:oftc release" })), ["release candidate"]);
+    assertEquals(contents(await search(t, alice, { q: `server:${libera.id} release` })).length, 2);
+    assertEquals(contents(await search(t, alice, { q: "release after:2025-01-10" })), [
+      "release candidate",
+      "release day :-)",
+    ]);
+    assertEquals(contents(await search(t, alice, { q: "release before:2025-02-10" })), [
+      "release notes at https://example.org/r/2.9?x=1",
+    ]);
+    assertEquals(contents(await search(t, alice, { q: "release after:2025-01-31 before:2025-03-01" })), [
+      "release day :-)",
+    ]);
+    // A substring full-text search does not tokenise like this, as typed.
+    const url = await search(t, alice, { q: 'contains:"/r/2.9?x="' });
+    assertEquals(contents(url), ["release notes at https://example.org/r/2.9?x=1"]);
+    assertEquals(url.results[0].highlight.filter((s) => s.match), [{ text: "/r/2.9?x=", match: true }]);
+    // LIKE's wildcards are plain characters here.
+    assertEquals(contents(await search(t, alice, { q: "contains:%" })), []);
+    // Punctuation alone is looked for as typed.
+    assertEquals(contents(await search(t, alice, { q: ":-)" })), ["release day :-)"]);
+  });
+});
+
+Deno.test("search: a user never sees another user's messages, in results or in counts", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const mallory = await t.user("mallory");
+    const aliceServer = await t.server(alice, { name: "shared-name" });
+    const malloryServer = await t.server(mallory, { name: "shared-name" });
+    await insertMessages(t.database.db, aliceServer.id, [
+      say("#secret", "alice", "the launch code is swordfish"),
+    ]);
+    await insertMessages(
+      t.database.db,
+      malloryServer.id,
+      Array.from({ length: 3 }, (_, i) => say("#secret", "mallory", `swordfish guess ${i}`)),
+    );
+
+    const mine = await search(t, alice, { q: "swordfish" });
+    assertEquals(contents(mine), ["the launch code is swordfish"]);
+    assertEquals(mine.total, 1);
+    for (
+      const q of [
+        "swordfish",
+        "launch",
+        "in:#secret",
+        "from:alice",
+        "contains:swordfish",
+        `server:${aliceServer.id} launch`,
+        "server:shared-name launch",
+      ]
+    ) {
+      const theirs = await search(t, mallory, { q });
+      assert(theirs.results.every((r) => r.message.server_id === malloryServer.id), q);
+      assert(!contents(theirs).some((c) => c.includes("launch")), q);
+      assertEquals(theirs.total, theirs.results.length, q);
+    }
+    assertEquals((await search(t, mallory, { q: "swordfish" })).total, 3);
+    assertEquals((await search(t, mallory, { q: "launch" })).total, 0);
+    // Without a login, nothing.
+    assertEquals((await t.call("/api/search?q=swordfish")).status, 401);
+  });
+});
+
+Deno.test("search: pages with a cursor, newest first and by rank", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    await insertMessages(
+      t.database.db,
+      server.id,
+      Array.from({ length: 7 }, (_, i) => say("#a", "bob", `${"ping ".repeat(1 + (i % 3))}number ${i}`)),
+    );
+    const seen: string[] = [];
+    let page = await search(t, alice, { q: "ping", limit: "3" });
+    assertEquals(page.total, 7);
+    while (true) {
+      seen.push(...contents(page));
+      if (!page.next_cursor) break;
+      page = await search(t, alice, { q: "ping", limit: "3", cursor: page.next_cursor });
+    }
+    assertEquals(seen.map((c) => c.split(" ").at(-1)), ["6", "5", "4", "3", "2", "1", "0"]);
+
+    const ranked: SearchPage["results"] = [];
+    page = await search(t, alice, { q: "ping", limit: "2", order: "rank" });
+    assertEquals(page.order, "rank");
+    while (true) {
+      ranked.push(...page.results);
+      if (!page.next_cursor) break;
+      page = await search(t, alice, { q: "ping", limit: "2", order: "rank", cursor: page.next_cursor });
+    }
+    assertEquals(ranked.length, 7);
+    assertEquals(new Set(ranked.map((r) => r.message.id)).size, 7);
+    // More pings rank higher; ties newest first.
+    const pings = ranked.map((r) => r.message.content.split("ping").length - 1);
+    assertEquals(pings, [...pings].sort((a, b) => b - a));
+  });
+});
+
+Deno.test("search: what is wrong with a request is said, with the parameter", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const bad = async (params: Record<string, string>, field: string) => {
+      const body = await expectJson<{ error: string; field: string }>(
+        await t.call(`/api/search?${new URLSearchParams(params)}`, { as: alice }),
+        422,
+      );
+      assertEquals(body.field, field, body.error);
+    };
+    await bad({}, "q");
+    await bad({ q: "   " }, "q");
+    await bad({ q: "x".repeat(501) }, "q");
+    await bad({ q: "after:yesterday hello" }, "q");
+    await bad({ q: "after:2025-02-30 hello" }, "q");
+    await bad({ q: "from: hello" }, "q");
+    await bad({ q: "hello", order: "oldest" }, "order");
+    await bad({ q: "hello", limit: "0" }, "limit");
+    await bad({ q: "hello", limit: "201" }, "limit");
+    await bad({ q: "hello", cursor: "bogus" }, "cursor");
+    await bad({ q: "hello", order: "rank", cursor: "n12" }, "cursor");
+  });
+});
