@@ -166,9 +166,10 @@ export const DEFAULT_WORKER_MEMORY_MB = 256;
 
 /**
  * Default of `MAX_MESSAGES_PER_SERVER`: a bound on the disk one server can
- * take (a row is ~300 bytes with its indexes, and at most 16 KiB of text),
- * about 300 MB, or weeks of a busy network, which normal use never meets
- * but a flood (tens of thousands of lines a second) would in minutes.
+ * take (a message of ordinary length is ~850 bytes with its indexes, and
+ * at most 16 KiB of text), about 1 GB, or weeks of a busy network, which
+ * normal use hardly meets but a flood (tens of thousands of lines a second)
+ * would in a minute.
  */
 export const DEFAULT_MAX_MESSAGES_PER_SERVER = 1_000_000;
 
