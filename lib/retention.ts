@@ -91,11 +91,21 @@ export async function trimServer(
     const run = await deletableRun(db, serverId, cutoff, countBound, batchSize);
     if (run === undefined) break;
     // Every row numbered up to `last` was among those read: at most a batch goes.
-    const messages = await db.deleteFrom("messages").where("server_id", "=", serverId)
-      .where("seq", "<=", String(run.last)).executeTakeFirst();
-    const events = await db.deleteFrom("server_events").where("server_id", "=", serverId)
-      .where("seq", "<=", String(run.last)).executeTakeFirst();
-    deleted += Number(messages.numDeletedRows) + Number(events.numDeletedRows);
+    const gone = await db.transaction().execute(async (trx) => {
+      // The server row's key share: a deletion of the server (whose trigger
+      // deletes these same rows, in another order) waits for this batch
+      // instead of deadlocking with it. Status writes do not conflict with it.
+      const exists = await trx.selectFrom("servers").select("id").where("id", "=", serverId).forKeyShare()
+        .executeTakeFirst();
+      if (!exists) return undefined;
+      const messages = await trx.deleteFrom("messages").where("server_id", "=", serverId)
+        .where("seq", "<=", String(run.last)).executeTakeFirst();
+      const events = await trx.deleteFrom("server_events").where("server_id", "=", serverId)
+        .where("seq", "<=", String(run.last)).executeTakeFirst();
+      return Number(messages.numDeletedRows) + Number(events.numDeletedRows);
+    });
+    if (gone === undefined) break;
+    deleted += gone;
     if (!run.more) break;
   }
   return deleted;

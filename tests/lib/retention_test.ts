@@ -179,3 +179,28 @@ Deno.test("retention: started, it trims on its interval; stopped, it stops", asy
     await database.drop();
   }
 });
+
+Deno.test("retention: a server deleted under a batch: the batch waits for the deletion, then stops", async () => {
+  const database = await createTestDatabase();
+  try {
+    const { db } = database;
+    const server = await createServer(db, { port: 6667 });
+    await fillLog(db, server.id, 30);
+    // The deletion is under way (its trigger deletes the same rows) and not committed.
+    const trx = await db.startTransaction().execute();
+    let trimmed: Promise<number> | undefined;
+    try {
+      await trx.deleteFrom("servers").where("id", "=", server.id).execute();
+      let settled = false;
+      trimmed = trimServer(db, server.id, forever(5), { pauseMs: 0 }).finally(() => settled = true);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(settled, false, "it waits for the deletion");
+    } finally {
+      await trx.commit().execute();
+    }
+    assertEquals(await trimmed, 0, "nothing left of it to delete, and no error");
+    assertEquals(await seqsOf(db, server.id), []);
+  } finally {
+    await database.drop();
+  }
+});
