@@ -219,7 +219,12 @@ async function pageRows(
   const tsquery = sql`websearch_to_tsquery('simple', ${query.text})`;
   // Marks around each match; the fragment keeps a long line readable.
   const options = `StartSel=${marker}s, StopSel=${marker}e, MaxWords=40, MinWords=20, HighlightAll=false`;
-  const headline = query.text ? sql`ts_headline('simple', p.content, ${tsquery}, ${options})` : sql`null`;
+  // ts_headline drops whatever looks like an HTML tag (`<script>`, `<nick>`):
+  // it gets the text with `&` and `<` as entities, which it keeps, and
+  // splitHeadline decodes them back, so the text comes back exactly.
+  const headline = query.text
+    ? sql`ts_headline('simple', replace(replace(p.content, '&', '&amp;'), '<', '&lt;'), ${tsquery}, ${options})`
+    : sql`null`;
   const conditions = [...where];
   let candidates;
   if (order === "newest") {
@@ -256,11 +261,16 @@ async function countMatches(db: Db, where: RawBuilder<unknown>[]): Promise<numbe
   return Number(rows[0].n);
 }
 
-/** Splits `ts_headline`'s output at the markers into plain segments. */
+/**
+ * Splits `ts_headline`'s output at the markers into plain segments, the
+ * `&amp;` and `&lt;` it was given for `&` and `<` decoded.
+ */
 export function splitHeadline(headline: string, marker: string): HighlightSegment[] {
   const segments: HighlightSegment[] = [];
   const push = (text: string, match: boolean) => {
-    if (text !== "") segments.push({ text, match });
+    if (text !== "") {
+      segments.push({ text: text.replace(/&(amp|lt);/g, (_, e) => e === "amp" ? "&" : "<"), match });
+    }
   };
   for (const [i, part] of headline.split(`${marker}s`).entries()) {
     if (i === 0) {

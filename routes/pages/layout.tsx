@@ -47,11 +47,29 @@ export function renderPage(options: PageOptions, body: ComponentChildren): strin
   return `<!DOCTYPE html>${renderToString(document)}`;
 }
 
-/** The bar at the top of plain pages: the app's name, the user, logging out. */
-export function TopBar({ userName }: { userName?: string }) {
+/** The search field (`q`, for `GET /search`); inside a form of its own unless `id` says it is in one. */
+export function SearchBox({ query, id }: { query?: string; id?: string }) {
+  const input = (
+    <input
+      type="search"
+      name="q"
+      id={id ?? "search-q"}
+      class="search-input"
+      value={query ?? ""}
+      placeholder="Search messages"
+      aria-label="Search messages"
+      maxLength={500}
+    />
+  );
+  return id ? input : <form method="get" action="/search" class="search-box" role="search">{input}</form>;
+}
+
+/** The bar at the top of plain pages: the app's name, the search box, the user, logging out. */
+export function TopBar({ userName, query }: { userName?: string; query?: string }) {
   return (
     <header class="topbar">
       <a class="brand" href="/">ircweb</a>
+      {userName ? <SearchBox query={query} /> : null}
       {userName
         ? (
           <div class="topbar-user">

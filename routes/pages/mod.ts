@@ -14,6 +14,7 @@ import { connectionPosts } from "./servers/connection.ts";
 import { deleteServerPost } from "./servers/delete.ts";
 import { editServerPage } from "./servers/edit.tsx";
 import { newServerPage } from "./servers/new.tsx";
+import { searchPages } from "./search.tsx";
 
 export type { PageDeps } from "./context.ts";
 
@@ -25,11 +26,13 @@ export function pageRoutes(deps: PageDeps): Hono<PageEnv> {
   app.use("/", signedIn);
   app.use("/servers", signedIn);
   app.use("/servers/*", signedIn);
+  app.use("/search", signedIn);
   app.route("/", homePage(deps));
   app.route("/", newServerPage(deps));
   app.route("/", editServerPage(deps));
   app.route("/", deleteServerPost(deps));
   app.route("/", connectionPosts(deps));
   app.route("/", chatPages(deps));
+  app.route("/", searchPages(deps));
   return app;
 }

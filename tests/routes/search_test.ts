@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../support/assert.ts";
+import { createSession } from "../../lib/auth/sessions.ts";
 import { insertMessages, type NewMessageInput } from "../../lib/messages.ts";
 import type { SearchPage } from "../../lib/search.ts";
 import { expectJson, type TestApp, type TestUser, withApp } from "./testApp.ts";
@@ -208,5 +209,41 @@ Deno.test("search: what is wrong with a request is said, with the parameter", as
     await bad({ q: "hello", limit: "201" }, "limit");
     await bad({ q: "hello", cursor: "bogus" }, "cursor");
     await bad({ q: "hello", order: "rank", cursor: "n12" }, "cursor");
+  });
+});
+
+Deno.test("search page: the results of the signed-in user, escaped, matches marked, each linking to its window around it", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const mallory = await t.user("mallory");
+    const server = await t.server(alice, { name: "libera" });
+    const theirs = await t.server(mallory, { name: "evilnet" });
+    const [stored] = await insertMessages(t.database.db, server.id, [
+      say("#deno", "<b>bob</b>", 'the <script>alert("x")</script> deploy \x02went\x02 fine'),
+    ]);
+    await insertMessages(t.database.db, theirs.id, [say("#deno", "mallory", "deploy secrets")]);
+    const session = await createSession(t.database.db, alice.id);
+    const get = (path: string) => t.call(path, { headers: { cookie: `ircweb_session=${session.token}` } });
+
+    const response = await get(`/search?${new URLSearchParams({ q: "deploy" })}`);
+    assertEquals(response.status, 200);
+    const html = await response.text();
+    assert(!html.includes("<script>alert"), "the message's markup is escaped");
+    assert(html.includes("the &lt;script>alert(&quot;x&quot;)&lt;/script> "), html);
+    assert(html.includes("&lt;b>bob&lt;/b>"), "the nick is escaped");
+    assert(/<mark class="search-match"><span class="irc-text">deploy<\/span><\/mark>/.test(html), html);
+    assert(html.includes(`href="/servers/${server.id}/chat/%23deno?around=${stored.message.id}"`), html);
+    assert(!html.includes("secrets") && !html.includes("evilnet"), "another user's messages are not shown");
+    assert(html.includes('name="q"'), "the layout has the search box");
+
+    // A bad query says what is wrong; no query, just the form.
+    const bad = await get("/search?q=after%3Atomorrow");
+    assertEquals(bad.status, 422);
+    assert((await bad.text()).includes("after: takes a date"));
+    assertEquals((await get("/search")).status, 200);
+    // Signed out: to the login, coming back here.
+    const out = await t.call("/search?q=deploy");
+    assertEquals(out.status, 303);
+    assertEquals(out.headers.get("location"), `/login?next=${encodeURIComponent("/search?q=deploy")}`);
   });
 });
