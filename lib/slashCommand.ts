@@ -16,6 +16,7 @@
  * | `/part [#channel] [message]` (`/leave`) | `part`, of the current channel by default |
  * | `/nick newnick` | `nick` |
  * | `/quit [message]` | `quit` |
+ * | `/search words` | none: the web UI opens the results page ({@link searchQueryOf}) |
  *
  * @module
  */
@@ -30,6 +31,16 @@ export const SLASH_COMMANDS = ["join", "part", "msg", "notice", "me", "nick", "q
 /** Whether `command` produces a message that is stored and shown (text sent to a target). */
 export function storesMessage(command: IrcCommand): command is Extract<IrcCommand, { target: string }> {
   return command.command === "privmsg" || command.command === "notice" || command.command === "action";
+}
+
+/**
+ * The query of a `/search words` line, or `null` for any other line. It is
+ * no IRC command: the web UI opens `/search?q=words` with it, and the API
+ * refuses it with where to search instead.
+ */
+export function searchQueryOf(content: string): string | null {
+  const match = /^\/search(?:\s+([\s\S]*))?$/i.exec(content);
+  return match ? (match[1] ?? "").trim() : null;
 }
 
 /**
@@ -76,6 +87,8 @@ export function parseSlashCommand(content: string, target: string | null): Slash
       return valid({ command: "nick", nickname: first });
     case "quit":
       return valid({ command: "quit", message: rest || null });
+    case "search":
+      return fail("/search is the web UI's: search with GET /api/search?q=words");
     default:
       return fail(`Unknown command /${name.slice(0, 32)} (known: /${SLASH_COMMANDS.join(", /")})`);
   }

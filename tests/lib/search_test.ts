@@ -1,0 +1,252 @@
+/**
+ * Search: the query language, the highlight segments, and the migration's
+ * indexes on a real PostgreSQL (used by the planner, rebuilt when a build was
+ * interrupted, no obstacle to a worker's inserts).
+ */
+import pg from "pg";
+import { type Kysely, sql } from "kysely";
+import { assert, assertEquals } from "../support/assert.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { createServer } from "../support/worker.ts";
+import { createDb } from "../../lib/db/database.ts";
+import { migrateToLatest } from "../../lib/db/migrate.ts";
+import * as searchMigration from "../../lib/db/migrations/0009_search.ts";
+import { provisionWorkerRole } from "../../lib/db/workerRoles.ts";
+import { insertMessages } from "../../lib/messages.ts";
+import {
+  parseSearchCursor,
+  parseSearchQuery,
+  searchMessages,
+  splitHeadline,
+  substringHighlight,
+} from "../../lib/search.ts";
+import { parseSlashCommand, searchQueryOf } from "../../lib/slashCommand.ts";
+
+function parsed(q: string) {
+  const result = parseSearchQuery(q);
+  if (!result.ok) throw new Error(result.error);
+  return result.query;
+}
+
+Deno.test("search query: filters are taken out, the rest is websearch text as typed", () => {
+  const q = parsed(
+    'from:Bob[m] in:#deno "exact phrase" -word or other server:libera contains:"a b" after:2025-01-31',
+  );
+  assertEquals(q.text, '"exact phrase" -word or other');
+  assertEquals(q.from, "Bob[m]");
+  assertEquals(q.in, "#deno");
+  assertEquals(q.server, "libera");
+  assertEquals(q.substrings, ["a b"]);
+  assertEquals(q.since?.toISOString(), "2025-02-01T00:00:00.000Z");
+  assertEquals(q.until, null);
+  assertEquals(parsed("x before:2025-01-31").until?.toISOString(), "2025-01-31T00:00:00.000Z");
+  assertEquals(parsed("x after:2025-01-31T10:00:00Z").since?.toISOString(), "2025-01-31T10:00:00.000Z");
+  // A word with a colon that is no filter stays a word; keys ignore case.
+  assertEquals(parsed("http://x.org FROM:bob").text, "http://x.org");
+  assertEquals(parsed("http://x.org FROM:bob").from, "bob");
+  assertEquals(parsed("re: hello").text, "re: hello");
+  // Punctuation alone is a substring.
+  assertEquals(parsed(":-)").substrings, [":-)"]);
+  assertEquals(parsed(":-)").text, "");
+});
+
+Deno.test("search query: what cannot be searched is said", () => {
+  const error = (q: string) => {
+    const result = parseSearchQuery(q);
+    assert(!result.ok, q);
+    return result.error;
+  };
+  assertEquals(error(""), "Type something to search for: words, from:nick or in:#channel");
+  assertEquals(error("server:libera"), "Type something to search for: words, from:nick or in:#channel");
+  assertEquals(error("after:2025-13-01 x"), "after: takes a date such as 2025-01-31 (or a full ISO time)");
+  assertEquals(error("from: x"), "from: needs a value");
+  assertEquals(error("x".repeat(501)), "The search is too long (at most 500 characters)");
+});
+
+Deno.test("search cursor: only what a page of the same order wrote", () => {
+  assertEquals(parseSearchCursor("n42", "newest"), { id: 42 });
+  assertEquals(parseSearchCursor("r0.0607927_42", "rank"), { id: 42, rank: 0.0607927 });
+  assertEquals(parseSearchCursor("n42", "rank"), null);
+  assertEquals(parseSearchCursor("r0.1_42", "newest"), null);
+  assertEquals(parseSearchCursor("n99999999999999999999", "newest"), null);
+});
+
+Deno.test("highlights: headline markers become segments, the entities given to ts_headline decoded", () => {
+  const m = "hlmarker";
+  assertEquals(splitHeadline(`a &lt;b&gt; &amp;lt; ${m}sword${m}e tail`, m), [
+    { text: "a <b&gt; &lt; ", match: false },
+    { text: "word", match: true },
+    { text: " tail", match: false },
+  ]);
+  assertEquals(substringHighlight("See Example.org/x and example.ORG/x", ["example.org/x"]), [
+    { text: "See ", match: false },
+    { text: "Example.org/x", match: true },
+    { text: " and ", match: false },
+    { text: "example.ORG/x", match: true },
+  ]);
+});
+
+Deno.test("/search words: the query of the line, and the API refuses it with where to search", () => {
+  assertEquals(searchQueryOf("/search deploy failed"), "deploy failed");
+  assertEquals(searchQueryOf("/SEARCH  from:bob "), "from:bob");
+  assertEquals(searchQueryOf("/search"), "");
+  assertEquals(searchQueryOf("/searching x"), null);
+  assertEquals(searchQueryOf("search x"), null);
+  assertEquals(parseSlashCommand("/search deploy", "#a"), {
+    ok: false,
+    error: "/search is the web UI's: search with GET /api/search?q=words",
+  });
+});
+
+Deno.test("search: a line comes back exactly, whatever it holds (tags, entities, IRC codes)", async () => {
+  const database = await createTestDatabase();
+  try {
+    const server = await createServer(database.db, { port: 6667 });
+    const content = "<alice> &amp; <b>deploy</b> \x02bold\x02 &lt;raw <!-- x --> end";
+    await insertMessages(database.db, server.id, [{
+      target: "#a",
+      sender: "x",
+      content,
+      message_type: "privmsg",
+    }]);
+    const page = await searchMessages(database.db, server.user_id, {
+      query: parsed("deploy"),
+      order: "newest",
+      limit: 10,
+      cursor: null,
+    });
+    assertEquals(page.results.length, 1);
+    assertEquals(page.results[0].highlight.map((s) => s.text).join(""), content);
+    assertEquals(page.results[0].highlight.filter((s) => s.match), [{ text: "deploy", match: true }]);
+  } finally {
+    await database.drop();
+  }
+});
+
+async function indexState(db: Kysely<unknown>): Promise<Record<string, boolean>> {
+  const { rows } = await sql<{ name: string; valid: boolean }>`
+    select c.relname as name, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+    where c.relname like 'messages_search_%' order by 1`.execute(db);
+  return Object.fromEntries(rows.map((r) => [r.name, r.valid]));
+}
+
+Deno.test("search migration: both indexes built, used by the planner, and an interrupted build rebuilt on the next run", async () => {
+  const database = await createTestDatabase();
+  const db = database.db as unknown as Kysely<unknown>;
+  try {
+    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
+    const server = await createServer(database.db, { port: 6667 });
+    await sql`
+      insert into messages (server_id, target, sender, content, message_type, seq)
+      select ${server.id}, '#a', 'bob', 'word' || g || ' filler text https://example.org/' || g, 'privmsg', g
+      from generate_series(1, 5000) g`.execute(db);
+    await sql`analyze messages`.execute(db);
+    // Whether the index can serve the query (on a table this small a scan may be cheaper).
+    const plan = (where: string) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const { rows } = await sql<{ "QUERY PLAN": string }>`explain select id from messages m
+          where ${sql.raw(where)} and m.${sql.raw(searchMigration.SEARCHED_TYPES_SQL)}`.execute(trx);
+        return rows.map((r) => r["QUERY PLAN"]).join("\n");
+      });
+    assert((await plan(`to_tsvector('simple', m.content) @@ websearch_to_tsquery('simple', 'word42')`))
+      .includes("messages_search_fts"));
+    assert((await plan(`m.content ilike '%example.org/4242%'`)).includes("messages_search_trgm"));
+
+    // An interrupted CREATE INDEX CONCURRENTLY leaves the index INVALID: the
+    // migration, not recorded as done, runs again at the next start.
+    await sql`update pg_index set indisvalid = false where indexrelid = 'messages_search_fts'::regclass`
+      .execute(db);
+    await sql`delete from kysely_migration where name = '0009_search'`.execute(db);
+    assertEquals((await indexState(db)).messages_search_fts, false);
+    assertEquals(await migrateToLatest(db), ["0009_search"]);
+    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
+    const page = await searchMessages(database.db, server.user_id, {
+      query: parsed("word4242"),
+      order: "newest",
+      limit: 10,
+      cursor: null,
+    });
+    assertEquals(page.results.map((r) => r.message.content), [
+      "word4242 filler text https://example.org/4242",
+    ]);
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("search migration: the concurrent build lets inserts go on, a worker's role's included", async () => {
+  const database = await createTestDatabase();
+  const db = database.db as unknown as Kysely<unknown>;
+  const server = await createServer(database.db, { port: 6667 });
+  const login = await provisionWorkerRole(database.db, server.id);
+  const url = new URL(database.url);
+  url.username = login.user;
+  url.password = login.password;
+  const worker = createDb(url.href, { maxConnections: 1 });
+  // A writer's transaction left open while the build starts.
+  const blocker = new pg.Client({ connectionString: database.url });
+  await blocker.connect();
+  try {
+    await searchMigration.down(db);
+    await sql`
+      insert into messages (server_id, target, sender, content, message_type, seq)
+      select ${server.id}, '#a', 'bob', 'old ' || g, 'privmsg', 100000 + g
+      from generate_series(1, 2000) g`.execute(
+      db,
+    );
+    await blocker.query("begin");
+    await blocker.query(
+      "insert into messages (server_id, target, sender, content, message_type, seq) values ($1, '#a', 'x', 'open', 'privmsg', 200000)",
+      [server.id],
+    );
+    let built = false;
+    const building = searchMigration.up(db).then(() => built = true);
+    // The build waits for the open transaction (a CONCURRENTLY build waits
+    // out every writer it started with)...
+    while (true) {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'create index concurrently%'
+          and wait_event_type = 'Lock'`.execute(db);
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // ...and meanwhile the worker's inserts go through: a plain CREATE INDEX
+    // would hold them all behind its lock until the build was done.
+    for (let i = 0; i < 5; i++) {
+      const stored = await insertMessages(worker, server.id, [
+        { target: "#a", sender: "me", content: `during build ${i}`, message_type: "privmsg" },
+      ]);
+      assertEquals(stored.length, 1);
+    }
+    assertEquals(built, false);
+    await blocker.query("commit");
+    await building;
+    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
+    // With the indexes in place the worker still inserts, and what it wrote is found.
+    await insertMessages(worker, server.id, [
+      { target: "#a", sender: "me", content: "after build https://x.example/p?q=1", message_type: "privmsg" },
+    ]);
+    const found = await searchMessages(database.db, server.user_id, {
+      query: parsed("build contains:x.example/p?q"),
+      order: "newest",
+      limit: 10,
+      cursor: null,
+    });
+    assertEquals(found.results.map((r) => r.message.content), ["after build https://x.example/p?q=1"]);
+    assertEquals(
+      (await searchMessages(database.db, server.user_id, {
+        query: parsed('"during build"'),
+        order: "newest",
+        limit: 10,
+        cursor: null,
+      })).total,
+      5,
+    );
+  } finally {
+    await blocker.end();
+    await worker.destroy();
+    await database.drop();
+  }
+});
