@@ -55,8 +55,12 @@ export interface Config {
   workerMemoryMb: number;
   /** Days a server's messages and events are kept (`RETENTION_DAYS`); `undefined`: for ever. */
   retentionDays: number | undefined;
-  /** Most messages and events kept of each server, the newest (`MAX_MESSAGES_PER_SERVER`). */
-  maxMessagesPerServer: number;
+  /**
+   * Most messages and events kept of each server, the newest
+   * (`MAX_MESSAGES_PER_SERVER`); `undefined`, the default, keeps all: an
+   * upgrade never deletes history nobody asked to delete.
+   */
+  maxMessagesPerServer: number | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -110,7 +114,9 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     allowedIrcTargets: parseAllowedTargets(env("ALLOWED_IRC_TARGETS")),
     workerMemoryMb: positiveInteger(env, "WORKER_MEMORY_MB", DEFAULT_WORKER_MEMORY_MB),
     retentionDays: env("RETENTION_DAYS") ? positiveInteger(env, "RETENTION_DAYS", 1) : undefined,
-    maxMessagesPerServer: positiveInteger(env, "MAX_MESSAGES_PER_SERVER", DEFAULT_MAX_MESSAGES_PER_SERVER),
+    maxMessagesPerServer: env("MAX_MESSAGES_PER_SERVER")
+      ? positiveInteger(env, "MAX_MESSAGES_PER_SERVER", 1)
+      : undefined,
   };
 }
 
@@ -163,15 +169,6 @@ export const DEFAULT_MAX_WORKERS = 200;
  * something runaway reaches it (`lib/workerCommand.ts`).
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
-
-/**
- * Default of `MAX_MESSAGES_PER_SERVER`: a bound on the disk one server can
- * take (a message of ordinary length is ~850 bytes with its indexes, and
- * at most 16 KiB of text), about 1 GB, or weeks of a busy network, which
- * normal use hardly meets but a flood (tens of thousands of lines a second)
- * would in a minute.
- */
-export const DEFAULT_MAX_MESSAGES_PER_SERVER = 1_000_000;
 
 /** Default of `MAX_SERVERS_PER_USER`; `deno task bench` gives one user 50 and more. */
 export const DEFAULT_MAX_SERVERS_PER_USER = 100;

@@ -31,8 +31,8 @@ import { errorMessage, logger } from "./log.ts";
 export interface RetentionPolicy {
   /** Delete what is older than this many days; `undefined` keeps it for ever. */
   retentionDays: number | undefined;
-  /** Keep at most this many of each server's newest messages and events. */
-  maxMessagesPerServer: number;
+  /** Keep at most this many of each server's newest messages and events; `undefined`: no bound. */
+  maxMessagesPerServer: number | undefined;
 }
 
 /** How deletion paces itself. */
@@ -78,7 +78,9 @@ export async function trimServer(
     .executeTakeFirst();
   if (!head) return 0;
   // Numbers only grow: a bound read once stays a bound.
-  const countBound = Number(head.last_seq) - policy.maxMessagesPerServer;
+  const countBound = policy.maxMessagesPerServer === undefined
+    ? -Infinity
+    : Number(head.last_seq) - policy.maxMessagesPerServer;
   // A first look at the oldest row: most servers have nothing to delete,
   // and need not have a whole batch read.
   if (await deletableRun(db, serverId, cutoff, countBound, 1) === undefined) return 0;

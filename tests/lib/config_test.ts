@@ -48,11 +48,11 @@ Deno.test("config: PUBLIC_URL is an http(s) origin; unset by default", () => {
   }
 });
 
-Deno.test("config: RETENTION_DAYS is unset (kept for ever) by default; MAX_MESSAGES_PER_SERVER is 1,000,000", () => {
+Deno.test("config: RETENTION_DAYS and MAX_MESSAGES_PER_SERVER are unset (everything kept) by default", () => {
   assertEquals(configOf({}).retentionDays, undefined);
   assertEquals(configOf({ RETENTION_DAYS: "" }).retentionDays, undefined);
   assertEquals(configOf({ RETENTION_DAYS: "90" }).retentionDays, 90);
-  assertEquals(configOf({}).maxMessagesPerServer, 1_000_000);
+  assertEquals(configOf({}).maxMessagesPerServer, undefined);
   assertEquals(configOf({ MAX_MESSAGES_PER_SERVER: "5000" }).maxMessagesPerServer, 5000);
   for (const bad of ["0", "-1", "1.5", "forever"]) {
     assertThrows(() => configOf({ RETENTION_DAYS: bad }), Error, "RETENTION_DAYS must be a whole number");

@@ -99,7 +99,10 @@ Deno.test("retention: RETENTION_DAYS deletes from the oldest end while the rows 
     await appendServerEvent(db, { event: "status", data: { server_id: server.id, status: "connected" } });
     await sql`update server_events set created_at = ${old} where server_id = ${server.id}`.execute(db);
     await insertMessages(db, server.id, [msg("6"), msg("7", old), msg("8")]);
-    const policy = { retentionDays: 30, maxMessagesPerServer: 1_000_000 };
+    // Unset, the default, deletes nothing however old.
+    const unbounded = { retentionDays: undefined, maxMessagesPerServer: undefined };
+    assertEquals(await trimServer(db, server.id, unbounded, { batchSize: 2, pauseMs: 0, now }), 0);
+    const policy = { retentionDays: 30, maxMessagesPerServer: undefined };
     assertEquals(await trimServer(db, server.id, policy, { batchSize: 2, pauseMs: 0, now }), 5);
     assertEquals(await seqsOf(db, server.id), [6, 7, 8]);
     assertEquals(await trimServer(db, server.id, { ...policy, retentionDays: 50 }, { now }), 0);
