@@ -36,6 +36,27 @@ export const MAX_PREFIX_BYTES = 1 + MAX_NICK_BYTES + 1 + 1 + MAX_USERNAME_BYTES 
 const encoder = new TextEncoder();
 
 /**
+ * JOIN lines for `channels` (valid channel names), as many to a line as fit
+ * in IRC's 512 bytes (`JOIN #a,#b,#c`): a rejoin of thousands of channels
+ * is a fraction of the lines, and of the time flood control gives them.
+ */
+export function joinLines(channels: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const name of channels) {
+    const longer = line === "" ? `JOIN ${name}` : `${line},${name}`;
+    if (line !== "" && bytes(longer) + 2 > IRC_LINE_BYTES) {
+      lines.push(line);
+      line = `JOIN ${name}`;
+    } else {
+      line = longer;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/**
  * The IRC lines (without CRLF) that carry out `command` (not `quit`, which
  * the connection sends itself: see {@link quitLine}).
  */

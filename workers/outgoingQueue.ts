@@ -111,6 +111,18 @@ export class OutgoingQueue {
   }
 
   /**
+   * Queues `lines` past the bound on what waits: for the worker's own lines
+   * (a rejoin), as many as the channels it holds already rather than what a
+   * client sends, which refused whole would leave every channel unjoined
+   * with no one to tell. They still go out at the pace, in order.
+   */
+  sendOwn(lines: readonly string[]): void {
+    this.#lines.push(...lines);
+    this.#bytes += lines.reduce((sum, line) => sum + lineBytes(line), 0);
+    this.drain();
+  }
+
+  /**
    * Runs `enqueue`; lines it sends go ahead of the lines already waiting.
    * Then drains.
    */

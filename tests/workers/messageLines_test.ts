@@ -3,6 +3,8 @@ import {
   commandLines,
   cutText,
   type Identity,
+  IRC_LINE_BYTES,
+  joinLines,
   lineBudget,
   MAX_PREFIX_BYTES,
   quitLine,
@@ -153,4 +155,22 @@ Deno.test("commandLines: the longest valid target leaves room for text, whatever
 Deno.test("lineBudget: an identity longer than the app accepts is reckoned at the longest prefix", () => {
   assertEquals(lineBudget("QUIT :", "", longer), lineBudget("QUIT :", "", longest));
   assertEquals(lineBudget("QUIT :", "", undefined), 512 - 2 - MAX_PREFIX_BYTES - 6);
+});
+
+Deno.test("joinLines: channels share JOIN lines within 512 bytes, in order, none split or lost", () => {
+  assertEquals(joinLines([]), []);
+  assertEquals(joinLines(["#a", "#b", "&c"]), ["JOIN #a,#b,&c"]);
+  // 2,100 channels of 200 bytes (the longest valid): two to a line.
+  const long = Array.from({ length: 2100 }, (_, i) => `#${String(i).padStart(4, "0")}${"x".repeat(195)}`);
+  const lines = joinLines(long);
+  assertEquals(lines.length, 1050);
+  for (const line of lines) assert(bytes(line) + 2 <= IRC_LINE_BYTES, `${bytes(line)} bytes`);
+  assertEquals(lines.flatMap((line) => line.slice("JOIN ".length).split(",")), long);
+  // Short names fill a line to the byte.
+  const short = Array.from({ length: 300 }, (_, i) => `#c${i}`);
+  const packed = joinLines(short);
+  assertEquals(packed.flatMap((line) => line.slice(5).split(",")), short);
+  for (const line of packed.slice(0, -1)) {
+    assert(bytes(line) + 2 > IRC_LINE_BYTES - 7, "no room for one more");
+  }
 });

@@ -139,3 +139,33 @@ Deno.test("outgoing queue: a flush before QUIT sends no more than the pace allow
   unpaced.flush();
   assertEquals(off.written.length, 3);
 });
+
+Deno.test("outgoing queue: the worker's own lines (a rejoin) are queued past the bound, in order, at the pace", async () => {
+  const { sink, written } = recordingSink(false);
+  const queue = new OutgoingQueue(sink, { burst: 5, intervalMs: 20 }, { maxLines: 3, maxBytes: 1 << 20 });
+  const rejoin = Array.from({ length: 10 }, (_, i) => `JOIN #c${i}`);
+  sink.setReady(true);
+  queue.ahead(() => {
+    // What `send` refuses whole beyond the bound...
+    assert(!queue.send(rejoin).ok);
+    // ...`sendOwn` takes.
+    queue.sendOwn(rejoin);
+  });
+  assertEquals(written.map((w) => w.line), rejoin.slice(0, 5), "the burst at once");
+  assertEquals(queue.size, 5);
+  await waitFor(() => written.length === 10, 5000, "the rest");
+  assertEquals(written.map((w) => w.line), rejoin);
+  assertEquals([queue.size, queue.bytes], [0, 0]);
+});
+
+Deno.test("outgoing queue: own lines wait while the connection is down and count against what clients may add", () => {
+  const { sink, written } = recordingSink(false);
+  const queue = new OutgoingQueue(sink, { burst: 5, intervalMs: 0 }, { maxLines: 3, maxBytes: 1 << 20 });
+  queue.sendOwn(["JOIN #a,#b", "JOIN #c"]);
+  assertEquals([queue.size, queue.bytes], [2, "JOIN #a,#b\r\nJOIN #c\r\n".length]);
+  assertEquals(queue.send(["PRIVMSG #a :hi"]), { ok: true, queued: true });
+  assert(!queue.send(["PRIVMSG #a :one too many"]).ok);
+  sink.setReady(true);
+  queue.drain();
+  assertEquals(written.map((w) => w.line), ["JOIN #a,#b", "JOIN #c", "PRIVMSG #a :hi"]);
+});
