@@ -71,6 +71,7 @@ export class IrcConnection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #nickTries = 0;
   #lastError = "";
+  #readingPaused = false;
 
   /** Connects with `settings`; `onState` hears every change of state. */
   constructor(settings: ConnectionSettings, log: Logger, onState: (state: ConnectionState) => void) {
@@ -136,6 +137,17 @@ export class IrcConnection {
     return unsent;
   }
 
+  /**
+   * Stops (`true`) or resumes (`false`) reading from the IRC server, on
+   * this connection and the ones after it until resumed: the worker's
+   * backpressure while the database takes events slower than IRC brings
+   * them (TCP holds the rest back).
+   */
+  pauseReading(paused: boolean): void {
+    this.#readingPaused = paused;
+    this.client.connection.transport?.setPaused(paused);
+  }
+
   /** Adds a listener for an IRC event. */
   on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): void {
     this.client.on(event, listener);
@@ -177,6 +189,10 @@ export class IrcConnection {
     client.connection.on("connecting", () => {
       const transport = client.connection.transport;
       if (transport) transport.reports = this.#transportReports();
+    });
+    // A new connection's transport starts reading: paused, it must not.
+    client.on("socket connected", () => {
+      if (this.#readingPaused) client.connection.transport?.setPaused(true);
     });
     client.on("registered", (event) => {
       this.#registered = true;
