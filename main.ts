@@ -91,8 +91,12 @@ async function main(): Promise<void> {
     );
     database = await openDatabase(config.databaseUrl);
     // Status writes (lib/servers.ts) and the event stream publish and listen here.
-    bus = new ServiceBus({ url: database.url, db: database.db, applicationName: "ircweb-app-bus" });
-    ServiceBus.install(bus);
+    bus = new ServiceBus({
+      url: database.url,
+      db: database.db,
+      applicationName: "ircweb-app-bus",
+      processBus: true,
+    });
     supervisor = await Supervisor.start({
       resume: false,
       db: database.db,
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
       maxWorkers: config.maxWorkers,
       maxServersPerUser: config.maxServersPerUser,
       workerMemoryMb: config.workerMemoryMb,
+      bus,
     });
     workerConnections = new WorkerConnectionPool();
     const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });

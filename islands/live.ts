@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { ChannelEventData, StatusEventData } from "../lib/eventLog.ts";
+import type { ChannelEventData, StatusEventData } from "../lib/events/wireFormat.ts";
 import type { MessageJson } from "../lib/messages.ts";
 
 /** An event of the live stream. */

@@ -7,8 +7,8 @@
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { Channel } from "./db/schema.ts";
-import { appendServerEvent, type LogEvent, publishServerEvent } from "./eventLog.ts";
-import { busFor } from "./serviceBus.ts";
+import { appendServerEvent } from "./events/eventLog.ts";
+import { type LogEvent, type Publisher, publishServerEvent } from "./events/wireFormat.ts";
 import { storableText } from "./storableText.ts";
 
 /** A change of a channel: whether the user is in it, and/or its topic. */
@@ -61,31 +61,52 @@ export async function changeChannel(
 }
 
 /**
- * {@link changeChannel} in a transaction of its own, published on
- * `server_<id>_channels` after the commit.
+ * {@link changeChannel} in a transaction of its own; given a `publisher`,
+ * the change is published on `server_<id>_channels` after the commit.
+ * Inside the caller's transaction nothing can be published yet: use
+ * {@link changeChannel}, which returns the event to publish once it commits.
+ *
+ * @throws Error when given both a transaction and a publisher.
  */
 export async function updateChannel(
   db: Db,
   serverId: number,
   name: string,
   change: ChannelChange,
+  publisher?: Publisher,
 ): Promise<Channel> {
+  if (db.isTransaction && publisher) {
+    throw new Error(
+      "A channel change made in a transaction is published after its commit, not by updateChannel",
+    );
+  }
   const { channel, event } = db.isTransaction
     ? await changeChannel(db, serverId, name, change)
     : await db.transaction().execute((trx) => changeChannel(trx, serverId, name, change));
-  const bus = busFor(db);
-  if (event && bus) await publishServerEvent(bus, event).catch(() => {/* the log has it */});
+  if (event && publisher) await publishServerEvent(publisher, event).catch(() => {/* the log has it */});
   return channel;
 }
 
 /** Records that the user joined or left `name` (matched case-insensitively). */
-export function setChannelJoined(db: Db, serverId: number, name: string, joined: boolean): Promise<Channel> {
-  return updateChannel(db, serverId, name, { joined });
+export function setChannelJoined(
+  db: Db,
+  serverId: number,
+  name: string,
+  joined: boolean,
+  publisher?: Publisher,
+): Promise<Channel> {
+  return updateChannel(db, serverId, name, { joined }, publisher);
 }
 
 /** Records a channel's topic. */
-export function setChannelTopic(db: Db, serverId: number, name: string, topic: string): Promise<Channel> {
-  return updateChannel(db, serverId, name, { topic });
+export function setChannelTopic(
+  db: Db,
+  serverId: number,
+  name: string,
+  topic: string,
+  publisher?: Publisher,
+): Promise<Channel> {
+  return updateChannel(db, serverId, name, { topic }, publisher);
 }
 
 /** The names of the channels the user is in, to rejoin after a reconnect. */

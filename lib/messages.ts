@@ -16,7 +16,8 @@
 import { sql } from "kysely";
 import { type Db, executePrepared } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
-import { MAX_NOTIFY_BYTES, PG_CHANNEL } from "./serviceBus.ts";
+import { PG_CHANNEL } from "./serviceBus.ts";
+import { INLINE_PAYLOAD_BYTES, messagesPayloadSql } from "./events/wireFormat.ts";
 import { boundedText, storableText } from "./storableText.ts";
 
 /** Most messages one history request returns. */
@@ -103,7 +104,7 @@ export async function insertMessages(
  * `server_<id>_messages` notification (`header` from
  * `ServiceBus.inlineNotification`): committed with the rows, it saves the
  * round trip of a second statement on the event path. The data is the
- * `messagesPayload` of the batch, built by PostgreSQL; returned with the
+ * `messagesPayload` of the batch, built by PostgreSQL (`messagesPayloadSql`); returned with the
  * rows for the local delivery.
  */
 export async function insertMessagesNotifying(
@@ -117,9 +118,6 @@ export async function insertMessagesNotifying(
   return { stored, payload: payload ?? "" };
 }
 
-// The payload's data when it fits a notification, as `messagesPayload`
-// (eventLog.ts) builds it; room is left for the bus's header.
-const INLINE_PAYLOAD_BYTES = MAX_NOTIFY_BYTES - 200;
 // JSON a message adds to a payload besides its strings (keys, id, seq, time).
 const PAYLOAD_BYTES_PER_MESSAGE = 150;
 
@@ -189,24 +187,7 @@ async function insertBatch(
       withJson ? "ircweb_insert_messages_notify_json" : "ircweb_insert_messages_notify",
       sql<{ id: string; seq: string; payload: string }>`
         with ${insert},
-        p as (${
-        withJson
-          ? sql`
-          select max(seq) as last,
-            json_build_object('server_id', ${serverId}::int, 'seq', max(seq), 'messages', json_agg(
-              json_build_object('id', id, 'server_id', ${serverId}::int, 'target', target, 'sender', sender,
-                'content', content, 'message_type', message_type,
-                'created_at', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                'seq', seq)
-              order by seq))::text as inline_json
-          from m`
-          : sql`select null::text as inline_json, max(seq) as last from m`
-      }),
-        n as (
-          select case when octet_length(inline_json) <= ${INLINE_PAYLOAD_BYTES} then inline_json
-                      else json_build_object('server_id', ${serverId}::int, 'seq', last)::text end as payload
-          from p
-        ),
+        n as (${messagesPayloadSql(serverId, withJson)}),
         sent as (select payload, pg_notify(${PG_CHANNEL}, ${header} || payload) from n)
         select id, seq, (select payload from sent) as payload from m`,
     );

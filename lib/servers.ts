@@ -7,9 +7,14 @@
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { NewServer, Server, ServerStatus, ServerUpdate } from "./db/schema.ts";
-import { appendServerEvent, type LogEvent, publishServerEvent, type StatusEventData } from "./eventLog.ts";
+import { appendServerEvent } from "./events/eventLog.ts";
+import {
+  type LogEvent,
+  type Publisher,
+  publishServerEvent,
+  type StatusEventData,
+} from "./events/wireFormat.ts";
 import { errorMessage, logger } from "./log.ts";
-import { busFor } from "./serviceBus.ts";
 import { storableText } from "./storableText.ts";
 
 const log = logger("servers");
@@ -34,11 +39,25 @@ export async function lockServerRow(trx: Db, id: number): Promise<void> {
 /**
  * Changes columns of a server row, stamping `updated_at`. When `status` or
  * `last_error` changes, the change is recorded in the server's event log
- * in the same transaction and published on `server_<id>_status` after the
- * commit (the card's status broadcast), so every status write, the
- * worker's or the supervisor's, reaches live clients.
+ * in the same transaction and returned; given a `publisher`, it is also
+ * published on `server_<id>_status` after the commit (the card's status
+ * broadcast), so every status write, the worker's or the supervisor's,
+ * reaches live clients.
+ *
+ * Inside a transaction (`db.isTransaction`) nothing can be published yet:
+ * pass no publisher and publish the returned event after the commit.
+ *
+ * @throws Error when given both a transaction and a publisher.
  */
-export async function updateServer(db: Db, id: number, patch: ServerUpdate): Promise<void> {
+export async function updateServer(
+  db: Db,
+  id: number,
+  patch: ServerUpdate,
+  publisher?: Publisher,
+): Promise<LogEvent | undefined> {
+  if (db.isTransaction && publisher) {
+    throw new Error("A status written in a transaction is published after its commit, not by updateServer");
+  }
   // Both come from the IRC server's words (an ERROR line, a nick it chose).
   if (typeof patch.last_error === "string") patch = { ...patch, last_error: storableText(patch.last_error) };
   if (typeof patch.current_nickname === "string") {
@@ -47,7 +66,7 @@ export async function updateServer(db: Db, id: number, patch: ServerUpdate): Pro
   const set = { ...patch, updated_at: sql<Date>`now()` as unknown as Date };
   if (patch.status === undefined && patch.last_error === undefined) {
     await db.updateTable("servers").set(set).where("id", "=", id).execute();
-    return;
+    return undefined;
   }
   const write = async (trx: Db): Promise<LogEvent | undefined> => {
     // `no key update`: a plain `for update` also blocks the foreign-key check
@@ -64,22 +83,23 @@ export async function updateServer(db: Db, id: number, patch: ServerUpdate): Pro
     return await appendServerEvent(trx, { event: "status", data });
   };
   const event = db.isTransaction ? await write(db) : await db.transaction().execute(write);
-  const bus = busFor(db);
-  if (event && bus) {
-    await publishServerEvent(bus, event).catch((error) =>
+  if (event && publisher) {
+    await publishServerEvent(publisher, event).catch((error) =>
       log.warn(`status of server ${id} not published: ${errorMessage(error)}`)
     );
   }
+  return event;
 }
 
-/** Records a new connection state, with the reason when it is an error. */
+/** Records a new connection state, with the reason when it is an error ({@link updateServer}). */
 export function setServerStatus(
   db: Db,
   id: number,
   status: ServerStatus,
   error: string | null = null,
-): Promise<void> {
-  return updateServer(db, id, { status, last_error: error });
+  publisher?: Publisher,
+): Promise<LogEvent | undefined> {
+  return updateServer(db, id, { status, last_error: error }, publisher);
 }
 
 /** The socket path of a server's worker. */

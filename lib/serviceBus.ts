@@ -19,8 +19,11 @@
  * re-read what they may have missed from the database.
  *
  * Subscribers get their own parsed copy of the data (the design asked for
- * `JSON.parse(message)`), whichever way it came; one that throws is logged
- * and does not affect the others.
+ * `JSON.parse(message)`), whichever way it came, and who sent it: this
+ * process, or the database role of the backend that sent the `NOTIFY` (any
+ * login may notify, a worker's too, so what a message claims is for the
+ * subscriber to check against its sender). One that throws is logged and
+ * does not affect the others.
  *
  * @module
  */
@@ -29,6 +32,7 @@ import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { errorMessage, logger } from "./log.ts";
 import { backoffDelay } from "./backoff.ts";
+import { SenderRoles } from "./events/senderRoles.ts";
 
 /** The PostgreSQL notification channel the bus uses. */
 export const PG_CHANNEL = "ircweb_bus";
@@ -46,6 +50,15 @@ const SEEN_IDS = 4096;
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
 
+/**
+ * Who sent a message: this process (an isolate of it), or the database role
+ * of the backend that sent its notification (`undefined` when it could not
+ * be told, such as a backend gone by the time it was asked).
+ */
+export type BusSender = { local: true } | { local: false; role: string | undefined };
+
+const LOCAL: BusSender = { local: true };
+
 /** Options of {@link ServiceBus}. */
 export interface ServiceBusOptions {
   /** PostgreSQL URL: the bus opens its own listening connection there. */
@@ -54,19 +67,16 @@ export interface ServiceBusOptions {
   db: Db;
   /** Name shown in `pg_stat_activity` for the listening connection. */
   applicationName?: string;
+  /**
+   * Makes this the process's bus, the one behind the static
+   * {@link ServiceBus.publish} and {@link ServiceBus.subscribe} of the
+   * contract (docs/api.md); the app's own modules are handed their bus.
+   */
+  processBus?: boolean;
 }
 
 const log = logger("bus");
-const buses = new WeakMap<Db, ServiceBus>();
-let installed: ServiceBus | undefined;
-
-/**
- * The bus of the process that opened `db` (see {@link ServiceBus}), or
- * `undefined` when none was started: writes are then only in the database.
- */
-export function busFor(db: Db): ServiceBus | undefined {
-  return buses.get(db);
-}
+let processBus: ServiceBus | undefined;
 
 /** Publish/subscribe across the isolates and processes of the app. */
 export class ServiceBus {
@@ -76,8 +86,12 @@ export class ServiceBus {
   // Unique per bus, so the bus can recognise its own notifications.
   readonly #origin = crypto.randomUUID().slice(0, 13);
   #counter = 0;
-  readonly #exact = new Map<string, Set<(data: unknown) => void>>();
-  readonly #prefixes = new Map<string, Set<(channel: string, data: unknown) => void>>();
+  readonly #exact = new Map<string, Set<(data: unknown, sender: BusSender) => void>>();
+  readonly #prefixes = new Map<string, Set<(channel: string, data: unknown, sender: BusSender) => void>>();
+  readonly #senderRoles: SenderRoles;
+  // Notifications waiting for their sender's role, delivered in order.
+  readonly #inbound: { pid: number; text: string }[] = [];
+  #draining = false;
   readonly #resyncHooks = new Set<() => void>();
   readonly #seen = new Set<string>();
   #broadcast: BroadcastChannel | undefined;
@@ -90,36 +104,35 @@ export class ServiceBus {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** A bus on the database of `options`; registered as {@link busFor}(`db`). */
+  /** A bus on the database of `options`. */
   constructor(options: ServiceBusOptions) {
     this.#url = options.url;
     this.#db = options.db;
     this.#applicationName = options.applicationName ?? "ircweb-bus";
-    buses.set(options.db, this);
+    this.#senderRoles = new SenderRoles(options.db);
+    if (options.processBus) processBus = this;
     this.#broadcast = new BroadcastChannel(BROADCAST_NAME);
     this.#broadcast.onmessage = (event: MessageEvent) => {
-      if (typeof event.data === "string") this.#receive(event.data);
+      if (typeof event.data === "string") this.#receive(event.data, LOCAL);
     };
   }
 
-  /** Makes `bus` the one behind the static {@link ServiceBus.publish} and {@link ServiceBus.subscribe}. */
-  static install(bus: ServiceBus | undefined): void {
-    installed = bus;
-  }
-
-  /** Publishes on the process's installed bus (`ServiceBus.publish` in docs/api.md). */
+  /** Publishes on the process's bus (`ServiceBus.publish` in docs/api.md; see {@link ServiceBusOptions.processBus}). */
   static publish(channel: string, data: unknown): Promise<void> {
     return ServiceBus.#current().publish(channel, data);
   }
 
-  /** Subscribes on the process's installed bus (`ServiceBus.subscribe` in docs/api.md). */
-  static subscribe<T = unknown>(channel: string, callback: (data: T) => void): Unsubscribe {
+  /** Subscribes on the process's bus (`ServiceBus.subscribe` in docs/api.md). */
+  static subscribe<T = unknown>(
+    channel: string,
+    callback: (data: T, sender: BusSender) => void,
+  ): Unsubscribe {
     return ServiceBus.#current().subscribe(channel, callback);
   }
 
   static #current(): ServiceBus {
-    if (!installed) throw new Error("ServiceBus is not started in this process");
-    return installed;
+    if (!processBus) throw new Error("ServiceBus is not started in this process");
+    return processBus;
   }
 
   /**
@@ -163,11 +176,12 @@ export class ServiceBus {
     };
   }
 
-  /** Calls `callback` with each message published on `channel`. */
-  subscribe<T = unknown>(channel: string, callback: (data: T) => void): Unsubscribe {
+  /** Calls `callback` with each message published on `channel`, and who sent it. */
+  subscribe<T = unknown>(channel: string, callback: (data: T, sender: BusSender) => void): Unsubscribe {
     checkChannel(channel);
     const callbacks = this.#exact.get(channel) ?? new Set();
-    const entry = callback as (data: unknown) => void;
+    // The data is only what JSON.parse made of the wire: subscribers validate it.
+    const entry = callback as (data: unknown, sender: BusSender) => void;
     callbacks.add(entry);
     this.#exact.set(channel, callbacks);
     this.#startListener();
@@ -177,10 +191,13 @@ export class ServiceBus {
     };
   }
 
-  /** Calls `callback` with each message on any channel whose name starts with `prefix`. */
-  subscribePrefix<T = unknown>(prefix: string, callback: (channel: string, data: T) => void): Unsubscribe {
+  /** Calls `callback` with each message on any channel whose name starts with `prefix`, and who sent it. */
+  subscribePrefix<T = unknown>(
+    prefix: string,
+    callback: (channel: string, data: T, sender: BusSender) => void,
+  ): Unsubscribe {
     const callbacks = this.#prefixes.get(prefix) ?? new Set();
-    const entry = callback as (channel: string, data: unknown) => void;
+    const entry = callback as (channel: string, data: unknown, sender: BusSender) => void;
     callbacks.add(entry);
     this.#prefixes.set(prefix, callbacks);
     this.#startListener();
@@ -215,8 +232,7 @@ export class ServiceBus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (buses.get(this.#db) === this) buses.delete(this.#db);
-    if (installed === this) installed = undefined;
+    if (processBus === this) processBus = undefined;
     clearInterval(this.#pingTimer);
     clearTimeout(this.#retryTimer);
     this.#broadcast?.close();
@@ -246,7 +262,7 @@ export class ServiceBus {
 
   #deliverHere(message: Prepared): void {
     if (this.#closed) return;
-    this.#deliver(message.channel, message.dataJson);
+    this.#deliver(message.channel, message.dataJson, LOCAL);
     try {
       this.#broadcast?.postMessage(message.wire);
     } catch (error) {
@@ -254,9 +270,40 @@ export class ServiceBus {
     }
   }
 
+  // A notification from backend `pid`: handled once its sender's role is
+  // known, in the order they came (a cached role costs no wait).
+  #fromDatabase(pid: number, text: string): void {
+    if (!this.#wanted(text)) return;
+    this.#inbound.push({ pid, text });
+    if (!this.#draining) this.#drainInbound();
+  }
+
+  async #drainInbound(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#inbound.length > 0 && !this.#closed) {
+        const { pid, text } = this.#inbound[0];
+        const role = this.#senderRoles.cached(pid) ?? await this.#senderRoles.lookup(pid);
+        this.#inbound.shift();
+        this.#receive(text, { local: false, role });
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  // Whether a message may be for a subscriber here (not its own, not seen yet).
+  #wanted(text: string): boolean {
+    const newline = text.indexOf("\n");
+    if (newline === -1) return false;
+    const [channel, origin, counter] = text.slice(0, newline).split("\t");
+    if (origin === this.#origin || counter === undefined) return false;
+    return !this.#seen.has(`${origin}\t${counter}`) && this.#hasSubscribers(channel);
+  }
+
   // Handles a message from another isolate (always inline) or from
   // PostgreSQL (inline or by reference).
-  #receive(text: string): void {
+  #receive(text: string, sender: BusSender): void {
     const newline = text.indexOf("\n");
     if (newline === -1) return;
     const [channel, origin, counter, ref] = text.slice(0, newline).split("\t");
@@ -267,12 +314,12 @@ export class ServiceBus {
     if (this.#seen.size > SEEN_IDS) this.#seen.delete(this.#seen.values().next().value!);
     if (!this.#hasSubscribers(channel)) return;
     if (!ref) {
-      this.#deliver(channel, text.slice(newline + 1));
+      this.#deliver(channel, text.slice(newline + 1), sender);
       return;
     }
     this.#db.selectFrom("bus_payloads").select("data").where("id", "=", ref).executeTakeFirst()
       .then((row) => {
-        if (row) this.#deliver(channel, row.data);
+        if (row) this.#deliver(channel, row.data, sender);
         else log.warn(`payload ${ref} of ${channel} is gone`);
       })
       .catch((error) => log.error(`could not load payload ${ref} of ${channel}: ${errorMessage(error)}`));
@@ -284,10 +331,10 @@ export class ServiceBus {
     return false;
   }
 
-  #deliver(channel: string, dataJson: string): void {
+  #deliver(channel: string, dataJson: string, sender: BusSender): void {
     for (const callback of [...(this.#exact.get(channel) ?? [])]) {
       try {
-        callback(JSON.parse(dataJson));
+        callback(JSON.parse(dataJson), sender);
       } catch (error) {
         log.error(`a subscriber of ${channel} failed: ${errorMessage(error)}`);
       }
@@ -296,7 +343,7 @@ export class ServiceBus {
       if (!channel.startsWith(prefix)) continue;
       for (const callback of [...callbacks]) {
         try {
-          callback(channel, JSON.parse(dataJson));
+          callback(channel, JSON.parse(dataJson), sender);
         } catch (error) {
           log.error(`a subscriber of ${prefix}* failed: ${errorMessage(error)}`);
         }
@@ -344,7 +391,7 @@ export class ServiceBus {
     client.on("error", (error) => lost(errorMessage(error)));
     client.on("end", () => lost("connection ended"));
     client.on("notification", (n) => {
-      if (n.channel === PG_CHANNEL && n.payload) this.#receive(n.payload);
+      if (n.channel === PG_CHANNEL && n.payload) this.#fromDatabase(n.processId, n.payload);
     });
     (async () => {
       await client.connect();

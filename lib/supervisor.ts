@@ -41,6 +41,7 @@ import { backoffDelay } from "./backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
 import { ServerLeases } from "./serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "./servers.ts";
+import type { Publisher } from "./events/wireFormat.ts";
 import { provisionWorkerRole } from "./db/workerRoles.ts";
 import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerCommand } from "./workerCommand.ts";
 
@@ -108,6 +109,8 @@ export interface SupervisorOptions {
   maxServersPerUser?: number;
   /** Heap ceiling of each worker in MB (`WORKER_MEMORY_MB`); `DEFAULT_WORKER_MEMORY_MB` by default. */
   workerMemoryMb?: number;
+  /** Where the status changes it writes are published (the app's bus); unpublished without one. */
+  bus?: Publisher;
 }
 
 /** One server's worker, as this instance keeps it. */
@@ -139,6 +142,7 @@ export class Supervisor implements ServerSupervisor {
   /** {@inheritDoc ServerSupervisor.limits} */
   readonly limits: WorkerLimits;
   readonly #db: Db;
+  readonly #bus: Publisher | undefined;
   readonly #databaseUrl: string;
   readonly #socketDir: string;
   readonly #logLevel: LogLevel;
@@ -155,6 +159,7 @@ export class Supervisor implements ServerSupervisor {
 
   private constructor(options: SupervisorOptions) {
     this.#db = options.db;
+    this.#bus = options.bus;
     this.#databaseUrl = options.databaseUrl;
     this.#socketDir = options.socketDir;
     this.#logLevel = options.logLevel ?? "info";
@@ -201,7 +206,12 @@ export class Supervisor implements ServerSupervisor {
         // the user; connecting again is how they retry.
         if (entry.child && (await findServer(this.#db, serverId))?.status === "error") {
           await this.#stopChild(entry, null);
-          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "connecting", last_error: null });
+          await updateServer(
+            this.#db,
+            serverId,
+            { ...NO_WORKER, status: "connecting", last_error: null },
+            this.#bus,
+          );
           await this.#spawn(entry);
         }
         return;
@@ -231,7 +241,7 @@ export class Supervisor implements ServerSupervisor {
             autoconnect: true,
             status: "connecting",
             last_error: null,
-          });
+          }, this.#bus);
           const fresh: Entry = {
             serverId,
             backoff: new RestartBackoff(this.#policy),
@@ -353,7 +363,12 @@ export class Supervisor implements ServerSupervisor {
       }, { stdout: "piped", stderr: "piped", detached: true }).spawn();
     } catch (error) {
       const reason = `The IRC worker could not be started: ${errorMessage(error)}`;
-      await updateServer(this.#db, server.id, { ...NO_WORKER, status: "error", last_error: reason });
+      await updateServer(
+        this.#db,
+        server.id,
+        { ...NO_WORKER, status: "error", last_error: reason },
+        this.#bus,
+      );
       throw new Error(reason);
     }
     entry.child = child;
@@ -394,7 +409,7 @@ export class Supervisor implements ServerSupervisor {
         ...NO_WORKER,
         status: "error",
         last_error: `The IRC worker ran out of memory (limit ${this.#memoryMb} MB); connect again to retry`,
-      });
+      }, this.#bus);
       await this.#leases.release(id);
       return;
     }
@@ -412,7 +427,7 @@ export class Supervisor implements ServerSupervisor {
         ...NO_WORKER,
         status: "error",
         last_error: "The IRC worker could not start; the app log says why",
-      });
+      }, this.#bus);
       await this.#leases.release(id);
       return;
     }
@@ -423,7 +438,7 @@ export class Supervisor implements ServerSupervisor {
       last_error: `The IRC worker stopped unexpectedly (${describeExit(status)}); restarting in ${
         formatSeconds(wait)
       }`,
-    });
+    }, this.#bus);
     this.#scheduleRestart(entry, wait);
   }
 
@@ -480,7 +495,7 @@ export class Supervisor implements ServerSupervisor {
     const server = await findServer(this.#db, serverId);
     // Keep the reason of an error visible; any other state is over.
     if (server && server.status !== "error") patch.last_error = null;
-    if (server) await updateServer(this.#db, serverId, patch);
+    if (server) await updateServer(this.#db, serverId, patch, this.#bus);
   }
 
   /**
@@ -522,7 +537,7 @@ export class Supervisor implements ServerSupervisor {
       await removeSocket(path);
     }
     if (server.pid !== null || server.socket_path !== null) {
-      await updateServer(this.#db, server.id, NO_WORKER);
+      await updateServer(this.#db, server.id, NO_WORKER, this.#bus);
     }
   }
 
@@ -530,7 +545,7 @@ export class Supervisor implements ServerSupervisor {
   async #disconnectElsewhere(serverId: number, message: string | null): Promise<void> {
     const server = await findServer(this.#db, serverId);
     if (!server) throw new Error("Server not found");
-    await updateServer(this.#db, serverId, { autoconnect: false });
+    await updateServer(this.#db, serverId, { autoconnect: false }, this.#bus);
     if (!server.socket_path) return;
     try {
       await new IrcCommandSender(server, { timeoutMs: QUIT_REPLY_MS }).quit(message);
@@ -587,9 +602,14 @@ export class Supervisor implements ServerSupervisor {
         }
         await this.#endLeftover(server, null);
         if (refusal !== undefined) {
-          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "error", last_error: refusal });
+          await updateServer(
+            this.#db,
+            serverId,
+            { ...NO_WORKER, status: "error", last_error: refusal },
+            this.#bus,
+          );
         } else if (LIVE_STATUSES.has(server.status)) {
-          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "disconnected" });
+          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "disconnected" }, this.#bus);
         }
       } finally {
         await this.#leases.release(serverId);

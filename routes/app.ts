@@ -17,6 +17,7 @@ import { authRoutes } from "./auth.ts";
 import { apiRoutes } from "./api/mod.ts";
 import { eventsRoutes } from "./api/events.ts";
 import type { ServiceBus } from "../lib/serviceBus.ts";
+import { listenForTokenDeletions } from "../lib/auth/apiTokens.ts";
 import { type AuthEnv, cookiePolicy, requireUser, warnUntrustedForwarding } from "./middleware/auth.ts";
 import { allowedHostsOnly, formCsrf, securityHeaders } from "./middleware/security.ts";
 import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
@@ -81,6 +82,8 @@ export function createApp(deps: AppDeps): Hono {
     authRoutes(deps.db, { throttleLimits: deps.loginLimits, trustedProxies: deps.config.trustedProxies }),
   );
   // Everything under /api needs a token or a session; mount /api routes below this line.
+  // API tokens are cached while the bus hears their deletions (lib/auth/apiTokens.ts).
+  if (deps.bus) listenForTokenDeletions(deps.db, deps.bus);
   app.use("/api/*", requireUser(deps.db));
   app.route("/api", apiRoutes(deps));
   if (deps.bus) {

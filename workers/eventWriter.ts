@@ -28,7 +28,8 @@
 import type { Db } from "../lib/db/database.ts";
 import { changeChannel, type ChannelChange } from "../lib/channels.ts";
 import { lockServerRow, updateServer } from "../lib/servers.ts";
-import { type LogEvent, messagesChannel, messagesPayload, publishServerEvent } from "../lib/eventLog.ts";
+import { messagesChannel } from "../lib/events/busChannels.ts";
+import { type LogEvent, messagesPayload, publishServerEvent } from "../lib/events/wireFormat.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { backoffDelay } from "../lib/backoff.ts";
 import {

@@ -63,8 +63,8 @@ async function main(): Promise<void> {
     url: config.databaseUrl,
     db,
     applicationName: `ircweb-worker-${serverId}-bus`,
+    processBus: true,
   });
-  ServiceBus.install(bus);
   const worker = new Worker(db, bus, server, socketPathFor(config.socketDir, serverId), log);
   // Whatever escapes (no IRC line can: see `ircTransport.ts`) ends the
   // worker with its reason on the row, after what was taken is written.
@@ -108,7 +108,7 @@ class Worker {
     this.#server = server;
     this.#socketPath = socketPath;
     this.#log = log;
-    this.#row = new RowWriter(db, server.id, log);
+    this.#row = new RowWriter(db, server.id, log, bus);
     this.#writer = new EventWriter({
       db,
       serverId: server.id,
@@ -169,7 +169,7 @@ class Worker {
       pid: Deno.pid,
       status: "connecting",
       last_error: null,
-    });
+    }, this.#bus);
     this.#log.info(`listening on ${this.#socketPath}`);
     this.#irc.start();
   }
@@ -207,7 +207,7 @@ class Worker {
         status: error === undefined ? "disconnected" : "error",
         ...(error === undefined ? {} : { last_error: error }),
         current_nickname: null,
-      }).catch((e) => this.#log.error(`could not clear the server row: ${errorMessage(e)}`));
+      }, this.#bus).catch((e) => this.#log.error(`could not clear the server row: ${errorMessage(e)}`));
       await this.#bus.close().catch(() => {});
       await this.#db.destroy().catch(() => {});
       this.#log.info("stopped");
@@ -320,16 +320,18 @@ class RowWriter {
   readonly #db: Db;
   readonly #serverId: number;
   readonly #log: ReturnType<typeof logger>;
+  readonly #publisher: ServiceBus;
   #pending: ServerUpdate | undefined;
   #writing = false;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  constructor(db: Db, serverId: number, log: ReturnType<typeof logger>) {
+  constructor(db: Db, serverId: number, log: ReturnType<typeof logger>, publisher: ServiceBus) {
     this.#db = db;
     this.#serverId = serverId;
     this.#log = log;
+    this.#publisher = publisher;
   }
 
   /** Merges `patch` into what is to be written and writes it soon. */
@@ -357,7 +359,7 @@ class RowWriter {
     const patch = this.#pending;
     this.#pending = undefined;
     this.#writing = true;
-    updateServer(this.#db, this.#serverId, patch).then(
+    updateServer(this.#db, this.#serverId, patch, this.#publisher).then(
       () => {
         this.#attempt = 0;
       },

@@ -8,7 +8,7 @@ import type { Db } from "../db/database.ts";
 import type { ApiToken } from "../db/schema.ts";
 import { hashSecret, newSecret } from "./secretToken.ts";
 import type { AuthUser } from "./sessions.ts";
-import { busFor, type ServiceBus } from "../serviceBus.ts";
+import type { ServiceBus } from "../serviceBus.ts";
 
 /** Prefix of every token, so a leaked one is recognisable (and greppable). */
 export const TOKEN_PREFIX = "ircweb_";
@@ -42,15 +42,16 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
  * cost more than everything else the request does.
  *
  * Answers are kept in the process for up to {@link LAST_USED_RESOLUTION_MS}
- * while its service bus listens: a database round trip was a third of an API
- * command's time. {@link deleteApiToken} drops the token from every process's
- * cache through the bus, so a deleted token stops working at once; without a
- * listening bus nothing is cached (a deletion elsewhere could not be heard).
+ * while the service bus given to {@link listenForTokenDeletions} listens: a
+ * database round trip was a third of an API command's time.
+ * {@link deleteApiToken} drops the token from every process's cache through
+ * the bus, so a deleted token stops working at once; without a listening bus
+ * nothing is cached (a deletion elsewhere could not be heard).
  */
 export async function findTokenUser(db: Db, token: string): Promise<AuthUser | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const hash = await hashSecret(token);
-  const cache = tokenCacheFor(db);
+  const cache = tokenCaches.get(db);
   const cached = cache?.get(hash);
   if (cached) return cached.user;
   const generation = cache?.generation;
@@ -82,7 +83,7 @@ export function listApiTokens(db: Db, userId: number): Promise<ApiToken[]> {
  * sent with the commit).
  */
 export async function deleteApiToken(db: Db, userId: number, tokenId: number): Promise<boolean> {
-  const bus = busFor(db);
+  const bus = tokenCaches.get(db)?.bus;
   const deleteRow = async (trx: Db) => {
     const result = await trx.deleteFrom("api_tokens")
       .where("id", "=", tokenId).where("user_id", "=", userId)
@@ -113,13 +114,13 @@ const tokenCaches = new WeakMap<Db, TokenCache>();
 // and whenever the bus's listener (re)connects, since deletions published
 // while it was away were not heard.
 class TokenCache {
-  readonly #bus: ServiceBus;
+  readonly bus: ServiceBus;
   readonly #entries = new Map<string, CachedToken>();
   /** Bumped by every deletion, so that a lookup racing one does not store. */
   generation = 0;
 
   constructor(bus: ServiceBus) {
-    this.#bus = bus;
+    this.bus = bus;
     bus.subscribe<{ token_id?: unknown }>(TOKEN_DELETED_CHANNEL, (data) => {
       if (typeof data?.token_id === "number") this.forget(data.token_id);
       else this.clear();
@@ -128,7 +129,7 @@ class TokenCache {
   }
 
   get(hash: string): CachedToken | undefined {
-    if (!this.#bus.listening) return undefined;
+    if (!this.bus.listening) return undefined;
     const entry = this.#entries.get(hash);
     if (entry && entry.expires <= Date.now()) {
       this.#entries.delete(hash);
@@ -138,7 +139,7 @@ class TokenCache {
   }
 
   set(hash: string, tokenId: number, user: AuthUser): void {
-    if (!this.#bus.listening) return;
+    if (!this.bus.listening) return;
     if (this.#entries.size >= MAX_CACHED_TOKENS) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(hash, { tokenId, user, expires: Date.now() + LAST_USED_RESOLUTION_MS });
   }
@@ -154,13 +155,11 @@ class TokenCache {
   }
 }
 
-function tokenCacheFor(db: Db): TokenCache | undefined {
-  let cache = tokenCaches.get(db);
-  if (!cache) {
-    const bus = busFor(db);
-    if (!bus) return undefined;
-    cache = new TokenCache(bus);
-    tokenCaches.set(db, cache);
-  }
-  return cache;
+/**
+ * Lets {@link findTokenUser} on the pool `db` cache its answers, and
+ * {@link deleteApiToken} on it announce deletions on `bus`, which every
+ * process's cache hears. Without it, lookups on `db` are not cached.
+ */
+export function listenForTokenDeletions(db: Db, bus: ServiceBus): void {
+  if (tokenCaches.get(db)?.bus !== bus) tokenCaches.set(db, new TokenCache(bus));
 }

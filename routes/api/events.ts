@@ -4,7 +4,7 @@
  * cursor; a client reconnecting with `Last-Event-ID` (or, for a page that
  * kept the cursor, `?last_event_id=`) gets what it missed first. After the
  * replay a `ready` event carries the current cursor. Comment heartbeats
- * keep idle streams open. See `lib/eventStream.ts` for how it stays exact.
+ * keep idle streams open. See `lib/events/eventStream.ts` for how it stays exact.
  *
  * The body is a plain `ReadableStream` rather than Hono's `streamSSE`,
  * whose stream ends when its callback resolves and which hides how much is
@@ -14,9 +14,9 @@
  */
 import { type Context, type Env, Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
-import { decodeCursor } from "../../lib/eventLog.ts";
-import { EventFeed } from "../../lib/eventFeed.ts";
-import { EventStream } from "../../lib/eventStream.ts";
+import { decodeCursor } from "../../lib/events/cursor.ts";
+import { EventFeed } from "../../lib/events/eventFeed.ts";
+import { EventStream } from "../../lib/events/eventStream.ts";
 import type { ServiceBus } from "../../lib/serviceBus.ts";
 
 /** What the event stream route needs. */

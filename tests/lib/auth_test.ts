@@ -13,7 +13,13 @@ import {
   findSessionUser,
   SESSION_LIFETIME_MS,
 } from "../../lib/auth/sessions.ts";
-import { createApiToken, deleteApiToken, findTokenUser, listApiTokens } from "../../lib/auth/apiTokens.ts";
+import {
+  createApiToken,
+  deleteApiToken,
+  findTokenUser,
+  listApiTokens,
+  listenForTokenDeletions,
+} from "../../lib/auth/apiTokens.ts";
 import { LoginThrottle } from "../../lib/auth/loginThrottle.ts";
 import { createDb } from "../../lib/db/database.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
@@ -189,6 +195,8 @@ Deno.test("api tokens: looked up once while the bus listens; a deletion anywhere
     const otherDb = createDb(database.url, { maxConnections: 2 });
     const bus = new ServiceBus({ url: database.url, db });
     const otherBus = new ServiceBus({ url: database.url, db: otherDb });
+    listenForTokenDeletions(db, bus);
+    listenForTokenDeletions(otherDb, otherBus);
     try {
       const erin = await insertUser(database, "erin");
       const kept = await createApiToken(db, erin, "kept");

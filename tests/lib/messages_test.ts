@@ -11,7 +11,8 @@ import {
   parseHistoryParams,
 } from "../../lib/messages.ts";
 import { createDb, type Db } from "../../lib/db/database.ts";
-import { messagesChannel, messagesPayload } from "../../lib/eventLog.ts";
+import { messagesChannel } from "../../lib/events/busChannels.ts";
+import { messagesPayload } from "../../lib/events/wireFormat.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 
 Deno.test("history: pages backwards by id, newest last, per target (any case) or server-wide", async () => {

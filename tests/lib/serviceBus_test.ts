@@ -1,6 +1,6 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { busFor, MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
+import { MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
 import { createDb } from "../../lib/db/database.ts";
 import { PG_ENV_VARS } from "../../lib/workerCommand.ts";
 import { sql } from "kysely";
@@ -158,16 +158,18 @@ Deno.test("bus: the listener reconnects by itself and calls the resync hooks", a
   });
 });
 
-Deno.test("bus: the static ServiceBus API uses the installed bus; busFor finds it by db", async () => {
-  await withBus(async (bus, database) => {
-    assertEquals(busFor(database.db), bus);
-    ServiceBus.install(bus);
-    const got: unknown[] = [];
-    const unsubscribe = ServiceBus.subscribe("test_channel", (data) => got.push(data));
-    await ServiceBus.publish("test_channel", { foo: "bar" });
-    unsubscribe();
-    await ServiceBus.publish("test_channel", { foo: "baz" });
-    assertEquals(got, [{ foo: "bar" }]);
-    ServiceBus.install(undefined);
+Deno.test("bus: the static ServiceBus API uses the process's bus", async () => {
+  await withBus(async (_, database) => {
+    const bus = new ServiceBus({ url: database.url, db: database.db, processBus: true });
+    try {
+      const got: unknown[] = [];
+      const unsubscribe = ServiceBus.subscribe("test_channel", (data) => got.push(data));
+      await ServiceBus.publish("test_channel", { foo: "bar" });
+      unsubscribe();
+      await ServiceBus.publish("test_channel", { foo: "baz" });
+      assertEquals(got, [{ foo: "bar" }]);
+    } finally {
+      await bus.close();
+    }
   });
 });

@@ -9,10 +9,10 @@ import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "
 import type { Db } from "../../lib/db/database.ts";
 import { Hono } from "hono";
 import { createTestDatabase } from "../support/database.ts";
-import { EventFeed } from "../../lib/eventFeed.ts";
+import { EventFeed } from "../../lib/events/eventFeed.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 import { eventsRoutes } from "../../routes/api/events.ts";
-import { encodeCursor } from "../../lib/eventLog.ts";
+import { encodeCursor } from "../../lib/events/cursor.ts";
 import { logger } from "../../lib/log.ts";
 import { EventWriter } from "../../workers/eventWriter.ts";
 

@@ -73,6 +73,7 @@ export async function withApp(
     logLevel: "warn",
     resume: false,
     stopGraceMs: 3000,
+    bus,
   });
   const config = { ...loadConfig(() => undefined), socketDir, ...options.config };
   // As main.ts does: commands reuse their connections to the workers.

@@ -17,8 +17,7 @@ if (!url || !channel || json === undefined) {
   Deno.exit(2);
 }
 const db = createDb(url, { maxConnections: 1 });
-const bus = new ServiceBus({ url, db });
-ServiceBus.install(bus);
+const bus = new ServiceBus({ url, db, processBus: true });
 for (let i = 0; i < Number(countText ?? "1"); i++) {
   await ServiceBus.publish(channel, JSON.parse(json));
 }

@@ -6,7 +6,7 @@
  */
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { createServer } from "./worker.ts";
-import { EventFeed } from "../../lib/eventFeed.ts";
+import { EventFeed } from "../../lib/events/eventFeed.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 import type { Server } from "../../lib/db/schema.ts";
 import type { MessageJson } from "../../lib/messages.ts";

@@ -8,7 +8,7 @@ import { ServiceBus } from "../../lib/serviceBus.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
 import { EventWriter, isRejection } from "../../workers/eventWriter.ts";
-import { appendServerEvent } from "../../lib/eventLog.ts";
+import { appendServerEvent } from "../../lib/events/eventLog.ts";
 import { sql } from "kysely";
 
 /** A logger that keeps what it is told, for asserting that something was said loudly. */

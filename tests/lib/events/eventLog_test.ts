@@ -1,19 +1,13 @@
-import { assert, assertEquals } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
-import {
-  appendServerEvent,
-  decodeCursor,
-  encodeCursor,
-  eventHeads,
-  messagesPayload,
-  parsePublished,
-  readEvents,
-} from "../../lib/eventLog.ts";
-import { insertMessages } from "../../lib/messages.ts";
-import { updateServer } from "../../lib/servers.ts";
-import { updateChannel } from "../../lib/channels.ts";
-import { ServiceBus } from "../../lib/serviceBus.ts";
-import { createServer } from "../support/worker.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+import { createTestDatabase } from "../../support/database.ts";
+import { decodeCursor, encodeCursor } from "../../../lib/events/cursor.ts";
+import { appendServerEvent, eventHeads, readEvents } from "../../../lib/events/eventLog.ts";
+import { messagesPayload, parsePublished } from "../../../lib/events/wireFormat.ts";
+import { insertMessages } from "../../../lib/messages.ts";
+import { updateServer } from "../../../lib/servers.ts";
+import { updateChannel } from "../../../lib/channels.ts";
+import { ServiceBus } from "../../../lib/serviceBus.ts";
+import { createServer } from "../../support/worker.ts";
 
 const msg = (content: string) => ({ target: "#t", sender: "bob", content, message_type: "privmsg" as const });
 
@@ -53,13 +47,13 @@ Deno.test("event log: status and channel changes are logged and published once p
     const heard: unknown[] = [];
     bus.subscribe(`server_${server.id}_status`, (d) => heard.push(d));
     bus.subscribe(`server_${server.id}_channels`, (d) => heard.push(d));
-    await updateServer(db, server.id, { status: "connecting", last_error: null });
-    await updateServer(db, server.id, { status: "connecting", last_error: null }); // no change
-    await updateServer(db, server.id, { pid: 42 }); // not a status
-    await updateServer(db, server.id, { status: "reconnecting", last_error: "Connection reset" });
-    await updateChannel(db, server.id, "#Ruby", { joined: true });
-    await updateChannel(db, server.id, "#ruby", { joined: true }); // no change
-    await updateChannel(db, server.id, "#ruby", { topic: "gems" });
+    await updateServer(db, server.id, { status: "connecting", last_error: null }, bus);
+    await updateServer(db, server.id, { status: "connecting", last_error: null }, bus); // no change
+    await updateServer(db, server.id, { pid: 42 }, bus); // not a status
+    await updateServer(db, server.id, { status: "reconnecting", last_error: "Connection reset" }, bus);
+    await updateChannel(db, server.id, "#Ruby", { joined: true }, bus);
+    await updateChannel(db, server.id, "#ruby", { joined: true }, bus); // no change
+    await updateChannel(db, server.id, "#ruby", { topic: "gems" }, bus);
     assertEquals(heard, [
       { server_id: server.id, status: "connecting", seq: 1 },
       { server_id: server.id, status: "reconnecting", error: "Connection reset", seq: 2 },

@@ -1,7 +1,8 @@
-import { assertEquals, waitFor } from "../support/assert.ts";
-import { messageOf, withFeed } from "../support/feed.ts";
-import { type FeedSubscriber, WRITE_COST_MS } from "../../lib/eventFeed.ts";
-import { type LogEvent, messagesChannel } from "../../lib/eventLog.ts";
+import { assertEquals, waitFor } from "../../support/assert.ts";
+import { messageOf, withFeed } from "../../support/feed.ts";
+import { messagesChannel } from "../../../lib/events/busChannels.ts";
+import { type FeedSubscriber, WRITE_COST_MS } from "../../../lib/events/eventFeed.ts";
+import type { LogEvent } from "../../../lib/events/wireFormat.ts";
 
 /** A subscriber that records the numbers of each delivery. */
 class Recorder implements FeedSubscriber {

@@ -19,18 +19,19 @@
  * told to re-read its servers' logs: notifications are not kept for a
  * listener that was away.
  *
+ * Any database login may notify, a worker's too: a notification whose
+ * sender may not speak for its server ({@link TrustedSenders}) is taken
+ * only as a wake-up, read from the log, never handed on as it came.
+ *
  * @module
  */
-import type { Db } from "./db/database.ts";
-import {
-  type LogEvent,
-  parsePublished,
-  type Published,
-  readEvents,
-  SERVER_CHANNEL_PREFIX,
-} from "./eventLog.ts";
-import { errorMessage, logger } from "./log.ts";
-import type { ServiceBus } from "./serviceBus.ts";
+import type { Db } from "../db/database.ts";
+import { errorMessage, logger } from "../log.ts";
+import type { BusSender, ServiceBus } from "../serviceBus.ts";
+import { SERVER_CHANNEL_PREFIX } from "./busChannels.ts";
+import { eventHeads, readEvents } from "./eventLog.ts";
+import { TrustedSenders } from "./trustedSenders.ts";
+import { type LogEvent, parsePublished, type Published } from "./wireFormat.ts";
 
 /** Rows read from the log per query. */
 export const FEED_PAGE = 1000;
@@ -64,6 +65,12 @@ export interface FeedSubscriber {
 }
 
 const log = logger("feed");
+// Distinct refused senders warned of, at most (a worker could notify for ever).
+const MAX_WARNED = 1000;
+
+// What arrived for a server: what a trusted sender published, or a wake-up
+// from an untrusted one, whose numbers are read from the log rather than believed.
+type Arrival = Published | { serverId: number; seq: undefined; events: undefined };
 
 /** Routes server events from the bus to the streams of their users. */
 export class EventFeed {
@@ -71,7 +78,12 @@ export class EventFeed {
   readonly #byUser = new Map<number, Set<FeedSubscriber>>();
   readonly #owners = new Map<number, number | null>();
   readonly #chains = new Map<number, Promise<void>>();
-  readonly #arrived = new Map<number, Published[]>();
+  readonly #arrived = new Map<number, Arrival[]>();
+  #senders: TrustedSenders | undefined;
+  #loadingSenders = false;
+  // Notifications from other processes that came before the senders were known.
+  readonly #beforeSenders: [string, unknown, BusSender][] = [];
+  readonly #warned = new Set<string>();
   #takeScheduled = false;
   #takeTimer: ReturnType<typeof setTimeout> | undefined;
   // Until when the writes of the last bursts are reckoned to keep the
@@ -82,8 +94,12 @@ export class EventFeed {
   /** Starts listening on `bus`. */
   constructor(db: Db, bus: ServiceBus) {
     this.#db = db;
+    this.#loadSenders();
     this.#unsubscribe = [
-      bus.subscribePrefix(SERVER_CHANNEL_PREFIX, (channel, data) => this.#receive(channel, data)),
+      bus.subscribePrefix(
+        SERVER_CHANNEL_PREFIX,
+        (channel, data, sender) => this.#receive(channel, data, sender),
+      ),
       bus.onResync(() => {
         for (const subscribers of this.#byUser.values()) for (const s of subscribers) s.resync();
       }),
@@ -116,11 +132,38 @@ export class EventFeed {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 
-  #receive(channel: string, data: unknown): void {
-    const published = parsePublished(channel, data);
-    if (!published) return;
+  #loadSenders(): void {
+    if (this.#loadingSenders) return;
+    this.#loadingSenders = true;
+    TrustedSenders.of(this.#db).then(
+      (senders) => this.#senders = senders,
+      (error) => log.error(`could not tell the app's own database role: ${errorMessage(error)}`),
+    ).finally(() => {
+      this.#loadingSenders = false;
+      // Unknown senders, if loading failed: only wake-ups, and a new try next time.
+      for (const [channel, data, sender] of this.#beforeSenders.splice(0)) {
+        this.#receive(channel, data, sender);
+      }
+    });
+  }
+
+  #receive(channel: string, data: unknown, sender: BusSender): void {
+    const parsed = parsePublished(channel, data);
+    if (!parsed) return;
     // Nobody here watches any server: skip the owner lookup entirely.
     if (this.#byUser.size === 0) return;
+    let published: Arrival = parsed;
+    if (!sender.local) {
+      if (!this.#senders && this.#loadingSenders) {
+        this.#beforeSenders.push([channel, data, sender]);
+        return;
+      }
+      if (!this.#senders) this.#loadSenders();
+      if (!this.#senders?.allows(parsed.serverId, sender)) {
+        this.#refused(channel, sender.role);
+        published = { serverId: parsed.serverId, seq: undefined, events: undefined };
+      }
+    }
     const waiting = this.#arrived.get(published.serverId);
     if (waiting) waiting.push(published);
     else this.#arrived.set(published.serverId, [published]);
@@ -157,11 +200,27 @@ export class EventFeed {
     }
   }
 
-  async #handle(serverId: number, seq: number, events: LogEvent[] | undefined): Promise<void> {
+  #refused(channel: string, role: string | undefined): void {
+    const key = `${role}\t${channel}`;
+    if (this.#warned.has(key) || this.#warned.size >= MAX_WARNED) return;
+    this.#warned.add(key);
+    log.warn(
+      `a notification on ${channel} from database role ${role ?? "(unknown)"}, which may not speak for ` +
+        `that server, is taken as a wake-up only (warned once)`,
+    );
+  }
+
+  async #handle(
+    serverId: number,
+    claimed: number | undefined,
+    events: LogEvent[] | undefined,
+  ): Promise<void> {
     const userId = await this.#owner(serverId);
     if (userId === null) return;
     const subscribers = this.#byUser.get(userId);
     if (!subscribers || subscribers.size === 0) return;
+    // An untrusted wake-up: how far the log reaches is the log's to say.
+    const seq = claimed ?? (await eventHeads(this.#db, [serverId])).get(serverId) ?? 0;
     if (events) {
       const started = performance.now();
       for (const s of [...subscribers]) s.deliver(serverId, seq, events);
@@ -206,9 +265,9 @@ export class EventFeed {
 
 // Joins runs of one server's notifications that carry their events into
 // one (a wake-up, which carries none, stays on its own between them).
-function coalesce(list: Published[]): Published[] {
+function coalesce(list: Arrival[]): Arrival[] {
   if (list.length === 1) return list;
-  const out: Published[] = [];
+  const out: Arrival[] = [];
   for (const published of list) {
     const last = out.at(-1);
     if (last?.events && published.events) {

@@ -1,10 +1,10 @@
-import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { messageOf, withFeed } from "../support/feed.ts";
-import { readSse } from "../support/sseClient.ts";
-import type { LogEvent } from "../../lib/eventLog.ts";
-import { EventStream } from "../../lib/eventStream.ts";
-import { logger } from "../../lib/log.ts";
-import { EventWriter } from "../../workers/eventWriter.ts";
+import { assert, assertEquals, waitFor } from "../../support/assert.ts";
+import { messageOf, withFeed } from "../../support/feed.ts";
+import { readSse } from "../../support/sseClient.ts";
+import type { LogEvent } from "../../../lib/events/wireFormat.ts";
+import { EventStream } from "../../../lib/events/eventStream.ts";
+import { logger } from "../../../lib/log.ts";
+import { EventWriter } from "../../../workers/eventWriter.ts";
 
 const privmsg = (i: number) => ({
   kind: "message" as const,

@@ -29,10 +29,12 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import type { Db } from "./db/database.ts";
+import type { Db } from "../db/database.ts";
+import { errorMessage, logger } from "../log.ts";
+import { type Cursor, encodeCursor } from "./cursor.ts";
 import type { EventFeed, FeedSubscriber } from "./eventFeed.ts";
-import { type Cursor, encodeCursor, eventHeads, type LogEvent, readEvents } from "./eventLog.ts";
-import { errorMessage, logger } from "./log.ts";
+import { eventHeads, readEvents } from "./eventLog.ts";
+import type { LogEvent } from "./wireFormat.ts";
 
 /** Heartbeat comment interval. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
