@@ -1,6 +1,6 @@
 /**
- * The socket protocol's commands: one discriminated union, and the one
- * validator every boundary uses (the worker's socket, the sender, the API).
+ * The socket protocol's commands and replies: discriminated unions, and the
+ * validators every boundary uses (the worker's socket, the sender, the API).
  *
  * @module
  */
@@ -173,6 +173,39 @@ export function validateCommand(input: unknown): Validated<CommandRequest> {
     default:
       return fail(`unknown command: ${JSON.stringify(name).slice(0, 64)}`);
   }
+}
+
+/**
+ * Checks that `input` is a reply of the protocol (what the sender reads
+ * back from a worker) and returns it typed, or says what is wrong with it.
+ */
+export function validateReply(input: unknown): Validated<CommandReply> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return fail("reply must be a JSON object");
+  }
+  const raw = input as Record<string, unknown>;
+  const id = raw.id;
+  if (id !== undefined && typeof id !== "string" && typeof id !== "number") {
+    return fail("reply id must be a string or a number");
+  }
+  const withId = (reply: CommandReply): Validated<CommandReply> => ({
+    ok: true,
+    value: id === undefined ? reply : { ...reply, id },
+  });
+  if (raw.ok === true) {
+    if (raw.queued !== undefined && raw.queued !== true) {
+      return fail("reply queued must be true when present");
+    }
+    return withId(raw.queued ? { ok: true, queued: true } : { ok: true });
+  }
+  if (raw.ok !== false) return fail("reply ok must be true or false");
+  if (typeof raw.error !== "string") return fail("reply error must be a string");
+  const code = raw.code;
+  if (code === undefined) return withId({ ok: false, error: raw.error });
+  if (code !== "not_connected" && code !== "queue_full") {
+    return fail(`unknown reply code: ${JSON.stringify(code).slice(0, 64)}`);
+  }
+  return withId({ ok: false, error: raw.error, code });
 }
 
 function fail<T>(error: string): Validated<T> {

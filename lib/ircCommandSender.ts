@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type CommandReply, type IrcCommand, MAX_REQUEST_BYTES, validateCommand } from "./ircCommand.ts";
+import { type IrcCommand, MAX_REQUEST_BYTES, validateCommand, validateReply } from "./ircCommand.ts";
 import { LineReader } from "./lineReader.ts";
 import { writeAll } from "./writeAll.ts";
 
@@ -220,12 +220,14 @@ export class IrcCommandSender {
     try {
       const line = await lines.next();
       if (line?.kind !== "line") throw new Error("no reply");
-      const reply = JSON.parse(line.line) as CommandReply;
-      reusable = true;
-      if (!reply.ok) {
-        const kind = reply.code === "not_connected" || reply.code === "queue_full" ? reply.code : "refused";
-        throw new IrcCommandError(kind, String(reply.error));
+      const valid = validateReply(JSON.parse(line.line));
+      // A reply that is not one: the connection is not to be trusted again.
+      if (!valid.ok) {
+        throw new IrcCommandError("unavailable", `The IRC worker's reply was not valid: ${valid.error}`);
       }
+      const reply = valid.value;
+      reusable = true;
+      if (!reply.ok) throw new IrcCommandError(reply.code ?? "refused", reply.error);
       return reply.queued ? { ok: true, queued: true } : { ok: true };
     } catch (error) {
       if (error instanceof IrcCommandError) throw error;

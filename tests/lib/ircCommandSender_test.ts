@@ -92,6 +92,28 @@ Deno.test("a worker's refusal as not connected is told apart from a bad command"
   }
 });
 
+Deno.test("a reply that is not one of the protocol is an error, not an acceptance", async () => {
+  for (
+    const reply of [
+      '{"ok":"yes"}',
+      '{"ok":false,"error":{"text":"x"}}',
+      '{"ok":false,"error":"x","code":"later"}',
+    ]
+  ) {
+    const socket = await startRecordingSocket(() => reply);
+    try {
+      const error = await assertRejects(
+        () => new IrcCommandSender({ socket_path: socket.path }).join("#ruby"),
+        IrcCommandError,
+        "The IRC worker's reply was not valid",
+      );
+      assertEquals(error.kind, "unavailable", reply);
+    } finally {
+      await socket.close();
+    }
+  }
+});
+
 Deno.test("a worker that does not answer times out with a clear error", async () => {
   const socket = await startRecordingSocket(() => null);
   try {

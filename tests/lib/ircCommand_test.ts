@@ -1,11 +1,13 @@
 import { assertEquals, assertMatch } from "../support/assert.ts";
 import {
+  type CommandReply,
   isChannelName,
   isNickname,
   isQueryTarget,
   MAX_CHANNEL_BYTES,
   utf8Length,
   validateCommand,
+  validateReply,
 } from "../../lib/ircCommand.ts";
 
 Deno.test("validateCommand: accepts the commands of docs/api.md as they are", () => {
@@ -139,4 +141,33 @@ Deno.test("utf8Length: counts bytes as they go out, a lone surrogate as U+FFFD",
     4,
     3,
   ]);
+});
+
+Deno.test("validateReply: accepts the replies of docs/api.md as they are", () => {
+  const replies: CommandReply[] = [
+    { ok: true },
+    { ok: true, queued: true },
+    { ok: true, id: 7 },
+    { ok: false, error: "No such channel" },
+    { ok: false, error: "Server not connected: it is disconnecting", code: "not_connected" },
+    { ok: false, error: "Too many lines are waiting", code: "queue_full", id: "a" },
+  ];
+  for (const reply of replies) assertEquals(validateReply(reply), { ok: true, value: reply });
+});
+
+Deno.test("validateReply: refuses what is not a reply, with a reason", () => {
+  const cases: [unknown, string][] = [
+    [null, "reply must be a JSON object"],
+    [[{ ok: true }], "reply must be a JSON object"],
+    [{ ok: "yes" }, "reply ok must be true or false"],
+    [{}, "reply ok must be true or false"],
+    [{ ok: true, queued: "soon" }, "reply queued must be true when present"],
+    [{ ok: false }, "reply error must be a string"],
+    [{ ok: false, error: { text: "x" } }, "reply error must be a string"],
+    [{ ok: false, error: "x", code: "later" }, 'unknown reply code: "later"'],
+    [{ ok: true, id: [1] }, "reply id must be a string or a number"],
+  ];
+  for (const [input, error] of cases) {
+    assertEquals(validateReply(input), { ok: false, error }, JSON.stringify(input));
+  }
 });
