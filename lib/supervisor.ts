@@ -34,8 +34,8 @@ import {
   DEFAULT_WORKER_MEMORY_MB,
   type LogLevel,
 } from "./config.ts";
-import type { Server, ServerUpdate } from "./db/schema.ts";
-import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
+import type { ServerUpdate } from "./db/schema.ts";
+import { IrcCommandSender } from "./ircCommandSender.ts";
 import { errorMessage, logger } from "./log.ts";
 import { backoffDelay } from "./backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
@@ -43,7 +43,23 @@ import { ServerLeases } from "./serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "./servers.ts";
 import type { Publisher } from "./events/wireFormat.ts";
 import { provisionWorkerRole } from "./db/workerRoles.ts";
-import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerCommand } from "./workerCommand.ts";
+import {
+  type CleanupContext,
+  endLeftover,
+  NO_WORKER,
+  serversToResume,
+  tidyLeftover,
+} from "./leftoverWorkers.ts";
+import {
+  describeExit,
+  forwardOutput,
+  QUIT_REPLY_MS,
+  settlesWithin,
+  signalChild,
+  waitUntil,
+} from "./workerProcess.ts";
+import { removeSocket } from "./workerSockets.ts";
+import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerCommand } from "./workerLaunch.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -85,6 +101,17 @@ export class WorkerLimitError extends Error {
         "try again once another is disconnected",
     );
     this.name = "WorkerLimitError";
+  }
+}
+
+/** The server asked for has no row (it was deleted); its message is for the user. */
+export class ServerNotFoundError extends Error {
+  /** The id that was asked for. */
+  readonly serverId: number;
+  constructor(serverId: number) {
+    super("Server not found");
+    this.name = "ServerNotFoundError";
+    this.serverId = serverId;
   }
 }
 
@@ -130,12 +157,6 @@ interface Entry {
 }
 
 const log = logger("supervisor");
-/** How long a `quit` through the socket may take to be answered. */
-const QUIT_REPLY_MS = 2000;
-/** Row fields that describe a running worker. */
-const NO_WORKER: ServerUpdate = { pid: null, socket_path: null, current_nickname: null };
-/** Statuses that claim a live worker. */
-const LIVE_STATUSES = new Set(["connecting", "connected", "reconnecting"]);
 
 /** Spawns, watches and stops the IRC workers of this app instance. */
 export class Supervisor implements ServerSupervisor {
@@ -156,6 +177,7 @@ export class Supervisor implements ServerSupervisor {
   #leases!: ServerLeases;
   #closed = false;
   #stopped: Promise<void> | undefined;
+  readonly #cleanup: CleanupContext;
 
   private constructor(options: SupervisorOptions) {
     this.#db = options.db;
@@ -166,6 +188,7 @@ export class Supervisor implements ServerSupervisor {
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
     this.#memoryMb = options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+    this.#cleanup = { db: this.#db, socketDir: this.#socketDir, graceMs: this.#graceMs, bus: this.#bus };
     this.limits = {
       maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
       maxServersPerUser: options.maxServersPerUser ?? DEFAULT_MAX_SERVERS_PER_USER,
@@ -234,8 +257,8 @@ export class Supervisor implements ServerSupervisor {
         }
         try {
           const server = await findServer(this.#db, serverId);
-          if (!server) throw new Error("Server not found");
-          await this.#endLeftover(server, null);
+          if (!server) throw new ServerNotFoundError(serverId);
+          await endLeftover(this.#cleanup, server, null);
           await updateServer(this.#db, serverId, {
             ...NO_WORKER,
             autoconnect: true,
@@ -283,8 +306,8 @@ export class Supervisor implements ServerSupervisor {
         // Nobody runs it: end whatever an earlier run left, and record the wish.
         try {
           const server = await findServer(this.#db, serverId);
-          if (!server) throw new Error("Server not found");
-          await this.#endLeftover(server, message);
+          if (!server) throw new ServerNotFoundError(serverId);
+          await endLeftover(this.#cleanup, server, message);
           await this.#recordStopped(serverId, false);
         } finally {
           await this.#leases.release(serverId);
@@ -345,7 +368,7 @@ export class Supervisor implements ServerSupervisor {
 
   async #spawn(entry: Entry): Promise<void> {
     const server = await findServer(this.#db, entry.serverId);
-    if (!server) throw new Error("Server not found");
+    if (!server) throw new ServerNotFoundError(entry.serverId);
     let child: Deno.ChildProcess;
     try {
       // A login of its own, confined to this server's rows, with a new
@@ -450,7 +473,7 @@ export class Supervisor implements ServerSupervisor {
         try {
           await this.#spawn(entry);
         } catch (error) {
-          if (errorMessage(error) === "Server not found") {
+          if (error instanceof ServerNotFoundError) {
             this.#entries.delete(entry.serverId);
             await this.#leases.release(entry.serverId);
             return;
@@ -477,11 +500,11 @@ export class Supervisor implements ServerSupervisor {
       await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
     } catch (error) {
       log.debug(`server ${entry.serverId}: quit through the socket failed (${errorMessage(error)})`);
-      signal(child, "SIGTERM");
+      signalChild(child, "SIGTERM");
     }
     if (!await settlesWithin(exit, this.#graceMs)) {
       log.warn(`server ${entry.serverId}: worker (pid ${child.pid}) did not exit in time; killing it`);
-      signal(child, "SIGKILL");
+      signalChild(child, "SIGKILL");
       await exit;
     }
     entry.child = undefined;
@@ -498,53 +521,10 @@ export class Supervisor implements ServerSupervisor {
     if (server) await updateServer(this.#db, serverId, patch, this.#bus);
   }
 
-  /**
-   * Ends a worker that an earlier run left (we hold the lease, so no live
-   * instance owns it): `quit` through its socket, a kill when it is alive
-   * but does not answer, and no socket file left either way.
-   */
-  async #endLeftover(server: Server, message: string | null): Promise<void> {
-    const paths = [...new Set([server.socket_path, socketPathFor(this.#socketDir, server.id)])]
-      .filter((path): path is string => path !== null);
-    for (const path of paths) {
-      let present: boolean;
-      try {
-        present = await exists(path);
-      } catch (error) {
-        // Not allowed to look: whether a worker still runs there cannot be
-        // told, and starting another could double it.
-        throw new Error(`Cannot check the socket of an earlier worker (${path}): ${errorMessage(error)}`);
-      }
-      if (!present) continue;
-      try {
-        await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
-        log.info(`server ${server.id}: ended a worker left over from an earlier run (pid ${server.pid})`);
-        // It removes its socket and clears its row on the way out.
-        if (!await waitUntil(async () => !await exists(path), this.#graceMs) && server.pid) {
-          killPid(server.pid);
-        }
-      } catch (error) {
-        if (!(error instanceof IrcCommandError)) {
-          throw new Error(`Cannot reach the socket of an earlier worker (${path}): ${errorMessage(error)}`);
-        }
-        if (error.kind === "timeout" && server.pid) {
-          // Something holds the socket but does not answer: a hung worker.
-          log.warn(`server ${server.id}: left-over worker (pid ${server.pid}) does not answer; killing it`);
-          killPid(server.pid);
-        }
-        // Otherwise nothing accepts on it: a stale file.
-      }
-      await removeSocket(path);
-    }
-    if (server.pid !== null || server.socket_path !== null) {
-      await updateServer(this.#db, server.id, NO_WORKER, this.#bus);
-    }
-  }
-
   /** Another instance runs the server: ask its worker to quit through its socket. */
   async #disconnectElsewhere(serverId: number, message: string | null): Promise<void> {
     const server = await findServer(this.#db, serverId);
-    if (!server) throw new Error("Server not found");
+    if (!server) throw new ServerNotFoundError(serverId);
     await updateServer(this.#db, serverId, { autoconnect: false }, this.#bus);
     if (!server.socket_path) return;
     try {
@@ -559,18 +539,7 @@ export class Supervisor implements ServerSupervisor {
 
   // At start-up: connect what should be connected, tidy what an earlier run left.
   async #resume(): Promise<void> {
-    const rows = await this.#db.selectFrom("servers").select(["id", "autoconnect", "status"])
-      .where((eb) =>
-        eb.or([
-          eb("autoconnect", "=", true),
-          eb("pid", "is not", null),
-          eb("socket_path", "is not", null),
-          eb("status", "in", [...LIVE_STATUSES] as Server["status"][]),
-        ])
-      )
-      .orderBy("id").execute();
-    const ids = new Map(rows.map((row) => [row.id, row.autoconnect]));
-    for (const id of await this.#socketFileIds()) if (!ids.has(id)) ids.set(id, false);
+    const ids = await serversToResume(this.#db, this.#socketDir);
     for (const [id, autoconnect] of ids) {
       try {
         if (autoconnect) await this.connect(id);
@@ -589,45 +558,16 @@ export class Supervisor implements ServerSupervisor {
     }
   }
 
-  // A server that should not run: end a left-over worker, remove its socket,
-  // fix its row; with `refusal`, record it as the error why it is not running.
+  // A server that should not run, cleaned up (`tidyLeftover`) under its lease.
   #tidy(serverId: number, refusal?: string): Promise<void> {
     return this.#serial(serverId, async () => {
       if (this.#entries.has(serverId) || !await this.#leases.tryAcquire(serverId)) return;
       try {
-        const server = await findServer(this.#db, serverId);
-        if (!server) {
-          await removeSocket(socketPathFor(this.#socketDir, serverId));
-          return;
-        }
-        await this.#endLeftover(server, null);
-        if (refusal !== undefined) {
-          await updateServer(
-            this.#db,
-            serverId,
-            { ...NO_WORKER, status: "error", last_error: refusal },
-            this.#bus,
-          );
-        } else if (LIVE_STATUSES.has(server.status)) {
-          await updateServer(this.#db, serverId, { ...NO_WORKER, status: "disconnected" }, this.#bus);
-        }
+        await tidyLeftover(this.#cleanup, serverId, refusal);
       } finally {
         await this.#leases.release(serverId);
       }
     });
-  }
-
-  async #socketFileIds(): Promise<number[]> {
-    const ids: number[] = [];
-    try {
-      for await (const item of Deno.readDir(this.#socketDir)) {
-        const match = /^server-(\d+)\.sock$/.exec(item.name);
-        if (match) ids.push(Number(match[1]));
-      }
-    } catch (error) {
-      log.debug(`cannot list ${this.#socketDir}: ${errorMessage(error)}`);
-    }
-    return ids;
   }
 
   // The lease connection broke: take the leases back, or give the workers up
@@ -657,101 +597,13 @@ export class Supervisor implements ServerSupervisor {
           log.error(`server ${id}: another app instance took its lease; killing our worker`);
           clearTimeout(entry.restartTimer);
           entry.stopping = true;
-          if (entry.child) signal(entry.child, "SIGKILL");
+          if (entry.child) signalChild(entry.child, "SIGKILL");
           await entry.exit;
           this.#entries.delete(id);
         });
       }
     })().catch((error) => log.error(`taking the leases back: ${errorMessage(error)}`));
   }
-}
-
-/**
- * Writes a worker's output to the app's log under the worker's tag (each
- * line to `onLine` too); resolves at its end.
- */
-function forwardOutput(
-  serverId: number,
-  stream: ReadableStream<Uint8Array>,
-  level: "info" | "error",
-  onLine?: (line: string) => void,
-): Promise<void> {
-  const tagged = logger(`worker ${serverId}`);
-  // The worker's own log lines carry their time, level and tag already.
-  const ownLine = new RegExp(`^\\S+ (debug|info|warn|error) \\[worker ${serverId}\\] `);
-  const write = (line: string) => {
-    if (line === "") return;
-    onLine?.(line);
-    if (ownLine.test(line)) console.error(line);
-    else tagged[level](line);
-  };
-  return (async () => {
-    const decoder = new TextDecoder();
-    let rest = "";
-    for await (const chunk of stream) {
-      const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
-      rest = lines.pop()!;
-      lines.forEach(write);
-    }
-    write(rest + decoder.decode());
-  })().catch(() => {/* the pipe closed with the process */});
-}
-
-function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
-  try {
-    child.kill(name);
-  } catch { /* already gone */ }
-}
-
-// Signals a process that is not our child. Needs full `--allow-run`, which
-// the app has; elsewhere the failure is only logged.
-function killPid(pid: number): void {
-  try {
-    Deno.kill(pid, "SIGKILL");
-  } catch (error) {
-    log.warn(`could not kill pid ${pid}: ${errorMessage(error)}`);
-  }
-}
-
-async function removeSocket(path: string): Promise<void> {
-  await Deno.remove(path).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      log.warn(`could not remove ${path}: ${errorMessage(error)}`);
-    }
-  });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return await check();
-}
-
-function describeExit(status: Deno.CommandStatus): string {
-  return status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`;
 }
 
 function formatSeconds(ms: number): string {

@@ -78,7 +78,7 @@ Deno.test("supervisor: connect gives a connected worker with a live pid and sock
     assert(row.pid !== null && await processAlive(row.pid), "the pid is a live process");
     assert((await Deno.lstat(path)).isSocket, "the socket is there");
 
-    // Spawned with the narrow flags of lib/workerCommand.ts.
+    // Spawned with the narrow flags of lib/workerLaunch.ts.
     const args = await processArguments(row.pid);
     // Its own socket, not the folder of every worker's.
     assert(args.includes(`--allow-read=${path}`), args.join(" "));
@@ -186,6 +186,20 @@ Deno.test("supervisor: a disconnect during the restart wait cancels the restart"
     assertEquals([after?.status, after?.pid, after?.autoconnect], ["disconnected", null, false]);
     assertEquals(registrations(irc), 1, "no restart");
     assertEquals(supervisors.isRunning(server.id), false);
+  });
+});
+
+Deno.test("supervisor: a server deleted during the restart wait is let go, not restarted", async () => {
+  await withSupervisorSetup(async ({ database, irc, server, supervisor }) => {
+    const supervisors = await supervisor({ restart: { minMs: 1000 } });
+    await supervisors.connect(server.id);
+    const row = await waitForStatus(database.db, server.id, "connected");
+    await killProcess(row.pid!);
+    await waitForStatus(database.db, server.id, "reconnecting");
+    await database.db.deleteFrom("servers").where("id", "=", server.id).execute();
+    await waitFor(() => !supervisors.isRunning(server.id), 5000, "the supervisor to let go");
+    await settle();
+    assertEquals(registrations(irc), 1, "no restart");
   });
 });
 

@@ -7,7 +7,7 @@ import {
   workerArgs,
   workerEnv,
   type WorkerSpec,
-} from "../../lib/workerCommand.ts";
+} from "../../lib/workerLaunch.ts";
 import { testClusterUrl } from "../support/database.ts";
 import { makeSocketDir } from "../support/worker.ts";
 
