@@ -465,8 +465,11 @@ function isStorableChannelName(name: unknown): name is string {
 
 const isOptionalText = (value: unknown) => value === null || typeof value === "string";
 
-// Why `item` cannot be stored, or `undefined` when it can.
-function malformedItem(item: WriteItem): string | undefined {
+/**
+ * Why `item` cannot be stored (it is dropped, and the reason logged), or
+ * `undefined` when it can: what every event handler's output must pass.
+ */
+export function malformedItem(item: WriteItem): string | undefined {
   switch (item.kind) {
     case "message": {
       const m = item.message;

@@ -14,20 +14,21 @@
  * @module
  */
 import { loadConfig } from "../lib/config.ts";
-import { WORKER_EXIT_START_FAILED } from "../lib/workerCommand.ts";
+import { WORKER_EXIT_START_FAILED } from "../lib/workerLaunch.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
-import { backoffDelay } from "../lib/backoff.ts";
 import { watchParent } from "../lib/parentWatch.ts";
 import { findServer, socketPathFor, updateServer } from "../lib/servers.ts";
 import { joinedChannels } from "../lib/channels.ts";
-import { type CommandReply, type CommandRequest, isChannelName } from "../lib/ircCommand.ts";
+import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
 import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
 import { commandLines } from "./messageLines.ts";
-import { EventWriter, isRejection } from "./eventWriter.ts";
+import { EventWriter } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
+import { OwnChannels } from "./ownChannels.ts";
+import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
 
@@ -98,7 +99,7 @@ class Worker {
   readonly #irc: IrcConnection;
   readonly #writer: EventWriter;
   readonly #row: RowWriter;
-  readonly #joined = new Map<string, string>(); // lower-case name -> name
+  readonly #channels = new OwnChannels();
   #socket: CommandSocket | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -122,7 +123,9 @@ class Worker {
         });
       },
       onRecovered: () => this.#row.retryNow(),
-      onPause: (paused) => this.#pauseReading(paused),
+      // Backpressure: while the database takes events slower than IRC
+      // brings them, the IRC socket is not read and TCP holds the rest back.
+      onPause: (paused) => this.#irc.pauseReading(paused),
     });
     this.#irc = new IrcConnection(
       {
@@ -151,10 +154,8 @@ class Worker {
       this.#log.warn("the app that started this worker is gone: quitting IRC");
       this.stop(null, 0);
     });
-    for (const name of await joinedChannels(this.#db, this.#server.id)) {
-      this.#joined.set(name.toLowerCase(), name);
-    }
-    this.#trackOwnChannels();
+    this.#channels.load(await joinedChannels(this.#db, this.#server.id));
+    this.#trackOwnNick();
     this.#storeEvents();
     this.#socket = await listenCommandSocket(
       this.#socketPath,
@@ -249,30 +250,18 @@ class Worker {
   }
 
   // Rejoin what we were in, through the flood-controlled queue so a long
-  // channel list goes out spaced rather than all at once.
+  // channel list goes out spaced rather than all at once; past the queue's
+  // bound, which is for what clients send, or a long list would be refused.
   #rejoin(): void {
-    // The names came from the server's JOIN lines: sent back only when they
-    // are what a join command may carry.
-    const channels = [...this.#joined.values()].filter((name) => isChannelName(name));
-    if (channels.length === 0) return;
-    this.#log.info(`rejoining ${channels.length} channel(s)`);
-    this.#irc.queue.send(channels.map((name) => `JOIN ${name}`));
+    if (this.#channels.size === 0) return;
+    this.#log.info(`rejoining ${this.#channels.size} channel(s)`);
+    this.#irc.queue.sendOwn(this.#channels.rejoinLines());
   }
 
-  // The channels to rejoin after a reconnect; their rows are written by
-  // the event handlers, through the writer.
-  #trackOwnChannels(): void {
+  // Our nick on the row, and in the writer's idea of who we are.
+  #trackOwnNick(): void {
     const isMe = (nick: unknown) =>
       typeof nick === "string" && nick.toLowerCase() === this.#irc.identity().nick.toLowerCase();
-    const record = (channel: unknown, joined: boolean) => {
-      if (typeof channel !== "string" || channel === "") return;
-      if (joined) {
-        if (isChannelName(channel)) this.#joined.set(channel.toLowerCase(), channel);
-      } else this.#joined.delete(channel.toLowerCase());
-    };
-    this.#irc.on("join", (e) => isMe(e.nick) && record(e.channel, true));
-    this.#irc.on("part", (e) => isMe(e.nick) && record(e.channel, false));
-    this.#irc.on("kick", (e) => isMe(e.kicked) && record(e.channel, false));
     this.#irc.on("registered", (e) => this.#row.write({ current_nickname: e.nick }));
     // Through the writer, ahead of the nick change's messages (this listener
     // comes first): see `WriteItem`.
@@ -284,18 +273,7 @@ class Worker {
     });
   }
 
-  // Backpressure: while the database takes events slower than IRC brings
-  // them, stop reading the IRC socket and let TCP hold the rest back.
-  #readingPaused = false;
-  #pauseReading(paused: boolean): void {
-    this.#readingPaused = paused;
-    this.#irc.client.connection.transport?.setPaused(paused);
-  }
-
   #storeEvents(): void {
-    this.#irc.on("socket connected", () => {
-      if (this.#readingPaused) this.#irc.client.connection.transport?.setPaused(true);
-    });
     const client = this.#irc.client;
     const writer = this.#writer;
     const me = () => this.#irc.identity().nick;
@@ -306,81 +284,11 @@ class Worker {
       isMe: (nick) => nick !== undefined && nick !== "" && client.caseCompare(nick, me()),
       isChannel: (name) => client.network.isChannelName(name),
       store: (message) => writer.append({ kind: "message", message }),
-      changeChannel: (name, change) => writer.append({ kind: "channel", name, change }),
-    });
-  }
-}
-
-/**
- * Writes of the worker's own server row (status, nick), latest wins: while
- * the database is unreachable the newest patch waits and is retried, so the
- * row is right once it is back.
- */
-class RowWriter {
-  readonly #db: Db;
-  readonly #serverId: number;
-  readonly #log: ReturnType<typeof logger>;
-  readonly #publisher: ServiceBus;
-  #pending: ServerUpdate | undefined;
-  #writing = false;
-  #attempt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #stopped = false;
-
-  constructor(db: Db, serverId: number, log: ReturnType<typeof logger>, publisher: ServiceBus) {
-    this.#db = db;
-    this.#serverId = serverId;
-    this.#log = log;
-    this.#publisher = publisher;
-  }
-
-  /** Merges `patch` into what is to be written and writes it soon. */
-  write(patch: ServerUpdate): void {
-    this.#pending = { ...this.#pending, ...patch };
-    this.#flush();
-  }
-
-  /** Retries a waiting write now (the database is back). */
-  retryNow(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#attempt = 0;
-    this.#flush();
-  }
-
-  /** Stops retrying (the worker is exiting and writes its last row itself). */
-  stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-  }
-
-  #flush(): void {
-    if (this.#writing || this.#timer !== undefined || !this.#pending || this.#stopped) return;
-    const patch = this.#pending;
-    this.#pending = undefined;
-    this.#writing = true;
-    updateServer(this.#db, this.#serverId, patch, this.#publisher).then(
-      () => {
-        this.#attempt = 0;
+      changeChannel: (name, change) => {
+        // The channels to rejoin, told by the same handlers that store them.
+        this.#channels.apply(name, change);
+        writer.append({ kind: "channel", name, change });
       },
-      (error) => {
-        if (isRejection(error)) {
-          // Writing it again cannot help, and newer patches would be merged
-          // into it and refused with it, for ever.
-          this.#log.error(`server row update refused and dropped: ${errorMessage(error)}`);
-          return;
-        }
-        this.#log.error(`server row not written (will retry): ${errorMessage(error)}`);
-        this.#pending = { ...patch, ...this.#pending };
-        const wait = backoffDelay(this.#attempt++, { baseMs: 500, maxMs: 30_000 });
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.#flush();
-        }, wait);
-      },
-    ).finally(() => {
-      this.#writing = false;
-      this.#flush();
     });
   }
 }

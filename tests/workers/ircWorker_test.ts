@@ -217,7 +217,7 @@ Deno.test("worker: a socket path over 107 bytes is refused at start, naming it",
 Deno.test("worker: its permissions do not reach files outside them", async () => {
   // The worker's own flags, applied to a probe script: reading the README
   // must be refused.
-  const { workerArgs } = await import("../../lib/workerCommand.ts");
+  const { workerArgs } = await import("../../lib/workerLaunch.ts");
   const socketDir = await makeSocketDir();
   const args = workerArgs({
     serverId: 1,
@@ -385,4 +385,60 @@ Deno.test("worker: lines sent while IRC is down are kept and sent after reconnec
     await irc.waitForLines(/^JOIN #keep$/, 2);
     await irc.waitForLine("PRIVMSG #keep :typed while away");
   });
+});
+
+Deno.test("worker: after a reconnect only valid channel names from the server's JOINs are rejoined", async () => {
+  await withWorker({}, async ({ irc, database, server: { id: serverId } }) => {
+    const client = irc.clients[0];
+    // What a hostile server may claim we joined: no prefix, a BEL, too long.
+    client.send(":tester!t@h JOIN nochan");
+    client.send(":tester!t@h JOIN #bell\x07");
+    client.send(`:tester!t@h JOIN #${"x".repeat(250)}`);
+    client.send(":tester!t@h JOIN #good");
+    await waitFor(
+      async () => (await database.db.selectFrom("channels").select("name").execute()).length >= 2,
+      5000,
+      "the storable channels",
+    );
+    client.close();
+    await waitForStatus(database.db, serverId, "reconnecting");
+    await waitForStatus(database.db, serverId, "connected", 10_000);
+    await irc.waitForLine("JOIN #good");
+    // Time for any other JOIN to show up, were there one.
+    await new Promise((r) => setTimeout(r, 500));
+    assertEquals(irc.lines.filter((line) => line.startsWith("JOIN")), ["JOIN #good"]);
+  });
+});
+
+Deno.test("worker: a rejoin of more lines than the queue holds goes out whole, several channels a line", async () => {
+  await withWorker(
+    { server: { flood_burst: 5, flood_interval_ms: 1 } },
+    async ({ irc, database, server: { id: serverId } }) => {
+      // 2,100 channels of 200 bytes, the longest valid: two to a line, 1,050
+      // lines, more than the 1,000 the outgoing queue holds for clients.
+      const names = Array.from(
+        { length: 2100 },
+        (_, i) => `#${String(i).padStart(4, "0")}${"x".repeat(195)}`,
+      );
+      irc.clients[0].send(names.map((name) => `:tester!t@h JOIN ${name}`).join("\r\n"));
+      await waitFor(
+        async () => {
+          const { n } = await database.db.selectFrom("channels").select((e) =>
+            e.fn.countAll<string>().as("n")
+          )
+            .where("joined", "=", true).executeTakeFirstOrThrow();
+          return Number(n) === names.length;
+        },
+        20_000,
+        "every channel joined",
+      );
+      irc.clients[0].close();
+      await waitForStatus(database.db, serverId, "reconnecting");
+      await waitForStatus(database.db, serverId, "connected", 10_000);
+      const joins = await irc.waitForLines(/^JOIN /, 1050, 20_000);
+      assertEquals(joins.length, 1050);
+      const rejoined = joins.flatMap((line) => line.slice("JOIN ".length).split(","));
+      assertEquals(new Set(rejoined), new Set(names));
+    },
+  );
 });
