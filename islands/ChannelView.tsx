@@ -8,12 +8,10 @@
  * @module
  */
 import { useRef } from "preact/hooks";
-import type { ServerStatus } from "../lib/db/schema.ts";
-import type { MessageJson } from "../lib/messages.ts";
 import { IrcText, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { Composer, type ComposerHandle } from "./channel/Composer.tsx";
 import { PendingLine } from "./channel/PendingLine.tsx";
-import { useLiveWindow } from "./channel/useLiveWindow.ts";
+import { type LiveWindowStart, useLiveWindow } from "./channel/useLiveWindow.ts";
 import { useMessageList } from "./channel/useMessageList.ts";
 import { useOlderMessages } from "./channel/useOlderMessages.ts";
 import { isDelivered, usePendingLines } from "./channel/usePendingLines.ts";
@@ -22,20 +20,8 @@ import { MessageLine } from "./MessageLine.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 /** Props of {@link ChannelView}. */
-export interface ChannelViewProps {
-  serverId: number;
+export interface ChannelViewProps extends LiveWindowStart {
   serverName: string;
-  /** The channel or nick; `null` for the server's own window. */
-  target: string | null;
-  /** The user's nick on this server now. */
-  nick: string;
-  status: ServerStatus;
-  statusError: string | null;
-  topic: string | null;
-  /** Whether the user is in the channel (always `true` for other windows). */
-  joined: boolean;
-  /** The latest messages, oldest first. */
-  messages: MessageJson[];
   /** Whether older messages than these exist. */
   hasMore: boolean;
   /** How many older messages one scroll-up loads. */

@@ -18,12 +18,16 @@ import { inWindow } from "./window.ts";
 /** What the window was rendered with. */
 export interface LiveWindowStart {
   serverId: number;
+  /** The channel or nick; `null` for the server's own window. */
   target: string | null;
+  /** The user's nick on this server now. */
   nick: string;
   status: ServerStatus;
   statusError: string | null;
   topic: string | null;
+  /** Whether the user is in the channel (always `true` for other windows). */
   joined: boolean;
+  /** The latest messages, oldest first. */
   messages: MessageJson[];
 }
 

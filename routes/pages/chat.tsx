@@ -26,6 +26,7 @@ import { isSameOrigin } from "../middleware/security.ts";
 import { loadServer } from "./loadServer.ts";
 import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";
 import { Island } from "./island.tsx";
+import { ServerControlsIsland } from "./serverControls.tsx";
 import { renderPage } from "./layout.tsx";
 
 /** Messages a window shows at first, and loads per scroll-up. */
@@ -122,16 +123,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
                   {server.tls ? " · TLS" : ""}
                 </span>
                 <a class="button secondary" href={`/servers/${server.id}/edit`}>Settings</a>
-                <Island
-                  name="ServerControls"
-                  props={{
-                    serverId: server.id,
-                    serverName: server.name,
-                    status: server.status,
-                    error: server.last_error,
-                    next: windowUrl(server.id, null),
-                  }}
-                />
+                <ServerControlsIsland server={server} next={windowUrl(server.id, null)} />
               </div>
             )
             : null}

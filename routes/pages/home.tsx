@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { type PageDeps, type PageEnv, readLivePage } from "./context.ts";
-import { Island } from "./island.tsx";
+import { ServerControlsIsland } from "./serverControls.tsx";
 import { renderPage, TopBar } from "./layout.tsx";
 
 /** The list of servers. */
@@ -49,16 +49,7 @@ export function homePage(deps: PageDeps): Hono<PageEnv> {
                       </p>
                     </div>
                     <div class="card-actions">
-                      <Island
-                        name="ServerControls"
-                        props={{
-                          serverId: server.id,
-                          serverName: server.name,
-                          status: server.status,
-                          error: server.last_error,
-                          next: "/",
-                        }}
-                      />
+                      <ServerControlsIsland server={server} next={"/"} />
                       <a class="button secondary" href={`/servers/${server.id}/edit`}>Edit</a>
                     </div>
                   </li>

@@ -1,8 +1,12 @@
-import { h } from "preact";
+import { h, options, render as mount, type VNode } from "preact";
+import { act } from "preact/test-utils";
 import { renderToString } from "preact-render-to-string";
 import ChannelView, { type ChannelViewProps } from "../../islands/ChannelView.tsx";
+import { Composer } from "../../islands/channel/Composer.tsx";
 import { inWindow } from "../../islands/channel/window.ts";
+import { MessageLine } from "../../islands/MessageLine.tsx";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { SmallDocument, type SmallElement } from "./smallDom.ts";
 
 const base: ChannelViewProps = {
   serverId: 4,
@@ -79,4 +83,63 @@ Deno.test("ChannelView: a message belongs to the window of its own target and se
   assertEquals(inWindow({ ...toBob, target: "#ruby" }, 5, "#ruby"), false, "another server's #ruby");
   assertEquals(inWindow({ ...toBob, target: null }, 4, null), true);
   assertEquals(inWindow({ ...toBob, target: null }, 4, "#ruby"), false);
+});
+
+// ChannelView mounted and updated by Preact (in `smallDom.ts`), counting what each keystroke redraws.
+const document = new SmallDocument();
+Object.defineProperty(globalThis, "document", { value: document, configurable: true });
+// No live stream here (live.ts does without one, as a browser lacking EventSource would).
+Object.defineProperty(globalThis, "EventSource", { value: undefined, configurable: true, writable: true });
+
+// Preact calls `options.__r` (its render hook, which preact/hooks and
+// preact-render-to-string use too) just before each component renders.
+type RenderHook = { __r?: (vnode: VNode) => void };
+const renders = new Map<unknown, number>();
+const previous = (options as RenderHook).__r;
+(options as RenderHook).__r = (vnode) => {
+  renders.set(vnode.type, (renders.get(vnode.type) ?? 0) + 1);
+  previous?.(vnode);
+};
+const count = (type: unknown) => renders.get(type) ?? 0;
+
+const typingProps: ChannelViewProps = {
+  ...base,
+  hasMore: false,
+  messages: [9, 10, 11].map((id) => ({ ...base.messages[0], id })),
+};
+
+Deno.test({
+  name: "ChannelView: a keystroke redraws the input, not the window; a send redraws no message line",
+  // The outbox listens to the page for good, as it does in a browser.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // Deno keeps localStorage between runs: no outbox lines from an earlier one.
+    localStorage.clear();
+    const root = document.createElement("div");
+    await act(() => mount(h(ChannelView, typingProps), root as unknown as Element));
+    assertEquals(root.all("li").length, 3);
+    assertEquals(count(MessageLine) >= 3, true, "each line drawn");
+
+    renders.clear();
+    const input = root.all("input").find((i) => i.getAttribute("name") === "content")!;
+    for (const typed of ["h", "he", "hel", "hell", "hello"]) {
+      (input as SmallElement & { value: string }).value = typed;
+      await act(() => input.fire("input"));
+    }
+    assertEquals(count(Composer), 5, "the input is drawn once a keystroke");
+    assertEquals(count(ChannelView), 0, "the window is not drawn again");
+    assertEquals(count(MessageLine), 0, "nor any message line");
+    assertEquals((input as SmallElement & { value: string }).value, "hello");
+
+    // Sending redraws the window (the line shows as pending), but not the lines already there.
+    renders.clear();
+    await act(() => root.all("form")[0].fire("submit"));
+    assertEquals(count(ChannelView) >= 1, true, "the window is drawn again");
+    assertEquals(root.all("li").filter((li) => li.getAttribute("data-state") !== null).length, 1);
+    assertEquals(count(MessageLine), 0, "its message lines are not");
+
+    await act(() => mount(null, root as unknown as Element));
+    localStorage.clear();
+  },
 });

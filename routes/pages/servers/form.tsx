@@ -90,6 +90,15 @@ export interface ServerFormProps {
 function ServerForm(props: ServerFormProps) {
   const { values, problem, existing } = props;
   const err = (field: string) => problem?.field === field ? sentence(problem.error) : undefined;
+  // What every field of the form takes from its name.
+  const field = (name: TextField) => ({ name, value: values[name], error: err(name) });
+  // A saved secret is never shown again.
+  const secret = (name: "password" | "sasl_password") => ({
+    name,
+    type: "password" as const,
+    autoComplete: "new-password",
+    error: err(name),
+  });
   const otherProblem = problem && !FIELDS.has(problem.field) ? sentence(problem.error) : undefined;
   return (
     <form method="post" action={props.action} class="form server-form">
@@ -97,126 +106,55 @@ function ServerForm(props: ServerFormProps) {
       {problem && FIELDS.has(problem.field)
         ? <p class="form-error" role="alert">Please check the field marked below.</p>
         : null}
-      <Field
-        label="Name"
-        name="name"
-        value={values.name}
-        required
-        autoFocus={!existing}
-        placeholder="Libera.Chat"
-        error={err("name")}
-      />
+      <Field label="Name" required autoFocus={!existing} placeholder="Libera.Chat" {...field("name")} />
       <div class="field-row">
-        <Field
-          label="Host"
-          name="host"
-          value={values.host}
-          required
-          placeholder="irc.libera.chat"
-          error={err("host")}
-        />
-        <Field
-          label="Port"
-          name="port"
-          type="number"
-          min={1}
-          max={65535}
-          value={values.port}
-          required
-          error={err("port")}
-        />
+        <Field label="Host" required placeholder="irc.libera.chat" {...field("host")} />
+        <Field label="Port" type="number" min={1} max={65535} required {...field("port")} />
       </div>
       <div class="field checkbox">
         <input id="field-tls" type="checkbox" name="tls" checked={values.tls} />
         <label htmlFor="field-tls">Use TLS (encrypted connection)</label>
       </div>
-      <Field
-        label="Nickname"
-        name="nickname"
-        value={values.nickname}
-        required
-        autoComplete="off"
-        error={err("nickname")}
-      />
+      <Field label="Nickname" required autoComplete="off" {...field("nickname")} />
       <details class="advanced" open={!!problem && ADVANCED.has(problem.field)}>
         <summary>More settings: user name, passwords, flood control</summary>
         <div class="field-row">
-          <Field
-            label="User name"
-            name="username"
-            value={values.username}
-            hint="Optional; the nickname by default."
-            error={err("username")}
-          />
-          <Field
-            label="Real name"
-            name="realname"
-            value={values.realname}
-            hint="Optional."
-            error={err("realname")}
-          />
+          <Field label="User name" hint="Optional; the nickname by default." {...field("username")} />
+          <Field label="Real name" hint="Optional." {...field("realname")} />
         </div>
         <Field
           label="Server password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={existing?.password ? "Saved. Leave empty to keep it." : "Optional."}
-          error={err("password")}
+          hint={existing?.password ? SAVED_HINT : "Optional."}
+          {...secret("password")}
         />
-        {existing?.password
-          ? (
-            <div class="field checkbox">
-              <input id="field-clear_password" type="checkbox" name="clear_password" />
-              <label htmlFor="field-clear_password">Remove the saved server password</label>
-            </div>
-          )
-          : null}
+        <ClearSecret name="password" saved={!!existing?.password} label="Remove the saved server password" />
         <div class="field-row">
           <Field
             label="SASL account"
-            name="sasl_username"
-            value={values.sasl_username}
             autoComplete="off"
             hint="Optional; to log in to services."
-            error={err("sasl_username")}
+            {...field("sasl_username")}
           />
           <Field
             label="SASL password"
-            name="sasl_password"
-            type="password"
-            autoComplete="new-password"
-            hint={existing?.sasl_password ? "Saved. Leave empty to keep it." : undefined}
-            error={err("sasl_password")}
+            hint={existing?.sasl_password ? SAVED_HINT : undefined}
+            {...secret("sasl_password")}
           />
         </div>
-        {existing?.sasl_password
-          ? (
-            <div class="field checkbox">
-              <input id="field-clear_sasl_password" type="checkbox" name="clear_sasl_password" />
-              <label htmlFor="field-clear_sasl_password">Remove the saved SASL password</label>
-            </div>
-          )
-          : null}
+        <ClearSecret
+          name="sasl_password"
+          saved={!!existing?.sasl_password}
+          label="Remove the saved SASL password"
+        />
         <div class="field-row">
-          <Field
-            label="Lines sent at once"
-            name="flood_burst"
-            type="number"
-            min={1}
-            max={100}
-            value={values.flood_burst}
-            error={err("flood_burst")}
-          />
+          <Field label="Lines sent at once" type="number" min={1} max={100} {...field("flood_burst")} />
           <Field
             label="Then one line every (ms)"
-            name="flood_interval_ms"
             type="number"
             min={0}
             max={60000}
-            value={values.flood_interval_ms}
             hint="0 turns flood control off."
-            error={err("flood_interval_ms")}
+            {...field("flood_interval_ms")}
           />
         </div>
       </details>
@@ -229,15 +167,23 @@ function ServerForm(props: ServerFormProps) {
 }
 
 const FIELDS = new Set<string>(SETTING_FIELDS);
-const ADVANCED = new Set([
-  "username",
-  "realname",
-  "password",
-  "sasl_username",
-  "sasl_password",
-  "flood_burst",
-  "flood_interval_ms",
-]);
+/** The fields shown at once; the others are under "More settings". */
+const BASIC = new Set<string>(["name", "host", "port", "tls", "nickname"]);
+const ADVANCED = new Set<string>(SETTING_FIELDS.filter((field) => !BASIC.has(field)));
+
+const SAVED_HINT = "Saved. Leave empty to keep it.";
+
+/** The checkbox that removes a saved secret (an empty field keeps it), shown only when one is saved. */
+function ClearSecret({ name, saved, label }: { name: string; saved: boolean; label: string }) {
+  return saved
+    ? (
+      <div class="field checkbox">
+        <input id={`field-clear_${name}`} type="checkbox" name={`clear_${name}`} />
+        <label htmlFor={`field-clear_${name}`}>{label}</label>
+      </div>
+    )
+    : null;
+}
 
 /** What the form shows for a saved server. */
 export function serverValues(server: Server): FormValues {
