@@ -1,0 +1,83 @@
+/**
+ * The input line mounted by Preact (in `smallDom.ts`): what a submit does
+ * with a good and a mistyped line, and Up / Down through the lines sent
+ * (`useInputHistory`).
+ */
+import { h, render } from "preact";
+import { act } from "preact/test-utils";
+import { Composer, type ComposerHandle } from "../../../islands/channel/Composer.tsx";
+import { windowEntries } from "../../../islands/outbox.ts";
+import { assertEquals } from "../../support/assert.ts";
+import { SmallDocument, type SmallElement } from "../smallDom.ts";
+
+type Input = SmallElement & { value: string; selectionStart?: number };
+
+Deno.test({
+  name:
+    "Composer: a line goes to the outbox and the input empties; a mistyped command stays with the reason; Up and Down walk the lines sent",
+  // The outbox listens to the page for good, as it does in a browser.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    localStorage.clear();
+    const root = new SmallDocument().createElement("div");
+    const handle = { current: null as ComposerHandle | null };
+    let queued = 0;
+    await act(() =>
+      render(
+        h(Composer, { serverId: 3, target: "#ruby", onQueued: () => queued++, handle }),
+        root as unknown as Element,
+      )
+    );
+    const input = root.all("input").find((i) => i.getAttribute("name") === "content") as Input;
+    const form = root.all("form")[0];
+    const type = async (text: string) => {
+      input.value = text;
+      await act(() => input.fire("input"));
+    };
+    const key = (name: string) => act(() => input.fire("keydown", { key: name }));
+    const error = () => root.all("p").find((p) => p.getAttribute("id") === "composer-error")?.textContent;
+
+    for (const line of ["first", "second"]) {
+      await type(line);
+      await act(() => form.fire("submit"));
+    }
+    assertEquals(queued, 2);
+    assertEquals(input.value, "");
+    assertEquals(windowEntries(3, "#ruby").map((e) => e.content), ["first", "second"]);
+
+    await type("/join");
+    await act(() => form.fire("submit"));
+    assertEquals(input.value, "/join", "a mistyped command stays to be fixed");
+    assertEquals(typeof error(), "string");
+    assertEquals(queued, 2, "and is not sent");
+    await key("Escape");
+    assertEquals(error(), undefined, "Escape hides the reason");
+
+    await type("");
+    await key("ArrowUp");
+    assertEquals(input.value, "second");
+    // Up walks on from a line only with the caret at its start (else it moves the caret).
+    input.selectionStart = 6;
+    await key("ArrowUp");
+    assertEquals(input.value, "second");
+    input.selectionStart = 0;
+    await key("ArrowUp");
+    assertEquals(input.value, "first");
+    await key("ArrowUp");
+    assertEquals(input.value, "first", "the oldest line is the end");
+    await key("ArrowDown");
+    assertEquals(input.value, "second");
+    await key("ArrowDown");
+    assertEquals(input.value, "", "past the newest: an empty line again");
+
+    // A line not sent comes back into the input through the window's Edit.
+    const [first] = windowEntries(3, "#ruby");
+    await act(() => handle.current!.edit(first));
+    assertEquals(input.value, "first");
+    assertEquals(windowEntries(3, "#ruby").map((e) => e.content), ["second"], "taken out of the outbox");
+
+    await act(() => render(null, root as unknown as Element));
+    localStorage.clear();
+  },
+});
