@@ -97,7 +97,9 @@ export function publishServerEvent(bus: Publisher, event: LogEvent): Promise<voi
 /**
  * The `server_<id>_messages` payload of a committed batch: the messages
  * when they fit in one notification, else only the newest number.
- * {@link messagesPayloadSql} builds the same in the statement that stores them.
+ * {@link messagesPayloadSql} builds the same in the statement that stores
+ * them; whether they fit is judged on the text PostgreSQL makes of it, which
+ * is what that statement sends.
  */
 export function messagesPayload(
   serverId: number,
@@ -106,9 +108,19 @@ export function messagesPayload(
   const seq = stored.reduce((max, m) => Math.max(max, m.seq), 0);
   const messages = stored.map((m) => payloadMessage("message" in m ? m.message : m.data, m.seq));
   const full = { server_id: serverId, seq, messages };
-  if (JSON.stringify(full).length * 3 <= INLINE_PAYLOAD_BYTES) return full;
-  const json = new TextEncoder().encode(JSON.stringify(full));
-  return json.length <= INLINE_PAYLOAD_BYTES ? full : { server_id: serverId, seq };
+  const text = JSON.stringify(full);
+  const spacing = sqlSpacingBytes(messages.length);
+  if (text.length * 3 + spacing <= INLINE_PAYLOAD_BYTES) return full;
+  const bytes = new TextEncoder().encode(text).length + spacing;
+  return bytes <= INLINE_PAYLOAD_BYTES ? full : { server_id: serverId, seq };
+}
+
+// What PostgreSQL's JSON text of a payload of `count` messages has beyond
+// JSON.stringify's: it writes `"key" : value` and `, ` for `"key":value`
+// and `,` (3 bytes a field of each message, less one, and 8 for the
+// envelope's three fields); strings it escapes alike.
+function sqlSpacingBytes(count: number): number {
+  return 7 + 3 * PAYLOAD_FIELDS.length * count;
 }
 
 // One message of a payload, with its fields in the order of PAYLOAD_FIELDS.

@@ -1,8 +1,6 @@
-import { assert, assertEquals } from "../../support/assert.ts";
+import { assertEquals } from "../../support/assert.ts";
 import { createTestDatabase } from "../../support/database.ts";
-import { decodeCursor, encodeCursor } from "../../../lib/events/cursor.ts";
 import { appendServerEvent, eventHeads, readEvents } from "../../../lib/events/eventLog.ts";
-import { messagesPayload, parsePublished } from "../../../lib/events/wireFormat.ts";
 import { insertMessages } from "../../../lib/messages.ts";
 import { updateServer } from "../../../lib/servers.ts";
 import { updateChannel } from "../../../lib/channels.ts";
@@ -70,65 +68,4 @@ Deno.test("event log: status and channel changes are logged and published once p
     await bus.close();
     await database.drop();
   }
-});
-
-Deno.test("event log: cursors round-trip; anything else is not a cursor", () => {
-  const cursor = new Map([[2, 1003], [1, 57]]);
-  const text = encodeCursor(cursor);
-  assertEquals(text, "c1-57.2-1003");
-  assertEquals(decodeCursor(text), new Map([[1, 57], [2, 1003]]));
-  assertEquals(decodeCursor("c"), new Map());
-  for (
-    const bad of [
-      undefined,
-      "",
-      "x",
-      "c1",
-      "c1-",
-      "c1-2.",
-      "c-1-2",
-      "c1-2;3-4",
-      "c" + "1-1.".repeat(2000) + "1-1",
-    ]
-  ) {
-    assertEquals(decodeCursor(bad), undefined, String(bad).slice(0, 20));
-  }
-});
-
-Deno.test("event log: published payloads are validated; big batches become wake-ups", () => {
-  assertEquals(parsePublished("server_3_status", { server_id: 3, seq: 7, status: "connected" })?.events, [
-    { serverId: 3, seq: 7, event: "status", data: { server_id: 3, status: "connected" } },
-  ]);
-  assertEquals(parsePublished("server_3_status", { server_id: 4, seq: 7, status: "connected" }), undefined);
-  assertEquals(parsePublished("server_3_status", { server_id: 3, seq: -1, status: "connected" }), undefined);
-  assertEquals(parsePublished("server_3_other", { server_id: 3, seq: 1 }), undefined);
-  assertEquals(parsePublished("server_3_messages", { server_id: 3, seq: 9 }), {
-    serverId: 3,
-    seq: 9,
-    events: undefined,
-  });
-  const message = (i: number) => ({
-    seq: i,
-    message: {
-      id: i,
-      server_id: 3,
-      target: "#t",
-      sender: "bob",
-      content: "x".repeat(100),
-      message_type: "privmsg" as const,
-      created_at: new Date(0).toISOString(),
-    },
-  });
-  const small = messagesPayload(3, [message(1), message(2)]);
-  assertEquals(small.messages?.length, 2);
-  assertEquals(
-    parsePublished("server_3_messages", JSON.parse(JSON.stringify(small)))?.events?.map((e) => e.seq),
-    [
-      1,
-      2,
-    ],
-  );
-  const big = messagesPayload(3, Array.from({ length: 100 }, (_, i) => message(i + 1)));
-  assertEquals(big, { server_id: 3, seq: 100 }, "too big for a notification: a wake-up");
-  assert(JSON.stringify(small).length < 7900);
 });
