@@ -44,15 +44,17 @@ export interface TransportReports {
   lineFailed(line: string, error: unknown): void;
 }
 
-/** The Node socket under the transport, as far as pausing goes. */
+/** The Node socket under the transport, as far as pausing (and Nagle) goes. */
 interface PausableSocket {
   pause(): void;
   resume(): void;
+  setNoDelay?(noDelay: boolean): void;
 }
 
 /** irc-framework's transport class, as far as this one extends it. */
 interface BaseTransport {
   socket: PausableSocket | null;
+  onSocketRawConnected(): void;
   onSocketData(data: Uint8Array): void;
   onSocketClose(): void;
   onSocketError(error: unknown): void;
@@ -85,6 +87,18 @@ export class SlicingTransport extends Base {
   setPaused(paused: boolean): void {
     this.#pausedByOwner = paused;
     this.#applyPause();
+  }
+
+  /**
+   * Lines go out as they are written: Nagle's algorithm (on by default in
+   * Node's sockets, and irc-framework never turns it off) held a line
+   * written while the server still owed an ACK for the one before, until
+   * its delayed ACK (40 ms on Linux), e.g. every line but the first of a
+   * few sent back to back. Each write is a whole line someone waits for.
+   */
+  override onSocketRawConnected(): void {
+    this.socket?.setNoDelay?.(true);
+    super.onSocketRawConnected();
   }
 
   override onSocketData(data: Uint8Array): void {

@@ -119,3 +119,29 @@ Deno.test("irc transport: a line whose handling throws is reported and dropped; 
   assertEquals(numbers(lines.filter((l) => !l.includes("boom"))), [0, 1, 2, 3]);
   assertEquals(failed, [":x!u@h PRIVMSG #c :boom\r\n"]);
 });
+
+Deno.test("irc transport: the socket to the IRC server has Nagle's algorithm off (TCP_NODELAY)", async () => {
+  // Each write is a whole line someone is waiting for: with Nagle on, a line
+  // written while the server still owes an ACK for the one before waits for
+  // it (up to the server's 40 ms delayed ACK). Deno records the option it
+  // set on the socket under a symbol of its own; the kernel's is not readable.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const t = new SlicingTransport({ host: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port });
+  const opened = new Promise<void>((resolve) =>
+    (t as unknown as { once(event: string, f: () => void): void }).once("open", resolve)
+  );
+  (t as unknown as { connect(): void }).connect();
+  const conn = await accepted;
+  try {
+    await opened;
+    const socket = t.socket as unknown as Record<symbol, unknown>;
+    const noDelay = Object.getOwnPropertySymbols(socket).find((s) => s.description === "kSetNoDelay");
+    assert(noDelay !== undefined, "Deno's socket no longer records TCP_NODELAY: find another way to check");
+    assertEquals(socket[noDelay], true);
+  } finally {
+    t.disposeSocket();
+    conn.close();
+    listener.close();
+  }
+});
