@@ -7,21 +7,12 @@ import {
 } from "../../islands/live.ts";
 import type { LiveEvent } from "../../islands/live.ts";
 import { assertEquals, waitFor } from "../support/assert.ts";
+import { messageJson } from "./fixtures.ts";
 import { installPage } from "./page.ts";
 
 const encoder = new TextEncoder();
 
-function message(id: number): string {
-  return JSON.stringify({
-    id,
-    server_id: 1,
-    target: "#ruby",
-    sender: "bob",
-    content: `line ${id}`,
-    message_type: "privmsg",
-    created_at: "2026-01-02T03:04:05.000Z",
-  });
-}
+const message = (id: number) => JSON.stringify(messageJson(id));
 
 /** Streams held open, closed when the test ends. */
 const held: ReadableStreamDefaultController<Uint8Array>[] = [];

@@ -1,9 +1,9 @@
 import { applyLiveEvent, isOpenWindow, type NavServer } from "../../islands/serverNavState.ts";
 import type { LiveEvent } from "../../islands/live.ts";
-import type { MessageJson } from "../../lib/messages.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
 import { UNREAD_TYPES } from "../../lib/unread.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { messageJson } from "./fixtures.ts";
 
 const CAP = 5;
 
@@ -29,16 +29,7 @@ function said(
   content: string,
   type: MessageType = "privmsg",
 ): LiveEvent {
-  const data: MessageJson = {
-    id: 1,
-    server_id: 1,
-    target,
-    sender,
-    content,
-    message_type: type,
-    created_at: "2026-01-02T03:04:05.000Z",
-  };
-  return { type: "message", data };
+  return { type: "message", data: messageJson(1, { target, sender, content, message_type: type }) };
 }
 
 const window = (list: NavServer[], target: string) => list[0].windows.find((w) => w.target === target);
