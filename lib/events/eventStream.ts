@@ -23,8 +23,9 @@
  * events (a channel of control characters, 6 bytes of JSON each) cannot
  * overrun the stream's own limit and be cut off, again at each reconnect
  * from the same cursor. And a chunk is refused only when more than the limit
- * was already waiting before it: one event larger than the limit still goes
- * out, so every connection makes progress.
+ * was already waiting behind the chunk the client takes next: one event
+ * larger than the limit still goes out, and what follows it, so every
+ * connection makes progress.
  *
  * @module
  */
@@ -65,6 +66,8 @@ type Task =
   | { kind: "catch-up"; serverId: number | undefined };
 
 const log = logger("events");
+// What the body queues before it reports no room (replays then wait).
+const QUEUE_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 // One JSON text per event, shared by every stream that sends it.
 const jsonCache = new WeakMap<object, string>();
@@ -103,6 +106,12 @@ export class EventStream implements FeedSubscriber {
   #removeFromFeed: (() => void) | undefined;
   #closed = false;
   #closedWaiters: (() => void)[] = [];
+  // The sizes of the chunks still queued, oldest (the client's next) at
+  // `#chunkHead`, and their sum: what the queue reports waiting tells how
+  // many of them the client has taken since.
+  #chunkSizes: number[] = [];
+  #chunkHead = 0;
+  #chunkBytes = 0;
 
   /** A stream for `options.userId`; call {@link start} to begin. */
   constructor(options: EventStreamOptions) {
@@ -124,7 +133,7 @@ export class EventStream implements FeedSubscriber {
         drained?.();
       },
       cancel: () => this.close("client gone"),
-    }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+    }, { highWaterMark: QUEUE_BYTES, size: (chunk) => chunk.byteLength });
   }
 
   /** Whether the stream has ended. */
@@ -345,9 +354,10 @@ export class EventStream implements FeedSubscriber {
 
   #enqueue(bytes: Uint8Array): void {
     if (this.#closed) return;
-    // Judged on what waited before this chunk, not after: a chunk larger
-    // than the limit, into a queue the client keeps taking, is progress.
-    if ((this.#controller.desiredSize ?? 0) < -this.#maxBufferedBytes) {
+    // Judged on what waited before this chunk, not after, and behind the
+    // chunk the client takes next: a chunk larger than the limit, into a
+    // queue the client keeps taking, is progress, and so is what follows it.
+    if (this.#waitingBehindNext() - QUEUE_BYTES > this.#maxBufferedBytes) {
       this.close(`more than ${this.#maxBufferedBytes} bytes waiting: client too slow`, true);
       return;
     }
@@ -355,7 +365,24 @@ export class EventStream implements FeedSubscriber {
       this.#controller.enqueue(bytes);
     } catch {
       this.close("client gone");
+      return;
     }
+    this.#chunkSizes.push(bytes.byteLength);
+    this.#chunkBytes += bytes.byteLength;
+  }
+
+  // Bytes queued, less the chunk the client takes next.
+  #waitingBehindNext(): number {
+    const waiting = QUEUE_BYTES - (this.#controller.desiredSize ?? 0);
+    // Chunks are taken whole, oldest first.
+    while (this.#chunkBytes > waiting && this.#chunkHead < this.#chunkSizes.length) {
+      this.#chunkBytes -= this.#chunkSizes[this.#chunkHead++];
+    }
+    if (this.#chunkHead > 1024 && this.#chunkHead * 2 > this.#chunkSizes.length) {
+      this.#chunkSizes = this.#chunkSizes.slice(this.#chunkHead);
+      this.#chunkHead = 0;
+    }
+    return waiting - (this.#chunkSizes[this.#chunkHead] ?? 0);
   }
 
   // Waits until the client has taken what is queued (replay pacing).
