@@ -11,10 +11,9 @@
  * - A worker that dies unexpectedly is restarted after a growing wait
  *   ({@link RestartBackoff}); its stale socket is removed and the server shows
  *   `reconnecting` meanwhile.
- * - At start-up, servers marked `autoconnect` are connected again; a worker
- *   left over from an earlier run is ended (its output went to a process that
- *   is gone, and only a child's exit can be supervised), stale sockets are
- *   removed.
+ * - At start-up, servers marked `autoconnect` are connected again; what an
+ *   earlier run left (workers, stale sockets) is cleaned up
+ *   (`leftoverWorkers.ts`).
  * - {@link Supervisor.stop} quits every worker, kills what does not exit in
  *   time, and removes every socket.
  * - At most `maxWorkers` workers run at once ({@link WorkerLimits}): each is
