@@ -130,46 +130,53 @@ async function indexState(db: Kysely<unknown>): Promise<Record<string, boolean>>
   return Object.fromEntries(rows.map((r) => [r.name, r.valid]));
 }
 
-Deno.test("search migration: both indexes built, used by the planner, and an interrupted build rebuilt on the next run", async () => {
+Deno.test("search migration: vectors from the trigger, the index used, and an interrupted run finished on the next", async () => {
   const database = await createTestDatabase();
   const db = database.db as unknown as Kysely<unknown>;
   try {
-    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
+    assertEquals(await indexState(db), { messages_search_vector: true });
     const server = await createServer(database.db, { port: 6667 });
     await sql`
       insert into messages (server_id, target, sender, content, message_type, seq)
-      select ${server.id}, '#a', 'bob', 'word' || g || ' filler text https://example.org/' || g, 'privmsg', g
+      select ${server.id}, '#a', 'bob', 'word' || g || ' filler text', case when g % 10 = 0 then 'join' else 'privmsg' end, g
       from generate_series(1, 5000) g`.execute(db);
+    const nulls = async () => {
+      const { rows } = await sql<{ searched: number; other: number }>`
+        select count(*) filter (where message_type <> 'join')::int as searched,
+               count(*) filter (where message_type = 'join')::int as other
+        from messages where search_vector is null`.execute(db);
+      return rows[0];
+    };
+    // The trigger gave every searched row its vector, and no join one.
+    assertEquals(await nulls(), { searched: 0, other: 500 });
     await sql`analyze messages`.execute(db);
     // Whether the index can serve the query (on a table this small a scan may be cheaper).
-    const plan = (where: string) =>
-      db.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx);
-        const { rows } = await sql<{ "QUERY PLAN": string }>`explain select id from messages m
-          where ${sql.raw(where)} and m.${sql.raw(searchMigration.SEARCHED_TYPES_SQL)}`.execute(trx);
-        return rows.map((r) => r["QUERY PLAN"]).join("\n");
-      });
-    assert((await plan(`to_tsvector('simple', m.content) @@ websearch_to_tsquery('simple', 'word42')`))
-      .includes("messages_search_fts"));
-    assert((await plan(`m.content ilike '%example.org/4242%'`)).includes("messages_search_trgm"));
+    const plan = await db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const { rows } = await sql<{ "QUERY PLAN": string }>`explain select id from messages m
+        where m.search_vector @@ websearch_to_tsquery('simple', 'word42')
+        and m.${sql.raw(searchMigration.SEARCHED_TYPES_SQL)}`.execute(trx);
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    assert(plan.includes("messages_search_vector"), plan);
 
-    // An interrupted CREATE INDEX CONCURRENTLY leaves the index INVALID: the
-    // migration, not recorded as done, runs again at the next start.
-    await sql`update pg_index set indisvalid = false where indexrelid = 'messages_search_fts'::regclass`
+    // Interrupted: half the backfill not done, the concurrent build left
+    // INVALID, the migration not recorded; the next start finishes it.
+    await sql`update messages set search_vector = null where id % 2 = 0`.execute(db);
+    await sql`update pg_index set indisvalid = false where indexrelid = 'messages_search_vector'::regclass`
       .execute(db);
     await sql`delete from kysely_migration where name = '0009_search'`.execute(db);
-    assertEquals((await indexState(db)).messages_search_fts, false);
+    assertEquals(await indexState(db), { messages_search_vector: false });
     assertEquals(await migrateToLatest(db), ["0009_search"]);
-    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
+    assertEquals(await indexState(db), { messages_search_vector: true });
+    assertEquals(await nulls(), { searched: 0, other: 500 });
     const page = await searchMessages(database.db, server.user_id, {
       query: parsed("word4242"),
       order: "newest",
       limit: 10,
       cursor: null,
     });
-    assertEquals(page.results.map((r) => r.message.content), [
-      "word4242 filler text https://example.org/4242",
-    ]);
+    assertEquals(page.results.map((r) => r.message.content), ["word4242 filler text"]);
   } finally {
     await database.drop();
   }
@@ -188,6 +195,8 @@ Deno.test("search migration: the concurrent build lets inserts go on, a worker's
   const blocker = new pg.Client({ connectionString: database.url });
   await blocker.connect();
   try {
+    // Rows from before the migration (no trigger, no vector), then the
+    // migration again after its column and trigger, at the index build.
     await searchMigration.down(db);
     await sql`
       insert into messages (server_id, target, sender, content, message_type, seq)
@@ -195,6 +204,9 @@ Deno.test("search migration: the concurrent build lets inserts go on, a worker's
       from generate_series(1, 2000) g`.execute(
       db,
     );
+    await searchMigration.up(db);
+    await sql`drop index ${sql.id(searchMigration.VECTOR_INDEX)}`.execute(db);
+    await sql`update messages set search_vector = null where content like 'old %'`.execute(db);
     await blocker.query("begin");
     await blocker.query(
       "insert into messages (server_id, target, sender, content, message_type, seq) values ($1, '#a', 'x', 'open', 'privmsg', 200000)",
@@ -223,8 +235,8 @@ Deno.test("search migration: the concurrent build lets inserts go on, a worker's
     assertEquals(built, false);
     await blocker.query("commit");
     await building;
-    assertEquals(await indexState(db), { messages_search_fts: true, messages_search_trgm: true });
-    // With the indexes in place the worker still inserts, and what it wrote is found.
+    assertEquals(await indexState(db), { messages_search_vector: true });
+    // With the index in place the worker still inserts, and what it wrote is found.
     await insertMessages(worker, server.id, [
       { target: "#a", sender: "me", content: "after build https://x.example/p?q=1", message_type: "privmsg" },
     ]);
@@ -243,6 +255,17 @@ Deno.test("search migration: the concurrent build lets inserts go on, a worker's
         cursor: null,
       })).total,
       5,
+    );
+    // The rows from before the migration were given their vectors too.
+    assertEquals(
+      (await searchMessages(database.db, server.user_id, {
+        query: parsed("old"),
+        order: "newest",
+        limit: 1,
+        cursor: null,
+      }))
+        .total,
+      1000,
     );
   } finally {
     await blocker.end();
