@@ -1,6 +1,6 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
+import { type BusSender, MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
 import { createDb } from "../../lib/db/database.ts";
 import { PG_ENV_VARS } from "../../lib/workerLaunch.ts";
 import { sql } from "kysely";
@@ -101,6 +101,25 @@ Deno.test("bus: a message published by another process reaches the test process"
     await publishFromSubprocess(database.url, "server_42_status", { status: "connected" });
     await waitFor(() => got.length === 1, 5000, "the message");
     assertEquals(got, [{ status: "connected" }]);
+  });
+});
+
+Deno.test("bus: a subscriber is told who sent each message: this process, or the sending login's role", async () => {
+  await withBus(async (bus, database) => {
+    const got: [unknown, BusSender][] = [];
+    bus.subscribe("who", (data, sender) => got.push([data, sender]));
+    bus.subscribePrefix("wh", (_, data, sender) => got.push([data, sender]));
+    await bus.ready();
+    await bus.publish("who", "here");
+    await publishFromSubprocess(database.url, "who", "there");
+    await waitFor(() => got.length === 4, 5000, "both messages, twice");
+    const { rows } = await sql<{ name: string }>`select session_user::text as name`.execute(database.db);
+    assertEquals(got, [
+      ["here", { local: true }],
+      ["here", { local: true }],
+      ["there", { local: false, role: rows[0].name }],
+      ["there", { local: false, role: rows[0].name }],
+    ]);
   });
 });
 
