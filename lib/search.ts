@@ -17,7 +17,6 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { SEARCHED_TYPES_SQL } from "./db/migrations/0009_search.ts";
-import { ircLower } from "./ircFormat.ts";
 import { type MessageJson, messageJson } from "./messages.ts";
 import type { MessageType } from "./db/schema.ts";
 import { parseSearchQuery, type SearchQuery } from "./search/query.ts";
@@ -182,8 +181,8 @@ export function searchConditions(serverIds: readonly number[], query: SearchQuer
     conditions.push(sql`m.content ilike ${`%${escapeLike(substring)}%`}`);
   }
   if (query.from !== null) {
-    // rfc1459: `[]\\~` are the upper case of `{}|^`.
-    conditions.push(sql`translate(lower(m.sender), '[]\\~', '{}|^') = ${ircLower(query.from)}`);
+    // The sender's lexeme in the vector (migration 0009): one more term of the index lookup.
+    conditions.push(sql`m.search_vector @@ ircweb_from_query(${query.from})`);
   }
   // lower(), like the (server_id, lower(target), id) index.
   if (query.in !== null) conditions.push(sql`lower(m.target) = lower(${query.in})`);

@@ -123,6 +123,41 @@ Deno.test("search: a line comes back exactly, whatever it holds (tags, entities,
   }
 });
 
+Deno.test("search: from:nick is the sender's lexeme, which no typed text matches, whatever the nick holds", async () => {
+  const database = await createTestDatabase();
+  try {
+    const server = await createServer(database.db, { port: 6667 });
+    const say = (sender: string, content: string) => ({
+      target: "#a",
+      sender,
+      content,
+      message_type: "privmsg" as const,
+    });
+    // A hostile server's nick: too long for a lexeme (the insert must not fail), quotes, backslashes.
+    await insertMessages(database.db, server.id, [
+      say("o'Brien\\[x]", "hello there"),
+      say("n".repeat(3000), "hello long"),
+      say("bob", "hello from bob"),
+      say("carol", "from bob, hello"),
+    ]);
+    const find = async (q: string) =>
+      (await searchMessages(database.db, server.user_id, {
+        query: parsed(q),
+        order: "newest",
+        limit: 10,
+        cursor: null,
+      }))
+        .results.map((r) => r.message.content);
+    assertEquals(await find("from:O'BRIEN\\{X} hello"), ["hello there"]);
+    assertEquals(await find("from:bob"), ["hello from bob"]);
+    // Typed words are words: "from bob" is the text, not the sender.
+    assertEquals(await find('"from bob"'), ["from bob, hello", "hello from bob"]);
+    assertEquals(await find("hello long"), ["hello long"]);
+  } finally {
+    await database.drop();
+  }
+});
+
 async function indexState(db: Kysely<unknown>): Promise<Record<string, boolean>> {
   const { rows } = await sql<{ name: string; valid: boolean }>`
     select c.relname as name, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid

@@ -2,8 +2,10 @@
  * Full-text search of `messages` (`lib/search.ts` queries it): a column
  * `search_vector`, the words of the text as `to_tsvector('simple', content)`
  * (the `simple` configuration: no stemming and no stop words, so any
- * language and any nick is found as typed), set by a trigger on insert, and
- * a GIN index on it, `messages_search_vector`.
+ * language and any nick is found as typed) and a lexeme `from <nick>` for
+ * the sender (folded as IRC folds nicks, `ircweb_nick_key`; `from:nick` is
+ * then one more term of the same index lookup, `ircweb_from_query`), set by
+ * a trigger on insert, and a GIN index on it, `messages_search_vector`.
  *
  * Only the kinds of message search looks at have one (text and topics, not
  * joins, parts and modes), and the index is partial on them, so the rest
@@ -72,10 +74,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (!rows[0].column) {
     await withShortLock(db, sql`alter table messages add column if not exists search_vector tsvector`);
   }
+  await sql.raw(String.raw`
+    create or replace function ircweb_nick_key(nick text) returns text language sql immutable as $$
+      select translate(lower(nick), '[]\~', '{}|^')
+    $$`).execute(db);
+  // The lexeme that stands for the sender has a space, which no word that
+  // to_tsvector or websearch_to_tsquery parses out of a text has.
+  await sql.raw(String.raw`
+    create or replace function ircweb_search_vector(content text, sender text) returns tsvector
+    language sql immutable as $$
+      select to_tsvector('simple', content) ||
+        case when sender is null or sender = '' or octet_length(sender) > 200 then ''::tsvector
+        else array_to_tsvector(array['from ' || ircweb_nick_key(sender)]) end
+    $$`).execute(db);
+  // A tsquery of that one lexeme, quoted (quotes and backslashes doubled).
+  await sql.raw(String.raw`
+    create or replace function ircweb_from_query(nick text) returns tsquery language sql immutable as $$
+      select ('''' || replace(replace('from ' || ircweb_nick_key(nick), '\', '\\'), '''', '''''') || '''')::tsquery
+    $$`).execute(db);
   await sql.raw(`
     create or replace function messages_search_vector() returns trigger language plpgsql as $$
     begin
-      new.search_vector := to_tsvector('simple', new.content);
+      new.search_vector := ircweb_search_vector(new.content, new.sender);
       return new;
     end $$`).execute(db);
   if (!rows[0].trigger) {
@@ -101,6 +121,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index concurrently if exists ${sql.id(VECTOR_INDEX)}`.execute(db);
   await withShortLock(db, sql`drop trigger if exists messages_search_vector on messages`);
   await sql`drop function if exists messages_search_vector()`.execute(db);
+  await sql`drop function if exists ircweb_search_vector(text, text)`.execute(db);
+  await sql`drop function if exists ircweb_from_query(text)`.execute(db);
+  await sql`drop function if exists ircweb_nick_key(text)`.execute(db);
   await withShortLock(db, sql`alter table messages drop column if exists search_vector`);
 }
 
@@ -113,7 +136,7 @@ export async function backfill(db: Kysely<unknown>): Promise<number> {
       with batch as (
         select id from messages where id > ${Number(after)} order by id limit ${BACKFILL_BATCH}
       ), filled as (
-        update messages m set search_vector = to_tsvector('simple', m.content)
+        update messages m set search_vector = ircweb_search_vector(m.content, m.sender)
         from batch where m.id = batch.id and m.search_vector is null and m.${SEARCHED_TYPES_SQL}
         returning 1
       )
