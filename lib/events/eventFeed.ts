@@ -140,7 +140,7 @@ export class EventFeed {
       (error) => log.error(`could not tell the app's own database role: ${errorMessage(error)}`),
     ).finally(() => {
       this.#loadingSenders = false;
-      // Unknown senders, if loading failed: only wake-ups, and a new try next time.
+      // If loading failed, these are only wake-ups, and the next one tries again.
       for (const [channel, data, sender] of this.#beforeSenders.splice(0)) {
         this.#receive(channel, data, sender);
       }
@@ -158,9 +158,11 @@ export class EventFeed {
         this.#beforeSenders.push([channel, data, sender]);
         return;
       }
+      // Who may speak could not be told (loading failed; tried again), or
+      // this sender may not: the log, not the notification, says what happened.
       if (!this.#senders) this.#loadSenders();
+      else if (!this.#senders.allows(parsed.serverId, sender)) this.#refused(channel, sender.role);
       if (!this.#senders?.allows(parsed.serverId, sender)) {
-        this.#refused(channel, sender.role);
         published = { serverId: parsed.serverId, seq: undefined, events: undefined };
       }
     }
