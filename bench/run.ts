@@ -19,9 +19,10 @@ import { fanoutFigures, runFanout } from "./scenarios/fanout.ts";
 import { ingestFigures, runIngest } from "./scenarios/ingest.ts";
 import { memoryFigures, runWorkerMemory } from "./scenarios/workerMemory.ts";
 import { connectFigures, runConnectTime } from "./scenarios/connectTime.ts";
+import { runSearch, searchFigures } from "./scenarios/search.ts";
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["connect", "latency", "fanout", "ingest", "memory"] as const;
+export const SCENARIOS = ["connect", "latency", "fanout", "ingest", "search", "memory"] as const;
 /** A scenario's name (`latency` is command and event latency, run together). */
 export type ScenarioName = typeof SCENARIOS[number];
 
@@ -75,6 +76,10 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
     if (only.has("ingest")) {
       log("ingest...");
       add(ingestFigures(await runIngest(ctx)));
+    }
+    if (only.has("search")) {
+      log("search...");
+      add(searchFigures(await runSearch(ctx)));
     }
     if (only.has("memory")) {
       log("worker memory...");

@@ -35,6 +35,11 @@ export interface Sizes {
   memoryIdleMs: number;
   /** Connects timed. */
   connectSamples: number;
+  /** Messages stored for the search scenario, over `searchChannels` channels. */
+  searchMessages: number;
+  searchChannels: number;
+  /** Search queries timed (and as many baseline ones). */
+  searchQueries: number;
 }
 
 /** The full run: the issue's counts, about 3 minutes on 2 cores. */
@@ -52,6 +57,9 @@ export const FULL: Sizes = {
   memoryWorkers: 50,
   memoryIdleMs: 5000,
   connectSamples: 5,
+  searchMessages: 1_000_000,
+  searchChannels: 50,
+  searchQueries: 100,
 };
 
 /** `--quick`: the same scenarios with a tenth of the samples, for development. */
@@ -69,6 +77,10 @@ export const QUICK: Sizes = {
   memoryWorkers: 10,
   memoryIdleMs: 2000,
   connectSamples: 3,
+  // The full history: the search figures mean little on a smaller table.
+  searchMessages: 1_000_000,
+  searchChannels: 50,
+  searchQueries: 100,
 };
 
 /** The smoke run of the tests: a handful of each, to prove every scenario still produces numbers. */
@@ -86,6 +98,9 @@ export const SMOKE: Sizes = {
   memoryWorkers: 2,
   memoryIdleMs: 100,
   connectSamples: 1,
+  searchMessages: 2000,
+  searchChannels: 5,
+  searchQueries: 10,
 };
 
 /** What a scenario is run with. */

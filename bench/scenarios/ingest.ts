@@ -8,10 +8,16 @@
  * of the same columns, 1,000 rows a statement (the worker's largest batch),
  * one statement after the other.
  *
+ * What the search indexes (migration `0009_search`) cost per inserted row:
+ * the same blast again at a fresh worker with them dropped, in the same
+ * run, then they are built again.
+ *
  * @module
  */
 import pg from "pg";
 import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import * as searchMigration from "../../lib/db/migrations/0009_search.ts";
 import { type Figure } from "../support/stats.ts";
 import { channelLine, openChatServer, type ScenarioContext } from "./context.ts";
 
@@ -24,6 +30,8 @@ export interface IngestResult {
   persisted: number;
   seconds: number;
   baselineRowsPerSecond: number;
+  /** The same blast with the search indexes dropped. */
+  withoutSearchIndexes: { persisted: number; seconds: number };
 }
 
 /** Runs the baseline, then the blast at a fresh worker. */
@@ -32,8 +40,26 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   const lines = sizes.ingestLines;
   const baselineRowsPerSecond = await baselineInsertRate(env.databaseUrl, lines);
   ctx.log(`ingest baseline: ${Math.round(baselineRowsPerSecond)} rows/s`);
+  const withIndexes = await blast(ctx, "ingest", "#flood");
+  // The migration takes the schema-less Kysely every migration does.
+  const untyped = env.db as unknown as Kysely<unknown>;
+  await searchMigration.down(untyped);
+  try {
+    const withoutSearchIndexes = await blast(ctx, "ingest2", "#flood2");
+    return { ...withIndexes, lines, baselineRowsPerSecond, withoutSearchIndexes };
+  } finally {
+    await searchMigration.up(untyped);
+  }
+}
 
-  const chat = await openChatServer(env, "ingest", "#flood");
+async function blast(
+  ctx: ScenarioContext,
+  nickname: string,
+  channel: string,
+): Promise<{ persisted: number; seconds: number }> {
+  const { env, sizes } = ctx;
+  const lines = sizes.ingestLines;
+  const chat = await openChatServer(env, nickname, channel);
   const id = chat.server.id;
   const seqNow = async () => {
     const row = await env.db.selectFrom("server_event_seqs").select("last_seq").where("server_id", "=", id)
@@ -73,15 +99,16 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
     select count(*) as n from messages
     where server_id = ${id} and message_type = 'privmsg' and content like 'in %'`.execute(env.db);
   const persisted = Number(rows[0].n);
-  ctx.log(`ingest: ${persisted} of ${lines} rows in ${seconds.toFixed(2)} s`);
+  ctx.log(`ingest (${nickname}): ${persisted} of ${lines} rows in ${seconds.toFixed(2)} s`);
   await env.api("POST", `/api/servers/${id}/disconnect`, undefined, 202);
-  return { lines, persisted, seconds, baselineRowsPerSecond };
+  return { persisted, seconds };
 }
 
 /** The scenario's figures. */
 export function ingestFigures(result: IngestResult): Figure[] {
   const rate = result.persisted / result.seconds;
   const lost = result.lines - result.persisted;
+  const without = result.withoutSearchIndexes.persisted / result.withoutSearchIndexes.seconds;
   return [
     {
       scenario: SCENARIO,
@@ -92,6 +119,25 @@ export function ingestFigures(result: IngestResult): Figure[] {
       baselineNote: `multi-row insert, ${BATCH} rows a statement (npm:pg)`,
       target: { op: ">=", value: 25_000 },
       note: `${result.persisted} rows in ${result.seconds.toFixed(2)} s`,
+    },
+    {
+      scenario: SCENARIO,
+      figure: "persisted, with the search indexes vs without",
+      unit: "msg/s",
+      value: rate,
+      baseline: without,
+      baselineNote: "the same blast at a fresh worker, search indexes dropped",
+      note: `${result.withoutSearchIndexes.persisted} rows in ${
+        result.withoutSearchIndexes.seconds.toFixed(2)
+      } s without`,
+    },
+    {
+      scenario: SCENARIO,
+      figure: "drop with the search indexes",
+      unit: "%",
+      value: Math.max(0, (1 - rate / without) * 100),
+      baseline: null,
+      target: { op: "<=", value: 15 },
     },
     {
       scenario: SCENARIO,
