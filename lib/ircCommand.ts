@@ -33,11 +33,95 @@ export interface QuitCommand {
   message?: string | null;
 }
 
+/** Ask who `nickname` is; the answer is stored in `window` (a channel or query; the server's window when absent). */
+export interface WhoisCommand {
+  command: "whois";
+  nickname: string;
+  window?: string | null;
+}
+/** Ask for the network's channels (`LIST`), optionally filtered (`>100`, `#rust*`); see `lib/channelList.ts`. */
+export interface ListCommand {
+  command: "list";
+  filter?: string | null;
+}
+/** Set a channel's topic, or ask for it (`topic` absent). */
+export interface TopicCommand {
+  command: "topic";
+  channel: string;
+  topic?: string | null;
+}
+/** Change or ask modes of a channel or of ourselves: `MODE target [modes [params...]]`. */
+export interface ModeCommand {
+  command: "mode";
+  target: string;
+  modes?: string | null;
+  params?: string[];
+}
+/** Invite a nick into a channel. */
+export interface InviteCommand {
+  command: "invite";
+  nickname: string;
+  channel: string;
+}
+/** Mark ourselves away with `message`, or back (`message` absent). */
+export interface AwayCommand {
+  command: "away";
+  message?: string | null;
+}
+/** Kick a nick from a channel. */
+export interface KickCommand {
+  command: "kick";
+  channel: string;
+  nickname: string;
+  message?: string | null;
+}
+/** Any other IRC line, sent as it is (within {@link MAX_RAW_LINE_BYTES}, no CR, LF or NUL). */
+export interface RawCommand {
+  command: "raw";
+  line: string;
+}
+
 /** Any command of the socket protocol. */
-export type IrcCommand = JoinCommand | PartCommand | TextCommand | NickCommand | QuitCommand;
+export type IrcCommand =
+  | JoinCommand
+  | PartCommand
+  | TextCommand
+  | NickCommand
+  | QuitCommand
+  | WhoisCommand
+  | ListCommand
+  | TopicCommand
+  | ModeCommand
+  | InviteCommand
+  | AwayCommand
+  | KickCommand
+  | RawCommand;
 
 /** The names of the commands. */
-export const COMMAND_NAMES = ["join", "part", "privmsg", "notice", "nick", "quit", "action"] as const;
+export const COMMAND_NAMES = [
+  "join",
+  "part",
+  "privmsg",
+  "notice",
+  "nick",
+  "quit",
+  "action",
+  "whois",
+  "list",
+  "topic",
+  "mode",
+  "invite",
+  "away",
+  "kick",
+  "raw",
+] as const;
+
+/** Longest raw line, in UTF-8 bytes: IRC's 512 less the CRLF. */
+export const MAX_RAW_LINE_BYTES = 510;
+/** Most bytes of a `mode` command's modes and parameters together (a few masks). */
+export const MAX_MODE_BYTES = 300;
+/** Most parameters of a `mode` command. */
+export const MAX_MODE_PARAMS = 12;
 
 /** A request line: a command, optionally with an id echoed in the reply. */
 export type CommandRequest = IrcCommand & { id?: string | number };
@@ -170,9 +254,126 @@ export function validateCommand(input: unknown): Validated<CommandRequest> {
       if (!message.ok) return message;
       return withId({ command: "quit", message: message.value });
     }
-    default:
-      return fail(`unknown command: ${JSON.stringify(name).slice(0, 64)}`);
+    default: {
+      const more = validateMoreCommand(name, raw);
+      return more
+        ? (more.ok ? withId(more.value) : more)
+        : fail(`unknown command: ${JSON.stringify(name).slice(0, 64)}`);
+    }
   }
+}
+
+// The commands users type beyond talking and joining (issue 19), apart so
+// the first switch stays the contract's; undefined for an unknown name.
+function validateMoreCommand(name: string, raw: Record<string, unknown>): Validated<IrcCommand> | undefined {
+  switch (name) {
+    case "whois": {
+      const nickname = nickTarget(raw, "nickname");
+      if (!nickname.ok) return nickname;
+      const window = raw.window === undefined || raw.window === null
+        ? { ok: true as const, value: null }
+        : targetField(raw, "window");
+      if (!window.ok) return window;
+      return { ok: true, value: { command: "whois", nickname: nickname.value, window: window.value } };
+    }
+    case "list": {
+      const filter = optionalText(raw, "filter");
+      if (!filter.ok) return filter;
+      if (filter.value !== null && !/^\S{1,200}$/.test(filter.value)) {
+        return fail("filter must be one word of at most 200 characters (like >100 or #rust*)");
+      }
+      return { ok: true, value: { command: "list", filter: filter.value || null } };
+    }
+    case "topic": {
+      const channel = channelField(raw, "channel");
+      if (!channel.ok) return channel;
+      const topic = optionalText(raw, "topic");
+      if (!topic.ok) return topic;
+      return { ok: true, value: { command: "topic", channel: channel.value, topic: topic.value } };
+    }
+    case "mode": {
+      const target = targetField(raw, "target");
+      if (!target.ok) return target;
+      const modes = optionalText(raw, "modes");
+      if (!modes.ok) return modes;
+      if (modes.value !== null && !/^[+-]?[A-Za-z+-]{1,40}$/.test(modes.value)) {
+        return fail(`invalid modes: ${JSON.stringify(modes.value.slice(0, 40))} (like +o or -v+b)`);
+      }
+      const params = raw.params ?? [];
+      if (!Array.isArray(params) || params.some((p) => typeof p !== "string")) {
+        return fail("params must be an array of strings");
+      }
+      if (params.length > MAX_MODE_PARAMS) return fail(`at most ${MAX_MODE_PARAMS} mode parameters`);
+      if (params.length > 0 && modes.value === null) return fail("params need modes");
+      // Each a word: a space or a leading ":" would make one parameter several, or the rest of the line.
+      const bad = (params as string[]).find((p) => !/^[^\s:\0][^\s\0]*$/.test(p));
+      if (bad !== undefined) return fail(`invalid mode parameter: ${JSON.stringify(bad.slice(0, 40))}`);
+      if (utf8Length([modes.value ?? "", ...params].join(" ")) > MAX_MODE_BYTES) {
+        return fail(`modes and parameters must be at most ${MAX_MODE_BYTES} bytes`);
+      }
+      return {
+        ok: true,
+        value: { command: "mode", target: target.value, modes: modes.value, params: params as string[] },
+      };
+    }
+    case "invite": {
+      const nickname = nickTarget(raw, "nickname");
+      if (!nickname.ok) return nickname;
+      const channel = channelField(raw, "channel");
+      if (!channel.ok) return channel;
+      return { ok: true, value: { command: "invite", nickname: nickname.value, channel: channel.value } };
+    }
+    case "away": {
+      const message = optionalText(raw, "message");
+      if (!message.ok) return message;
+      return { ok: true, value: { command: "away", message: message.value || null } };
+    }
+    case "kick": {
+      const channel = channelField(raw, "channel");
+      if (!channel.ok) return channel;
+      const nickname = nickTarget(raw, "nickname");
+      if (!nickname.ok) return nickname;
+      const message = optionalText(raw, "message");
+      if (!message.ok) return message;
+      return {
+        ok: true,
+        value: { command: "kick", channel: channel.value, nickname: nickname.value, message: message.value },
+      };
+    }
+    case "raw": {
+      const line = text(raw, "line");
+      if (!line.ok) return line;
+      return rawLine(line.value);
+    }
+    default:
+      return undefined;
+  }
+}
+
+// A raw line: one IRC command with its parameters, within 510 bytes, and
+// not QUIT (the worker must know it is leaving: the quit command).
+function rawLine(line: string): Validated<IrcCommand> {
+  const trimmed = line.trim();
+  if (trimmed === "") return fail("line must not be empty");
+  const length = utf8Length(trimmed);
+  if (length > MAX_RAW_LINE_BYTES) {
+    return fail(`line is ${length} bytes in UTF-8; at most ${MAX_RAW_LINE_BYTES} are allowed`);
+  }
+  const verb = /^([A-Za-z]+|[0-9]{3})(?: |$)/.exec(trimmed);
+  if (!verb) return fail("line must start with an IRC command (like WHO #channel)");
+  if (verb[1].toUpperCase() === "QUIT") {
+    return fail("QUIT goes through the quit command (/quit), not a raw line");
+  }
+  return { ok: true, value: { command: "raw", line: trimmed } };
+}
+
+function nickTarget(raw: Record<string, unknown>, field: string): Validated<string> {
+  const value = text(raw, field);
+  if (!value.ok) return value;
+  if (!isQueryTarget(value.value)) {
+    return fail(`invalid ${field}: ${JSON.stringify(value.value.slice(0, 64))}`);
+  }
+  return value;
 }
 
 /**

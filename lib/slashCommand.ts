@@ -17,19 +17,125 @@
  * | `/nick newnick` | `nick` |
  * | `/quit [message]` | `quit` |
  * | `/search words` | none: the web UI opens the results page ({@link searchQueryOf}) |
+ * | `/whois nick` (`/wi`) | `whois`, answered in the window it was typed in |
+ * | `/list [filter]` | `list`; the channel browser shows the answer |
+ * | `/topic [#channel] [text]` | `topic`: set it, or ask for it without text |
+ * | `/mode [target] [modes [params]]` | `mode`, of the current channel by default |
+ * | `/op`, `/deop`, `/voice`, `/devoice nick...` | `mode` `+o`/`-o`/`+v`/`-v` in the current channel |
+ * | `/invite nick [#channel]` | `invite`, to the current channel by default |
+ * | `/away [message]`, `/back` | `away` (without a message: back) |
+ * | `/kick [#channel] nick [reason]` | `kick` |
+ * | `/ban [#channel] nick-or-mask`, `/unban` | `mode +b nick!*@*` (or the mask given) |
+ * | `/raw line` (`/quote`) | `raw`: the line as typed, validated (no CR, LF, NUL; 510 bytes) |
+ * | `/query nick [text]` | none, or `privmsg` with text: the web UI opens the query window ({@link appCommandOf}) |
+ * | `/ignore [nick]`, `/unignore nick` | none: the server's ignore list (`lib/ignores.ts`) |
+ * | `/help` | none: the list of commands ({@link SLASH_HELP}) |
  *
  * @module
  */
-import { type IrcCommand, isChannelName, validateCommand } from "./ircCommand.ts";
+import { type IrcCommand, isChannelName, isQueryTarget, validateCommand } from "./ircCommand.ts";
 
 /** The parsed input: a valid command, or why there is none. */
 export type SlashCommandResult = { ok: true; command: IrcCommand } | { ok: false; error: string };
 
-/** The slash commands understood, for help texts. */
-export const SLASH_COMMANDS = ["join", "part", "msg", "notice", "me", "nick", "quit", "say"] as const;
+/** The slash commands understood, for help texts and completion. */
+export const SLASH_COMMANDS = [
+  "join",
+  "part",
+  "msg",
+  "query",
+  "notice",
+  "me",
+  "nick",
+  "whois",
+  "list",
+  "topic",
+  "mode",
+  "op",
+  "deop",
+  "voice",
+  "devoice",
+  "invite",
+  "away",
+  "back",
+  "kick",
+  "ban",
+  "unban",
+  "ignore",
+  "unignore",
+  "raw",
+  "quote",
+  "search",
+  "say",
+  "quit",
+  "help",
+] as const;
+
+/** `/help`'s lines: how to type each command, and what it does. */
+export const SLASH_HELP: readonly (readonly [usage: string, meaning: string])[] = [
+  ["/join #channel", "join a channel (/j)"],
+  ["/part [#channel] [reason]", "leave this channel or the one named (/leave)"],
+  ["/msg nick text", "send a private message"],
+  ["/query nick [text]", "open a private window with nick"],
+  ["/notice target text", "send a notice"],
+  ["/me action", "say what you do"],
+  ["/nick newnick", "change your nick"],
+  ["/whois nick", "who is nick (answered here) (/wi)"],
+  ["/list [filter]", "browse the network's channels"],
+  ["/topic [#channel] [text]", "set the topic, or show it"],
+  ["/mode [target] [modes [params]]", "change or show modes"],
+  ["/op, /deop, /voice, /devoice nick", "give or take +o / +v here"],
+  ["/invite nick [#channel]", "invite nick here or to the channel named"],
+  ["/away [message]", "mark yourself away; /back (or /away alone) to return"],
+  ["/kick [#channel] nick [reason]", "kick nick from the channel"],
+  ["/ban [#channel] nick|mask", "ban nick!*@* or the mask (+b); /unban to lift it"],
+  ["/ignore [nick]", "hide nick's messages (* and ? match any); alone: the list"],
+  ["/unignore nick", "show nick's messages again"],
+  ["/raw line", "send any IRC line as typed (/quote)"],
+  ["/search words", "search the history"],
+  ["/say text", "send text that starts with /"],
+  ["/quit [message]", "disconnect from this server"],
+  ["/help", "this list"],
+];
+
+/**
+ * A line that is the web app's own rather than IRC's (or not only IRC's):
+ * the UI and the API carry these out themselves.
+ */
+export type AppCommand =
+  | { kind: "help" }
+  | { kind: "query"; nick: string; text: string }
+  | { kind: "ignore"; mask: string | null }
+  | { kind: "unignore"; mask: string };
+
+/**
+ * The app's own command in `content` (see {@link AppCommand}), `null` for
+ * any other line, or why it is mistyped.
+ */
+export function appCommandOf(content: string): AppCommand | { kind: "error"; error: string } | null {
+  const match = /^\/(help|query|q|ignore|unignore)(?:\s+([\s\S]*))?$/i.exec(content);
+  if (!match) return null;
+  const [first, remainder] = splitWord((match[2] ?? "").trim());
+  switch (match[1].toLowerCase()) {
+    case "help":
+      return { kind: "help" };
+    case "q":
+    case "query":
+      if (!first || !isQueryTarget(first)) return { kind: "error", error: "Usage: /query nick [text]" };
+      return { kind: "query", nick: first, text: remainder };
+    case "ignore":
+      if (remainder) return { kind: "error", error: "Usage: /ignore [nick] (one nick or pattern)" };
+      return { kind: "ignore", mask: first || null };
+    default:
+      if (!first || remainder) return { kind: "error", error: "Usage: /unignore nick" };
+      return { kind: "unignore", mask: first };
+  }
+}
 
 /** Whether `command` produces a message that is stored and shown (text sent to a target). */
-export function storesMessage(command: IrcCommand): command is Extract<IrcCommand, { target: string }> {
+export function storesMessage(
+  command: IrcCommand,
+): command is Extract<IrcCommand, { command: "privmsg" | "notice" | "action" }> {
   return command.command === "privmsg" || command.command === "notice" || command.command === "action";
 }
 
@@ -89,9 +195,96 @@ export function parseSlashCommand(content: string, target: string | null): Slash
       return valid({ command: "quit", message: rest || null });
     case "search":
       return fail("/search is the web UI's: search with GET /api/search?q=words");
+    case "q":
+    case "query":
+      if (!first) return fail("Usage: /query nick [text]");
+      if (!remainder) {
+        return fail(`/query ${first} opens a window in the web UI; to send, /query ${first} text`);
+      }
+      return valid({ command: "privmsg", target: first, message: remainder });
+    case "wi":
+    case "whois":
+      if (!first || remainder) return fail("Usage: /whois nick");
+      return valid({ command: "whois", nickname: first, window: target });
+    case "list":
+      if (remainder) return fail("Usage: /list [filter] (one word, like >100 or #rust*)");
+      return valid({ command: "list", filter: first || null });
+    case "topic": {
+      if (first && isChannelName(first)) {
+        return valid({ command: "topic", channel: first, topic: remainder || null });
+      }
+      if (target && isChannelName(target)) {
+        return valid({ command: "topic", channel: target, topic: rest || null });
+      }
+      return fail("Usage: /topic [#channel] [text] (from a channel, or naming one)");
+    }
+    case "mode": {
+      const words = rest.split(/\s+/).filter((w) => w !== "");
+      // `/mode +m` and `/mode` alone are about the current channel.
+      const named = words.length > 0 && !/^[+-]/.test(words[0]);
+      const modeTarget = named ? words[0] : target;
+      if (!modeTarget) return fail("Usage: /mode [target] [modes [params]]");
+      const [modes, ...params] = named ? words.slice(1) : words;
+      return valid({ command: "mode", target: modeTarget, modes: modes ?? null, params });
+    }
+    case "op":
+    case "deop":
+    case "voice":
+    case "devoice": {
+      const nicks = rest.split(/\s+/).filter((w) => w !== "");
+      if (!target || !isChannelName(target) || nicks.length === 0) {
+        return fail(`Usage: /${name} nick... (in a channel)`);
+      }
+      const mode = `${name.startsWith("de") ? "-" : "+"}${name.endsWith("op") ? "o" : "v"}`;
+      return valid({ command: "mode", target, modes: mode[0] + mode[1].repeat(nicks.length), params: nicks });
+    }
+    case "invite": {
+      const channel = remainder || target;
+      if (!first || !channel || !isChannelName(channel)) return fail("Usage: /invite nick [#channel]");
+      return valid({ command: "invite", nickname: first, channel });
+    }
+    case "away":
+      return valid({ command: "away", message: rest || null });
+    case "back":
+      return valid({ command: "away", message: null });
+    case "kick": {
+      if (first && isChannelName(first)) {
+        const [nick, reason] = splitWord(remainder);
+        if (!nick) return fail("Usage: /kick [#channel] nick [reason]");
+        return valid({ command: "kick", channel: first, nickname: nick, message: reason || null });
+      }
+      if (!first || !target || !isChannelName(target)) return fail("Usage: /kick [#channel] nick [reason]");
+      return valid({ command: "kick", channel: target, nickname: first, message: remainder || null });
+    }
+    case "ban":
+    case "unban": {
+      const [channel, who] = first && isChannelName(first) ? [first, remainder] : [target, rest];
+      if (!channel || !isChannelName(channel) || !who || /\s/.test(who)) {
+        return fail(`Usage: /${name} [#channel] nick-or-mask`);
+      }
+      return valid({
+        command: "mode",
+        target: channel,
+        modes: name === "ban" ? "+b" : "-b",
+        params: [banMask(who)],
+      });
+    }
+    case "quote":
+    case "raw":
+      if (!rest) return fail(`Usage: /${name} IRC line`);
+      return valid({ command: "raw", line: rest });
+    case "help":
+    case "ignore":
+    case "unignore":
+      return fail(`/${name} is the web app's own: carried out by the messages route and the web UI`);
     default:
       return fail(`Unknown command /${name.slice(0, 32)} (known: /${SLASH_COMMANDS.join(", /")})`);
   }
+}
+
+/** The ban mask for `who`: a mask as given (it has `!` or `@`), else `nick!*@*`. */
+export function banMask(who: string): string {
+  return /[!@]/.test(who) ? who : `${who}!*@*`;
 }
 
 function part(channel: string, message: string): IrcCommand {

@@ -1,7 +1,8 @@
 /**
  * Turning a command into IRC lines: every line within IRC's 512 bytes, long
  * messages split at word boundaries where possible and never inside a
- * UTF-8 character, and PART and QUIT reasons cut to what fits.
+ * UTF-8 character, and PART, QUIT, KICK and AWAY reasons and topics cut to
+ * what fits. Raw lines are validated to 510 bytes (`lib/ircCommand.ts`).
  *
  * @module
  */
@@ -77,6 +78,30 @@ export function commandLines(command: Exclude<IrcCommand, { command: "quit" }>, 
       const head = `PRIVMSG ${command.target} :\x01ACTION `;
       return splitText(command.message, lineBudget(head, "\x01", me)).map((part) => `${head}${part}\x01`);
     }
+    case "whois":
+      return [`WHOIS ${command.nickname}`];
+    case "list":
+      return [command.filter ? `LIST ${command.filter}` : "LIST"];
+    case "topic":
+      // Absent asks for the topic; empty ("TOPIC #c :") clears it.
+      return [
+        command.topic === undefined || command.topic === null
+          ? `TOPIC ${command.channel}`
+          : reasonLine(`TOPIC ${command.channel}`, command.topic, me, true),
+      ];
+    case "mode":
+      return [
+        [`MODE ${command.target}`, command.modes ?? "", ...(command.params ?? [])].filter((p) => p !== "")
+          .join(" "),
+      ];
+    case "invite":
+      return [`INVITE ${command.nickname} ${command.channel}`];
+    case "away":
+      return [command.message ? reasonLine("AWAY", command.message, me) : "AWAY"];
+    case "kick":
+      return [reasonLine(`KICK ${command.channel} ${command.nickname}`, command.message, me)];
+    case "raw":
+      return [command.line];
   }
 }
 
@@ -91,8 +116,13 @@ export function quitLine(message: string | null | undefined, me?: Identity): str
 
 // `command` with an optional trailing reason, which is cut rather than
 // split: a second PART or QUIT line would mean something else.
-function reasonLine(command: string, reason: string | null | undefined, me: Identity | undefined): string {
-  if (!reason) return command;
+function reasonLine(
+  command: string,
+  reason: string | null | undefined,
+  me: Identity | undefined,
+  keepEmpty = false,
+): string {
+  if (!reason && !(keepEmpty && reason === "")) return command;
   const head = `${command} :`;
   return head + cutText(reason, lineBudget(head, "", me));
 }

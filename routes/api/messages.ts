@@ -47,7 +47,7 @@ export const STORE_WAIT_MS = 10_000;
 /** How long when the worker said flood control queued it. */
 export const QUEUED_STORE_WAIT_MS = 3_000;
 
-type TextCommand = Extract<IrcCommand, { target: string }>;
+type TextCommand = Extract<IrcCommand, { command: "privmsg" | "notice" | "action" }>;
 
 /** The messages routes, under `/api`, behind `loadUserServer`. */
 export function messageRoutes(
