@@ -21,6 +21,7 @@ import {
   substringHighlight,
 } from "../../lib/search.ts";
 import { parseSlashCommand, searchQueryOf } from "../../lib/slashCommand.ts";
+import { listMessagesAround, parseAroundId } from "../../lib/search/around.ts";
 
 function parsed(q: string) {
   const result = parseSearchQuery(q);
@@ -305,6 +306,48 @@ Deno.test("search migration: the concurrent build lets inserts go on, a worker's
   } finally {
     await blocker.end();
     await worker.destroy();
+    await database.drop();
+  }
+});
+
+Deno.test("messages around one: its window's lines before and after it, or null when it is not that window's", async () => {
+  const database = await createTestDatabase();
+  try {
+    const server = await createServer(database.db, { port: 6667 });
+    const other = await createServer(database.db, { port: 6668, name: "other" });
+    const stored = await insertMessages(
+      database.db,
+      server.id,
+      Array.from({ length: 30 }, (_, i) => ({
+        target: i % 2 ? "#A" : "#b",
+        sender: "x",
+        content: `line ${i}`,
+        message_type: "privmsg" as const,
+      })),
+    );
+    const [elsewhere] = await insertMessages(database.db, other.id, [
+      { target: "#a", sender: "x", content: "other", message_type: "privmsg" },
+    ]);
+    const id = stored[15].message.id; // "line 15" in #A
+    const around = await listMessagesAround(database.db, server.id, "#a", id, 6);
+    assertEquals(around?.messages.map((m) => m.content), [
+      "line 11",
+      "line 13",
+      "line 15",
+      "line 17",
+      "line 19",
+      "line 21",
+    ]);
+    assertEquals([around?.hasOlder, around?.hasNewer], [true, true]);
+    const edge = await listMessagesAround(database.db, server.id, "#a", stored[29].message.id, 6);
+    assertEquals(edge?.messages.map((m) => m.content), ["line 25", "line 27", "line 29"]);
+    assertEquals(edge?.hasNewer, false);
+    assertEquals(await listMessagesAround(database.db, server.id, "#b", id, 6), null);
+    assertEquals(await listMessagesAround(database.db, server.id, "#a", elsewhere.message.id, 6), null);
+    assertEquals(parseAroundId("12"), 12);
+    assertEquals(parseAroundId("0"), null);
+    assertEquals(parseAroundId("1e3"), null);
+  } finally {
     await database.drop();
   }
 });
