@@ -147,6 +147,10 @@ export interface ClientEvents {
   "socket connected": [];
   "socket close": [Error | undefined];
   close: [boolean];
+  /** `EXTERNAL` logs in with the client certificate; otherwise PLAIN with `account`. */
+  sasl_mechanism?: string;
+  /** Presented on TLS (PEM). */
+  client_certificate?: { certificate: string; private_key: string };
   raw: [{ line: string; from_server: boolean }];
 }
 
@@ -155,6 +159,32 @@ export class Client {
   constructor(options?: Partial<ConnectOptions>);
   connect(options?: ConnectOptions): void;
   /** Writes `line` as is when given one string. */
+/** What irc-framework gathered of a WHOIS; every field as the server sent it. */
+export interface WhoisEvent {
+  nick?: string;
+  error?: string;
+  ident?: string;
+  hostname?: string;
+  real_name?: string;
+  server?: string;
+  server_info?: string;
+  channels?: string;
+  away?: string;
+  idle?: string;
+  logon?: string;
+  account?: string;
+  operator?: string;
+  secure?: boolean;
+  actual_ip?: string;
+  actual_hostname?: string;
+  actual_username?: string;
+  registered_nick?: string;
+  bot?: string;
+  modes?: string;
+  special?: string[];
+  certfp?: string;
+}
+
   raw(line: string): void;
   quit(message?: string): void;
   changeNick(nick: string): void;
@@ -175,6 +205,12 @@ export class Client {
   connection: {
     end(data?: string, hadError?: boolean): void;
     connected: boolean;
+  /** LIST replies, 50 entries at a time (`workers/events/list.ts`). */
+  "channel list start": [];
+  "channel list": [{ channel: string; num_users: number; topic: string }[]];
+  "channel list end": [];
+  /** A WHOIS answer, gathered up to RPL_ENDOFWHOIS (`workers/events/whois.ts`). */
+  whois: [WhoisEvent];
     /** The transport of the current connection: the worker's own (`ircTransport.ts`). */
     transport?: SlicingTransport | null;
     /** `connecting`: a new transport was made, before it connects. */

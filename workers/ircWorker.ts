@@ -24,12 +24,16 @@ import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
 import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
+import type { SaslSettings } from "./saslLogin.ts";
 import { commandLines } from "./messageLines.ts";
 import { EventWriter } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
 import { OwnChannels } from "./ownChannels.ts";
 import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
+import { whoisHandler, WhoisWindows } from "./events/whois.ts";
+import { ChannelListWriter, listenChannelList } from "./events/list.ts";
+import { channelListStore } from "../lib/channelList.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
 
 // Exit status of a worker that ended on an error of its own (not a start failure).
@@ -102,6 +106,8 @@ class Worker {
   readonly #channels = new OwnChannels();
   #socket: CommandSocket | undefined;
   #stopping: Promise<void> | undefined;
+  #whois: WhoisWindows | undefined;
+  #list: ChannelListWriter | undefined;
 
   constructor(db: Db, bus: ServiceBus, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
     this.#db = db;
@@ -136,8 +142,10 @@ class Worker {
         username: server.username || server.nickname,
         realname: server.realname || server.nickname,
         password: server.password,
-        sasl: server.sasl_username && server.sasl_password
-          ? { account: server.sasl_username, password: server.sasl_password }
+        sasl: saslOf(server),
+        requireSasl: server.require_sasl,
+        clientCertificate: server.client_cert_pem && server.client_key_pem
+          ? { cert: server.client_cert_pem, key: server.client_key_pem }
           : null,
         flood: { burst: server.flood_burst, intervalMs: server.flood_interval_ms },
       },
@@ -157,6 +165,7 @@ class Worker {
     this.#channels.load(await joinedChannels(this.#db, this.#server.id));
     this.#trackOwnNick();
     this.#storeEvents();
+    this.#storeAnswers();
     this.#socket = await listenCommandSocket(
       this.#socketPath,
       (command) => this.#handle(command),
@@ -226,6 +235,8 @@ class Worker {
     }
     const sent = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
     if (!sent.ok) return { ok: false, error: sent.error, code: "queue_full" };
+    if (command.command === "whois") this.#whois?.asked(command.nickname, command.window ?? null);
+    if (command.command === "list") this.#list?.begin(command.filter ?? null);
     return sent.queued ? { ok: true, queued: true } : { ok: true };
   }
 
@@ -273,6 +284,22 @@ class Worker {
     });
   }
 
+  // Answers to the commands users type (WHOIS into the window it was asked
+  // from, LIST into the channel browser's table), which need to know what was asked.
+  #storeAnswers(): void {
+    const client = this.#irc.client;
+    this.#whois = new WhoisWindows((nick) => client.caseLower(nick));
+    whoisHandler(this.#whois)({
+      client,
+      store: (message) => this.#writer.append({ kind: "message", message }),
+    });
+    this.#list = new ChannelListWriter(
+      channelListStore(this.#db, this.#server.id),
+      (error) => this.#log.warn(`channel list: ${errorMessage(error)}`),
+    );
+    listenChannelList(client, this.#list);
+  }
+
   #storeEvents(): void {
     const client = this.#irc.client;
     const writer = this.#writer;
@@ -291,6 +318,16 @@ class Worker {
       },
     });
   }
+}
+
+// The row's mechanism; credentials without one are PLAIN (rows from before 0013).
+function saslOf(server: Server): SaslSettings {
+  const mechanism = server.sasl_mechanism ?? (server.sasl_username ? "PLAIN" : null);
+  if (mechanism === "EXTERNAL") return { mechanism };
+  if (mechanism === "PLAIN" && server.sasl_username && server.sasl_password) {
+    return { mechanism, account: server.sasl_username, password: server.sasl_password };
+  }
+  return null;
 }
 
 if (import.meta.main) await main();

@@ -17,6 +17,8 @@ import * as loginKnownAddresses from "./migrations/0006_login_known_addresses.ts
 import * as workerRoles from "./migrations/0007_worker_roles.ts";
 import * as search from "./migrations/0009_search.ts";
 
+import * as channelListIgnores from "./migrations/0011_channel_list_ignores.ts";
+import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_accounts": accounts,
@@ -28,6 +30,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "0009_search": search,
 };
 
+  "0011_channel_list_ignores": channelListIgnores,
+  "0013_sasl_settings": saslSettings,
 const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 };

@@ -48,6 +48,14 @@ export interface ServersTable {
   password: string | null;
   sasl_username: string | null;
   sasl_password: string | null;
+  /** `PLAIN` (sasl_username and sasl_password), `EXTERNAL` (the client certificate), or no SASL. */
+  sasl_mechanism: "PLAIN" | "EXTERNAL" | null;
+  /** Whether a connection on which SASL cannot succeed is ended rather than used. */
+  require_sasl: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The certificate presented on TLS (PEM), for EXTERNAL or the services' CertFP. */
+  client_cert_pem: string | null;
+  /** Its private key (PEM): never shown. */
+  client_key_pem: string | null;
   flood_burst: ColumnType<number, number | undefined, number>;
   flood_interval_ms: ColumnType<number, number | undefined, number>;
   /** The nick in use on IRC while connected. */
@@ -105,6 +113,32 @@ export interface ServerEventsTable {
   kind: ServerEventKind;
   /** The event's JSON data, as sent to SSE clients. */
   data: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+}
+
+/** The `channel_lists` table: how far a server's last `LIST` got (`lib/channelList.ts`). */
+export interface ChannelListsTable {
+  server_id: number;
+  state: "listing" | "done";
+  filter: string | null;
+  total: ColumnType<number, number | undefined, number>;
+  truncated: ColumnType<boolean, boolean | undefined, boolean>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Date | null;
+}
+
+/** The `channel_list_entries` table: the channels that `LIST` answered. */
+export interface ChannelListEntriesTable {
+  server_id: number;
+  name: string;
+  users: number;
+  topic: string;
+}
+
+/** The `ignores` table: nicks (or patterns) whose lines a server's windows hide (`lib/ignores.ts`). */
+export interface IgnoresTable {
+  server_id: number;
+  mask: string;
   created_at: CreatedAt;
 }
 
@@ -177,6 +211,9 @@ export interface Database {
   login_known_addresses: LoginKnownAddressesTable;
   read_markers: ReadMarkersTable;
 }
+  channel_lists: ChannelListsTable;
+  channel_list_entries: ChannelListEntriesTable;
+  ignores: IgnoresTable;
 
 /** A row of `servers`. */
 export type Server = Selectable<ServersTable>;
