@@ -40,6 +40,7 @@ import {
   type StoredMessage,
 } from "../lib/messages.ts";
 import type { InlineNotification } from "../lib/serviceBus.ts";
+import { applyMemberChanges, type MembersChange } from "../lib/channelMembers.ts";
 
 /** Most events kept in memory while the database is unreachable. */
 export const DEFAULT_MAX_BUFFERED = 50_000;
@@ -68,7 +69,8 @@ export const DEFAULT_LOW_WATER = 1000;
 export type WriteItem =
   | { kind: "message"; message: NewMessageInput }
   | { kind: "channel"; name: string; change: ChannelChange }
-  | { kind: "nickname"; nick: string };
+  | { kind: "nickname"; nick: string }
+  | { kind: "members"; change: MembersChange };
 
 /** Where published events go (the service bus). */
 export interface Publisher {
@@ -396,14 +398,28 @@ export class EventWriter {
       if (batch.some((item) => item.kind === "nickname")) await lockServerRow(trx, this.#serverId);
       const out: Published = { messages: [], events: [] };
       let run: NewMessageInput[] = [];
+      // Consecutive member changes are folded into a few statements.
+      let members: MembersChange[] = [];
+      const flushMembers = async () => {
+        if (members.length === 0) return;
+        out.events.push(...await applyMemberChanges(trx, this.#serverId, members));
+        members = [];
+      };
       const flushRun = async () => {
+        await flushMembers();
         if (run.length === 0) return;
         out.messages.push(...await insertMessages(trx, this.#serverId, run, batchId));
         run = [];
       };
       for (const item of batch) {
         if (item.kind === "message") {
+          await flushMembers();
           run.push(item.message);
+          continue;
+        }
+        if (item.kind === "members") {
+          if (run.length > 0) await flushRun();
+          members.push(item.change);
           continue;
         }
         await flushRun();
@@ -451,6 +467,17 @@ function itemBytes(item: WriteItem): number {
       return ITEM_OVERHEAD_BYTES + 2 * (item.name.length + (item.change.topic?.length ?? 0));
     case "nickname":
       return ITEM_OVERHEAD_BYTES + 2 * item.nick.length;
+    case "members": {
+      const change = item.change;
+      if (change.kind === "clear") return ITEM_OVERHEAD_BYTES;
+      if (change.kind === "remove") {
+        return ITEM_OVERHEAD_BYTES + 2 * (change.channel.length + change.nick.length);
+      }
+      const members = change.kind === "reset" ? change.members : [change.member];
+      // A member's fields, roughly: its names and host.
+      return ITEM_OVERHEAD_BYTES * (1 + members.length) +
+        2 * members.reduce((n, m) => n + m.nick.length + (m.host?.length ?? 0) + (m.away?.length ?? 0), 0);
+    }
   }
 }
 
@@ -462,6 +489,8 @@ const STORABLE_CHANNEL = /^[^\s,\x00-\x1f\x7f]{1,200}$/;
 function isStorableChannelName(name: unknown): name is string {
   return typeof name === "string" && STORABLE_CHANNEL.test(name);
 }
+
+const isName = (value: unknown) => typeof value === "string" && value !== "";
 
 const isOptionalText = (value: unknown) => value === null || typeof value === "string";
 
@@ -486,6 +515,16 @@ export function malformedItem(item: WriteItem): string | undefined {
       return undefined;
     case "nickname":
       return typeof item.nick === "string" && item.nick !== "" ? undefined : "a nick change with no nick";
+    case "members": {
+      const change = item.change;
+      if (change.kind === "clear") return undefined;
+      if (!isStorableChannelName(change.channel)) return "a member change with no valid channel name";
+      if (change.kind === "remove") return isName(change.nick) ? undefined : "a member removed with no nick";
+      const members = change.kind === "reset" ? change.members : [change.member];
+      return members.every((m) => isName(m.nick) && typeof m.modes === "string")
+        ? undefined
+        : "a member with no nick";
+    }
   }
 }
 

@@ -29,6 +29,7 @@ export type ChatEvent = Omit<MessageEvent, "type">;
 /** The members of a channel, at the end of its NAMES reply. */
 export interface UserlistEvent {
   channel: string;
+  /** `modes` are mode letters (`o`, `v`), every one with multi-prefix. */
   users: { nick: string; ident: string; hostname: string; modes: string[] }[];
 }
 
@@ -44,6 +45,34 @@ export interface JoinEvent {
   ident: string;
   hostname: string;
   channel: string;
+  /** With extended-join: the account, `false` for none. */
+  account?: string | false;
+  /** With extended-join: the realname. */
+  gecos?: string;
+  time?: number;
+}
+
+/** Someone went away or came back (away-notify, or our own RPL_NOWAWAY/UNAWAY). */
+export interface AwayEvent {
+  self: boolean;
+  nick: string;
+  message: string;
+  time?: number;
+}
+
+/** Someone logged in to an account, or out (`false`) (account-notify). */
+export interface AccountEvent {
+  nick: string;
+  account: string | false;
+  time?: number;
+}
+
+/** Someone's user and host (CHGHOST) or realname (SETNAME) changed. */
+export interface UserUpdatedEvent {
+  nick: string;
+  new_ident?: string;
+  new_hostname?: string;
+  new_gecos?: string;
   time?: number;
 }
 
@@ -118,6 +147,8 @@ export interface ConnectOptions {
   ping_interval?: number;
   ping_timeout?: number;
   enable_echomessage?: boolean;
+  enable_chghost?: boolean;
+  enable_setname?: boolean;
   message_max_length?: number;
   version?: string | null;
   /** The transport class (irc-framework's TCP/TLS one by default). */
@@ -140,6 +171,10 @@ export interface ClientEvents {
   nick: [NickEvent];
   topic: [TopicEvent];
   mode: [ModeEvent];
+  away: [AwayEvent];
+  back: [AwayEvent];
+  account: [AccountEvent];
+  "user updated": [UserUpdatedEvent];
   "nick in use": [{ nick: string; reason: string }];
   "nick invalid": [{ nick: string; reason: string }];
   "irc error": [IrcErrorEvent];
@@ -197,6 +232,8 @@ export interface WhoisEvent {
     cap: { isEnabled(cap: string): boolean };
     supports(feature: string): string | boolean;
     isChannelName(name: string): boolean;
+    /** What the server's 005 said; PREFIX highest first. */
+    options: { PREFIX?: { symbol: string; mode: string }[] };
   };
   /** Compares names with the server's case mapping. */
   caseCompare(a: string, b: string): boolean;

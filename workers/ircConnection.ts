@@ -169,6 +169,9 @@ export class IrcConnection {
       // and never retries the first connection.
       auto_reconnect: false,
       enable_echomessage: true,
+      // The nick list follows hosts and realnames (workers/events/memberInfo.ts).
+      enable_chghost: true,
+      enable_setname: true,
       version: null,
       transport: SlicingTransport,
     };

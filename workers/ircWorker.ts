@@ -306,7 +306,10 @@ class Worker {
     const me = () => this.#irc.identity().nick;
     registerEventHandlers({
       client,
-      users: new ChannelUsers((name) => client.caseLower(name)),
+      users: new ChannelUsers((name) => client.caseLower(name), {
+        prefixes: () => client.network.options.PREFIX ?? [],
+        onChange: (change) => writer.append({ kind: "members", change }),
+      }),
       me,
       isMe: (nick) => nick !== undefined && nick !== "" && client.caseCompare(nick, me()),
       isChannel: (name) => client.network.isChannelName(name),

@@ -104,7 +104,7 @@ export interface ServerEventSeqsTable {
 }
 
 /** Kinds of `server_events` rows (messages live in `messages`). */
-export type ServerEventKind = "status" | "channel";
+export type ServerEventKind = "status" | "channel" | "members";
 
 /** The `server_events` table: status and channel changes, numbered like messages. */
 export interface ServerEventsTable {
@@ -140,6 +140,21 @@ export interface IgnoresTable {
   server_id: number;
   mask: string;
   created_at: CreatedAt;
+}
+
+/** The `channel_members` table: who is in each channel (`lib/channelMembers.ts`). */
+export interface ChannelMembersTable {
+  server_id: number;
+  channel: string;
+  nick: string;
+  modes: string;
+  prefix: string;
+  rank: number;
+  user: string | null;
+  host: string | null;
+  account: string | null;
+  away: string | null;
+  realname: string | null;
 }
 
 /** The `bus_payloads` table: service bus messages too big for NOTIFY. */
@@ -210,6 +225,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   login_known_addresses: LoginKnownAddressesTable;
   read_markers: ReadMarkersTable;
+  channel_members: ChannelMembersTable;
 }
   channel_lists: ChannelListsTable;
   channel_list_entries: ChannelListEntriesTable;

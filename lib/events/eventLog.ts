@@ -16,7 +16,12 @@ import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { MessageType, ServerStatus } from "../db/schema.ts";
 import { messageJson } from "../messages.ts";
-import type { ChannelEventData, LogEvent, StatusEventData } from "./wireFormat.ts";
+import {
+  type ChannelEventData,
+  type LogEvent,
+  parseMembersData,
+  type StatusEventData,
+} from "./wireFormat.ts";
 
 /**
  * Takes `count` numbers in the log of `serverId`; returns the first. Call
@@ -61,7 +66,7 @@ export async function readEvents(
 ): Promise<LogEvent[]> {
   const { rows } = await sql<{
     seq: string;
-    kind: "message" | "status" | "channel";
+    kind: "message" | "status" | "channel" | "members";
     id: string | null;
     target: string | null;
     sender: string | null;
@@ -102,6 +107,11 @@ export async function readEvents(
       const status: StatusEventData = { server_id: serverId, status: data.status as ServerStatus };
       if (typeof data.error === "string") status.error = data.error;
       return { serverId, seq, event: "status", data: status };
+    }
+    if (row.kind === "members") {
+      const members = parseMembersData(data, serverId) ??
+        { server_id: serverId, channel: null, reset: true, members: [], removed: [] };
+      return { serverId, seq, event: "members", data: members };
     }
     return {
       serverId,

@@ -9,6 +9,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { MessageType, ServerStatus } from "../db/schema.ts";
 import type { MessageJson, StoredMessage } from "../messages.ts";
+import type { Member } from "../channelMembers.ts";
 import { MAX_NOTIFY_BYTES } from "../serviceBus.ts";
 import { channelsChannel, messagesChannel, parseServerChannel, statusChannel } from "./busChannels.ts";
 
@@ -27,11 +28,28 @@ export interface ChannelEventData {
   topic: string | null;
 }
 
+/**
+ * Data of a `members` event: who came, changed or went in a channel
+ * (`lib/channelMembers.ts`). `reset` says the list was replaced as a whole
+ * (a NAMES reply; `channel` null: every channel, the connection closed):
+ * read it again from the API.
+ */
+export interface MembersEventData {
+  server_id: number;
+  channel: string | null;
+  reset: boolean;
+  /** Members new or changed (whole rows). */
+  members: Member[];
+  /** Nicks no longer in the channel. */
+  removed: string[];
+}
+
 /** One event of a server's log, as the live stream sends it. */
 export type LogEvent =
   | { serverId: number; seq: number; event: "message"; data: MessageJson }
   | { serverId: number; seq: number; event: "status"; data: StatusEventData }
-  | { serverId: number; seq: number; event: "channel"; data: ChannelEventData };
+  | { serverId: number; seq: number; event: "channel"; data: ChannelEventData }
+  | { serverId: number; seq: number; event: "members"; data: MembersEventData };
 
 /** What the bus carries when a server's log grew. */
 export interface Published {
@@ -83,8 +101,12 @@ const MESSAGE_TYPES: readonly MessageType[] = [
   "system",
 ];
 
-/** Publishes a status, channel or message event already committed. */
+/** Publishes a status, channel, members or message event already committed. */
 export function publishServerEvent(bus: Publisher, event: LogEvent): Promise<void> {
+  if (event.event === "members") {
+    // On the channels' bus channel, told apart by `kind`.
+    return bus.publish(channelsChannel(event.serverId), { kind: "members", ...event.data, seq: event.seq });
+  }
   if (event.event === "status") {
     return bus.publish(statusChannel(event.serverId), { ...event.data, seq: event.seq });
   }
@@ -193,6 +215,14 @@ export function parsePublished(channel: string, data: unknown): Published | unde
       return { serverId, seq, events: [{ serverId, seq, event: "status", data: status }] };
     }
     case "channels": {
+      if (data.kind === "members") {
+        const members = parseMembersData(data, serverId);
+        return members ? { serverId, seq, events: [{ serverId, seq, event: "members", data: members }] } : {
+          serverId,
+          seq,
+          events: undefined,
+        };
+      }
       if (typeof data.name !== "string" || typeof data.joined !== "boolean") return undefined;
       const topic = typeof data.topic === "string" ? data.topic : null;
       return {
@@ -217,6 +247,39 @@ export function parsePublished(channel: string, data: unknown): Published | unde
       return { serverId, seq, events };
     }
   }
+}
+
+/**
+ * The data of a `members` event from untrusted JSON (a bus payload, a log
+ * row), or `undefined` when a field is not what it should be.
+ */
+export function parseMembersData(
+  data: Record<string, unknown>,
+  serverId: number,
+): MembersEventData | undefined {
+  const { channel, reset, members, removed } = data;
+  if (channel !== null && typeof channel !== "string") return undefined;
+  if (typeof reset !== "boolean" || !Array.isArray(members) || !Array.isArray(removed)) return undefined;
+  if (!removed.every((nick) => typeof nick === "string")) return undefined;
+  const parsed: Member[] = [];
+  for (const m of members) {
+    if (!isRecord(m) || typeof m.nick !== "string" || typeof m.modes !== "string") return undefined;
+    if (typeof m.prefix !== "string" || !Number.isSafeInteger(m.rank)) return undefined;
+    const { user, host, account, away, realname } = m;
+    if (![user, host, account, away, realname].every(isTextOrNull)) return undefined;
+    parsed.push({
+      nick: m.nick,
+      modes: m.modes,
+      prefix: m.prefix,
+      rank: m.rank as number,
+      user: user as string | null,
+      host: host as string | null,
+      account: account as string | null,
+      away: away as string | null,
+      realname: realname as string | null,
+    });
+  }
+  return { server_id: serverId, channel, reset, members: parsed, removed: removed as string[] };
 }
 
 // One message of a payload, or `undefined` when a field is not what it should be.

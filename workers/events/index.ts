@@ -6,6 +6,7 @@
 import type { EventContext, EventHandler } from "./context.ts";
 import { joinHandler } from "./join.ts";
 import { kickHandler } from "./kick.ts";
+import { memberInfoHandler } from "./memberInfo.ts";
 import { messageHandler } from "./message.ts";
 import { modeHandler } from "./mode.ts";
 import { namesHandler } from "./names.ts";
@@ -29,6 +30,7 @@ export const HANDLERS: readonly EventHandler[] = [
   nickHandler,
   topicHandler,
   modeHandler,
+  memberInfoHandler,
   serverMessagesHandler,
 ];
 

@@ -9,11 +9,18 @@ import { type EventHandler, eventTime, isName, textOf } from "./context.ts";
 export const joinHandler: EventHandler = (ctx) => {
   ctx.client.on("join", (event) => {
     if (!isName(event.channel) || !isName(event.nick)) return;
+    // With extended-join, the account (false: none) and realname come along.
+    const info = {
+      user: textOf(event.ident),
+      host: textOf(event.hostname),
+      ...(event.account === undefined ? {} : { account: isName(event.account) ? event.account : null }),
+      ...(isName(event.gecos) ? { realname: event.gecos } : {}),
+    };
     if (ctx.isMe(event.nick)) {
-      ctx.users.set(event.channel, [event.nick]);
+      ctx.users.set(event.channel, [{ nick: event.nick, ...info }]);
       ctx.changeChannel(event.channel, { joined: true });
     } else {
-      ctx.users.add(event.channel, event.nick);
+      ctx.users.add(event.channel, event.nick, info);
     }
     ctx.store({
       target: event.channel,

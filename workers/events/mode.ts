@@ -19,5 +19,11 @@ export const modeHandler: EventHandler = (ctx) => {
       message_type: "mode",
       created_at: eventTime(event.time),
     });
+    // Prefix modes (+o, -v...) change the members' ranks.
+    if (!ctx.isChannel(event.target) || !Array.isArray(event.modes)) return;
+    for (const change of event.modes) {
+      if (typeof change?.mode !== "string" || !/^[+-].$/.test(change.mode) || !isName(change.param)) continue;
+      ctx.users.mode(event.target, change.param, change.mode[1], change.mode[0] === "+");
+    }
   });
 };

@@ -12,6 +12,7 @@ import type { EventHandler } from "../../../workers/events/context.ts";
 import { malformedItem, type WriteItem } from "../../../workers/eventWriter.ts";
 import type { ChannelChange } from "../../../lib/channels.ts";
 import type { NewMessageInput } from "../../../lib/messages.ts";
+import type { MembersChange } from "../../../lib/channelMembers.ts";
 import { assertEquals } from "../../support/assert.ts";
 
 /** What {@link harness} gives a test. */
@@ -22,6 +23,8 @@ export interface Harness {
   stored: NewMessageInput[];
   /** The channel changes recorded, in order. */
   changes: { name: string; change: ChannelChange }[];
+  /** The member changes handed to the writer, in order. */
+  memberChanges: MembersChange[];
   /** Feeds one line from the server (without CRLF). */
   line(raw: string): void;
   /** Emits `event` as irc-framework would, with any payload (a malformed one). */
@@ -34,11 +37,18 @@ export interface Harness {
 export function harness(handlers: EventHandler[], nick = "tester"): Harness {
   const client = new ircFramework.Client();
   client.user.nick = nick;
-  const users = new ChannelUsers((name) => client.caseLower(name));
-  const stored: NewMessageInput[] = [];
-  const changes: { name: string; change: ChannelChange }[] = [];
+  const memberChanges: MembersChange[] = [];
+  const users = new ChannelUsers((name) => client.caseLower(name), {
+    prefixes: () => client.network.options.PREFIX ?? [],
+    onChange(change) {
+      append({ kind: "members", change });
+      memberChanges.push(change);
+    },
+  });
   // Every item must be what the writer stores, not what it drops.
   const append = (item: WriteItem) => assertEquals(malformedItem(item), undefined, JSON.stringify(item));
+  const stored: NewMessageInput[] = [];
+  const changes: { name: string; change: ChannelChange }[] = [];
   for (const handler of handlers) {
     handler({
       client,
@@ -62,6 +72,7 @@ export function harness(handlers: EventHandler[], nick = "tester"): Harness {
     users,
     stored,
     changes,
+    memberChanges,
     line: (raw) => connection.addReadBuffer(raw),
     emit: (event, payload) =>
       (client as unknown as { emit(e: string, p: unknown): void }).emit(event, payload),

@@ -1,0 +1,183 @@
+/**
+ * Who is in each channel of a server, as the worker last heard it (NAMES,
+ * then joins, parts, quits, kicks, nick and mode changes, AWAY, ACCOUNT,
+ * CHGHOST, SETNAME), stored in `channel_members` and recorded in the
+ * server's event log as `members` events.
+ *
+ * The worker keeps the members in memory (`workers/events/channelUsers.ts`)
+ * and hands each change here as whole rows: a row to put, a nick to remove,
+ * a channel's whole list (a NAMES reply), or everything gone (the
+ * connection closed). The changes of one batch are folded first, so a
+ * NAMES of 5,000 users is one insert, a burst of joins in many channels is
+ * one upsert, and no change rewrites the list of a channel.
+ *
+ * @module
+ */
+import { sql } from "kysely";
+import type { Db } from "./db/database.ts";
+import { allocateSeqs } from "./events/eventLog.ts";
+import type { LogEvent, MembersEventData } from "./events/wireFormat.ts";
+import { storableText } from "./storableText.ts";
+
+/** One member of a channel, as stored and sent. */
+export interface Member {
+  nick: string;
+  /** Channel modes of the member's prefixes, highest first (`"ov"`). */
+  modes: string;
+  /** The prefix symbols of those modes, highest first (`"@+"`), from the server's PREFIX. */
+  prefix: string;
+  /** 0 for the highest prefix of the server's PREFIX; the count of prefixes for none. */
+  rank: number;
+  user: string | null;
+  host: string | null;
+  /** The services account, when the server told (account-notify, extended-join). */
+  account: string | null;
+  /** The away message, or `null` when the member is here (away-notify). */
+  away: string | null;
+  realname: string | null;
+}
+
+/** A change of the members of a server's channels. */
+export type MembersChange =
+  | { kind: "reset"; channel: string; members: Member[] }
+  | { kind: "put"; channel: string; member: Member }
+  | { kind: "remove"; channel: string; nick: string }
+  | { kind: "clear" };
+
+/** Most members a channel's list holds (a hostile server's NAMES must not be unbounded). */
+export const MAX_MEMBERS = 100_000;
+
+// The net effect of a run of changes on one channel.
+interface Folded {
+  reset: boolean;
+  rows: Map<string, Member | null>;
+}
+
+/**
+ * Applies `changes` (in order) to the members of `serverId` inside the
+ * caller's transaction, in at most four statements whatever their number,
+ * and records one `members` event per channel changed; returns the events,
+ * for the caller to publish after the commit.
+ */
+export async function applyMemberChanges(
+  trx: Db,
+  serverId: number,
+  changes: readonly MembersChange[],
+): Promise<LogEvent[]> {
+  let cleared = false;
+  let channels = new Map<string, Folded>();
+  for (const change of changes) {
+    if (change.kind === "clear") {
+      cleared = true;
+      channels = new Map();
+      continue;
+    }
+    let folded = channels.get(change.channel);
+    if (!folded || change.kind === "reset") {
+      folded = { reset: change.kind === "reset" || (folded?.reset ?? false), rows: new Map() };
+      channels.set(change.channel, folded);
+    }
+    if (change.kind === "reset") {
+      for (const member of change.members.slice(0, MAX_MEMBERS)) folded.rows.set(member.nick, member);
+    } else if (change.kind === "put") {
+      folded.rows.set(change.member.nick, change.member);
+    } else {
+      folded.rows.set(change.nick, null);
+    }
+  }
+  const resets = [...channels].filter(([, f]) => f.reset).map(([name]) => name);
+  const removed: { channel: string; nick: string }[] = [];
+  const put: { channel: string; member: Member }[] = [];
+  for (const [channel, folded] of channels) {
+    for (const [nick, member] of folded.rows) {
+      if (member) put.push({ channel, member });
+      else if (!folded.reset) removed.push({ channel, nick });
+    }
+  }
+  if (cleared) await trx.deleteFrom("channel_members").where("server_id", "=", serverId).execute();
+  if (resets.length > 0) {
+    await trx.deleteFrom("channel_members").where("server_id", "=", serverId)
+      .where("channel", "in", resets).execute();
+  }
+  if (removed.length > 0) {
+    await sql`
+      delete from channel_members m using unnest(${removed.map((r) => r.channel)}::text[],
+                                                 ${removed.map((r) => r.nick)}::text[]) as d(channel, nick)
+      where m.server_id = ${serverId} and m.channel = d.channel and m.nick = d.nick`.execute(trx);
+  }
+  if (put.length > 0) {
+    const col = <T>(f: (p: { channel: string; member: Member }) => T) => put.map(f);
+    const text = (value: string | null) => value === null ? null : storableText(value);
+    await sql`
+      insert into channel_members (server_id, channel, nick, modes, prefix, rank, "user", host, account, away,
+                                   realname)
+      select ${serverId}, * from unnest(
+        ${col((p) => storableText(p.channel))}::text[], ${col((p) => storableText(p.member.nick))}::text[],
+        ${col((p) => storableText(p.member.modes))}::text[], ${
+      col((p) => storableText(p.member.prefix))
+    }::text[],
+        ${col((p) => p.member.rank)}::int[], ${col((p) => text(p.member.user))}::text[],
+        ${col((p) => text(p.member.host))}::text[], ${col((p) => text(p.member.account))}::text[],
+        ${col((p) => text(p.member.away))}::text[], ${col((p) => text(p.member.realname))}::text[])
+      on conflict (server_id, channel, nick) do update set
+        modes = excluded.modes, prefix = excluded.prefix, rank = excluded.rank, "user" = excluded."user",
+        host = excluded.host, account = excluded.account, away = excluded.away, realname = excluded.realname`
+      .execute(trx);
+  }
+  const data: MembersEventData[] = [];
+  if (cleared) data.push({ server_id: serverId, channel: null, reset: true, members: [], removed: [] });
+  for (const [channel, folded] of channels) {
+    const members = folded.reset ? [] : [...folded.rows.values()].filter((m): m is Member => m !== null);
+    const gone = folded.reset ? [] : [...folded.rows].filter(([, m]) => m === null).map(([nick]) => nick);
+    data.push({ server_id: serverId, channel, reset: folded.reset, members, removed: gone });
+  }
+  if (data.length === 0) return [];
+  const first = await allocateSeqs(trx, serverId, data.length);
+  await trx.insertInto("server_events").values(data.map((d, i) => ({
+    server_id: serverId,
+    seq: first + i,
+    kind: "members" as const,
+    data: JSON.stringify(d),
+  }))).execute();
+  return data.map((d, i) => ({ serverId, seq: first + i, event: "members" as const, data: d }));
+}
+
+/** A channel's members, by rank then name, with counts. */
+export interface MemberList {
+  channel: string;
+  members: Member[];
+  counts: { total: number; ops: number; voiced: number; away: number };
+}
+
+/**
+ * The members of `channel` (matched case-insensitively) of `serverId`,
+ * sorted by rank then name; an empty list for a channel we are not in.
+ */
+export async function listMembers(db: Db, serverId: number, channel: string): Promise<MemberList> {
+  const rows = await db.selectFrom("channel_members")
+    .select(["channel", "nick", "modes", "prefix", "rank", "user", "host", "account", "away", "realname"])
+    .where("server_id", "=", serverId)
+    .where(sql<boolean>`lower(channel) = lower(${channel})`)
+    .orderBy("rank").orderBy(sql`lower(nick)`).orderBy("nick")
+    .limit(MAX_MEMBERS)
+    .execute();
+  const members = rows.map(({ channel: _, ...member }) => member);
+  return {
+    channel: rows[0]?.channel ?? channel,
+    members,
+    counts: {
+      total: members.length,
+      ops: members.filter(isOperator).length,
+      voiced: members.filter((m) => !isOperator(m) && m.modes !== "").length,
+      away: members.filter((m) => m.away !== null).length,
+    },
+  };
+}
+
+/** Modes that let a member op, kick and ban (owner, admin, op; halfop is not counted). */
+const OPERATOR_MODES = /[qaoy]/;
+
+/** Whether `member` is a channel operator (or above). */
+export function isOperator(member: Pick<Member, "modes">): boolean {
+  return OPERATOR_MODES.test(member.modes);
+}
