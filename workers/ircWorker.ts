@@ -34,6 +34,9 @@ import { registerEventHandlers } from "./events/index.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
+import { whoisHandler, WhoisWindows } from "./events/whois.ts";
+import { ChannelListWriter, listenChannelList } from "./events/list.ts";
+import { channelListStore } from "../lib/channelList.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
 
 // Exit status of a worker that ended on an error of its own (not a start failure).
@@ -106,6 +109,8 @@ class Worker {
   readonly #channels = new OwnChannels();
   #socket: CommandSocket | undefined;
   #stopping: Promise<void> | undefined;
+  #whois: WhoisWindows | undefined;
+  #list: ChannelListWriter | undefined;
   #whois: WhoisWindows | undefined;
   #list: ChannelListWriter | undefined;
 
@@ -237,6 +242,8 @@ class Worker {
     if (!sent.ok) return { ok: false, error: sent.error, code: "queue_full" };
     if (command.command === "whois") this.#whois?.asked(command.nickname, command.window ?? null);
     if (command.command === "list") this.#list?.begin(command.filter ?? null);
+    if (command.command === "whois") this.#whois?.asked(command.nickname, command.window ?? null);
+    if (command.command === "list") this.#list?.begin(command.filter ?? null);
     return sent.queued ? { ok: true, queued: true } : { ok: true };
   }
 
@@ -300,16 +307,29 @@ class Worker {
     listenChannelList(client, this.#list);
   }
 
+  // Answers to the commands users type (WHOIS into the window it was asked
+  // from, LIST into the channel browser's table), which need to know what was asked.
+  #storeAnswers(): void {
+    const client = this.#irc.client;
+    this.#whois = new WhoisWindows((nick) => client.caseLower(nick));
+    whoisHandler(this.#whois)({
+      client,
+      store: (message) => this.#writer.append({ kind: "message", message }),
+    });
+    this.#list = new ChannelListWriter(
+      channelListStore(this.#db, this.#server.id),
+      (error) => this.#log.warn(`channel list: ${errorMessage(error)}`),
+    );
+    listenChannelList(client, this.#list);
+  }
+
   #storeEvents(): void {
     const client = this.#irc.client;
     const writer = this.#writer;
     const me = () => this.#irc.identity().nick;
     registerEventHandlers({
       client,
-      users: new ChannelUsers((name) => client.caseLower(name), {
-        prefixes: () => client.network.options.PREFIX ?? [],
-        onChange: (change) => writer.append({ kind: "members", change }),
-      }),
+      users: new ChannelUsers((name) => client.caseLower(name)),
       me,
       isMe: (nick) => nick !== undefined && nick !== "" && client.caseCompare(nick, me()),
       isChannel: (name) => client.network.isChannelName(name),

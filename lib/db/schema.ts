@@ -104,7 +104,7 @@ export interface ServerEventSeqsTable {
 }
 
 /** Kinds of `server_events` rows (messages live in `messages`). */
-export type ServerEventKind = "status" | "channel" | "members";
+export type ServerEventKind = "status" | "channel";
 
 /** The `server_events` table: status and channel changes, numbered like messages. */
 export interface ServerEventsTable {
@@ -142,19 +142,30 @@ export interface IgnoresTable {
   created_at: CreatedAt;
 }
 
-/** The `channel_members` table: who is in each channel (`lib/channelMembers.ts`). */
-export interface ChannelMembersTable {
+/** The `channel_lists` table: how far a server's last `LIST` got (`lib/channelList.ts`). */
+export interface ChannelListsTable {
   server_id: number;
-  channel: string;
-  nick: string;
-  modes: string;
-  prefix: string;
-  rank: number;
-  user: string | null;
-  host: string | null;
-  account: string | null;
-  away: string | null;
-  realname: string | null;
+  state: "listing" | "done";
+  filter: string | null;
+  total: ColumnType<number, number | undefined, number>;
+  truncated: ColumnType<boolean, boolean | undefined, boolean>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Date | null;
+}
+
+/** The `channel_list_entries` table: the channels that `LIST` answered. */
+export interface ChannelListEntriesTable {
+  server_id: number;
+  name: string;
+  users: number;
+  topic: string;
+}
+
+/** The `ignores` table: nicks (or patterns) whose lines a server's windows hide (`lib/ignores.ts`). */
+export interface IgnoresTable {
+  server_id: number;
+  mask: string;
+  created_at: CreatedAt;
 }
 
 /** The `bus_payloads` table: service bus messages too big for NOTIFY. */
@@ -225,7 +236,9 @@ export interface Database {
   login_failures: LoginFailuresTable;
   login_known_addresses: LoginKnownAddressesTable;
   read_markers: ReadMarkersTable;
-  channel_members: ChannelMembersTable;
+  channel_lists: ChannelListsTable;
+  channel_list_entries: ChannelListEntriesTable;
+  ignores: IgnoresTable;
 }
   channel_lists: ChannelListsTable;
   channel_list_entries: ChannelListEntriesTable;
