@@ -29,6 +29,7 @@ export type ChatEvent = Omit<MessageEvent, "type">;
 /** The members of a channel, at the end of its NAMES reply. */
 export interface UserlistEvent {
   channel: string;
+  /** `modes` are mode letters (`o`, `v`), every one with multi-prefix. */
   users: { nick: string; ident: string; hostname: string; modes: string[] }[];
 }
 
@@ -44,6 +45,34 @@ export interface JoinEvent {
   ident: string;
   hostname: string;
   channel: string;
+  /** With extended-join: the account, `false` for none. */
+  account?: string | false;
+  /** With extended-join: the realname. */
+  gecos?: string;
+  time?: number;
+}
+
+/** Someone went away or came back (away-notify, or our own RPL_NOWAWAY/UNAWAY). */
+export interface AwayEvent {
+  self: boolean;
+  nick: string;
+  message: string;
+  time?: number;
+}
+
+/** Someone logged in to an account, or out (`false`) (account-notify). */
+export interface AccountEvent {
+  nick: string;
+  account: string | false;
+  time?: number;
+}
+
+/** Someone's user and host (CHGHOST) or realname (SETNAME) changed. */
+export interface UserUpdatedEvent {
+  nick: string;
+  new_ident?: string;
+  new_hostname?: string;
+  new_gecos?: string;
   time?: number;
 }
 
@@ -118,6 +147,8 @@ export interface ConnectOptions {
   ping_interval?: number;
   ping_timeout?: number;
   enable_echomessage?: boolean;
+  enable_chghost?: boolean;
+  enable_setname?: boolean;
   message_max_length?: number;
   version?: string | null;
   /** The transport class (irc-framework's TCP/TLS one by default). */
@@ -166,6 +197,10 @@ export interface ClientEvents {
   nick: [NickEvent];
   topic: [TopicEvent];
   mode: [ModeEvent];
+  away: [AwayEvent];
+  back: [AwayEvent];
+  account: [AccountEvent];
+  "user updated": [UserUpdatedEvent];
   /** LIST replies, 50 entries at a time (`workers/events/list.ts`). */
   "channel list start": [];
   "channel list": [{ channel: string; num_users: number; topic: string }[]];
@@ -179,10 +214,6 @@ export interface ClientEvents {
   "socket connected": [];
   "socket close": [Error | undefined];
   close: [boolean];
-  /** `EXTERNAL` logs in with the client certificate; otherwise PLAIN with `account`. */
-  sasl_mechanism?: string;
-  /** Presented on TLS (PEM). */
-  client_certificate?: { certificate: string; private_key: string };
   raw: [{ line: string; from_server: boolean }];
 }
 
@@ -191,32 +222,6 @@ export class Client {
   constructor(options?: Partial<ConnectOptions>);
   connect(options?: ConnectOptions): void;
   /** Writes `line` as is when given one string. */
-/** What irc-framework gathered of a WHOIS; every field as the server sent it. */
-export interface WhoisEvent {
-  nick?: string;
-  error?: string;
-  ident?: string;
-  hostname?: string;
-  real_name?: string;
-  server?: string;
-  server_info?: string;
-  channels?: string;
-  away?: string;
-  idle?: string;
-  logon?: string;
-  account?: string;
-  operator?: string;
-  secure?: boolean;
-  actual_ip?: string;
-  actual_hostname?: string;
-  actual_username?: string;
-  registered_nick?: string;
-  bot?: string;
-  modes?: string;
-  special?: string[];
-  certfp?: string;
-}
-
   raw(line: string): void;
   quit(message?: string): void;
   changeNick(nick: string): void;
@@ -229,6 +234,8 @@ export interface WhoisEvent {
     cap: { isEnabled(cap: string): boolean };
     supports(feature: string): string | boolean;
     isChannelName(name: string): boolean;
+    /** What the server's 005 said; PREFIX highest first. */
+    options: { PREFIX?: { symbol: string; mode: string }[] };
   };
   /** Compares names with the server's case mapping. */
   caseCompare(a: string, b: string): boolean;
@@ -237,12 +244,6 @@ export interface WhoisEvent {
   connection: {
     end(data?: string, hadError?: boolean): void;
     connected: boolean;
-  /** LIST replies, 50 entries at a time (`workers/events/list.ts`). */
-  "channel list start": [];
-  "channel list": [{ channel: string; num_users: number; topic: string }[]];
-  "channel list end": [];
-  /** A WHOIS answer, gathered up to RPL_ENDOFWHOIS (`workers/events/whois.ts`). */
-  whois: [WhoisEvent];
     /** The transport of the current connection: the worker's own (`ircTransport.ts`). */
     transport?: SlicingTransport | null;
     /** `connecting`: a new transport was made, before it connects. */

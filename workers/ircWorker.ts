@@ -24,16 +24,12 @@ import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
 import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
-import type { SaslSettings } from "./saslLogin.ts";
 import { commandLines } from "./messageLines.ts";
 import { EventWriter } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
 import { OwnChannels } from "./ownChannels.ts";
 import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
-import { whoisHandler, WhoisWindows } from "./events/whois.ts";
-import { ChannelListWriter, listenChannelList } from "./events/list.ts";
-import { channelListStore } from "../lib/channelList.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
@@ -111,8 +107,6 @@ class Worker {
   #stopping: Promise<void> | undefined;
   #whois: WhoisWindows | undefined;
   #list: ChannelListWriter | undefined;
-  #whois: WhoisWindows | undefined;
-  #list: ChannelListWriter | undefined;
 
   constructor(db: Db, bus: ServiceBus, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
     this.#db = db;
@@ -147,10 +141,8 @@ class Worker {
         username: server.username || server.nickname,
         realname: server.realname || server.nickname,
         password: server.password,
-        sasl: saslOf(server),
-        requireSasl: server.require_sasl,
-        clientCertificate: server.client_cert_pem && server.client_key_pem
-          ? { cert: server.client_cert_pem, key: server.client_key_pem }
+        sasl: server.sasl_username && server.sasl_password
+          ? { account: server.sasl_username, password: server.sasl_password }
           : null,
         flood: { burst: server.flood_burst, intervalMs: server.flood_interval_ms },
       },
@@ -242,8 +234,6 @@ class Worker {
     if (!sent.ok) return { ok: false, error: sent.error, code: "queue_full" };
     if (command.command === "whois") this.#whois?.asked(command.nickname, command.window ?? null);
     if (command.command === "list") this.#list?.begin(command.filter ?? null);
-    if (command.command === "whois") this.#whois?.asked(command.nickname, command.window ?? null);
-    if (command.command === "list") this.#list?.begin(command.filter ?? null);
     return sent.queued ? { ok: true, queued: true } : { ok: true };
   }
 
@@ -307,29 +297,16 @@ class Worker {
     listenChannelList(client, this.#list);
   }
 
-  // Answers to the commands users type (WHOIS into the window it was asked
-  // from, LIST into the channel browser's table), which need to know what was asked.
-  #storeAnswers(): void {
-    const client = this.#irc.client;
-    this.#whois = new WhoisWindows((nick) => client.caseLower(nick));
-    whoisHandler(this.#whois)({
-      client,
-      store: (message) => this.#writer.append({ kind: "message", message }),
-    });
-    this.#list = new ChannelListWriter(
-      channelListStore(this.#db, this.#server.id),
-      (error) => this.#log.warn(`channel list: ${errorMessage(error)}`),
-    );
-    listenChannelList(client, this.#list);
-  }
-
   #storeEvents(): void {
     const client = this.#irc.client;
     const writer = this.#writer;
     const me = () => this.#irc.identity().nick;
     registerEventHandlers({
       client,
-      users: new ChannelUsers((name) => client.caseLower(name)),
+      users: new ChannelUsers((name) => client.caseLower(name), {
+        prefixes: () => client.network.options.PREFIX ?? [],
+        onChange: (change) => writer.append({ kind: "members", change }),
+      }),
       me,
       isMe: (nick) => nick !== undefined && nick !== "" && client.caseCompare(nick, me()),
       isChannel: (name) => client.network.isChannelName(name),
@@ -341,16 +318,6 @@ class Worker {
       },
     });
   }
-}
-
-// The row's mechanism; credentials without one are PLAIN (rows from before 0013).
-function saslOf(server: Server): SaslSettings {
-  const mechanism = server.sasl_mechanism ?? (server.sasl_username ? "PLAIN" : null);
-  if (mechanism === "EXTERNAL") return { mechanism };
-  if (mechanism === "PLAIN" && server.sasl_username && server.sasl_password) {
-    return { mechanism, account: server.sasl_username, password: server.sasl_password };
-  }
-  return null;
 }
 
 if (import.meta.main) await main();

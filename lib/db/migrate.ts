@@ -16,10 +16,9 @@ import * as messagesWithoutFk from "./migrations/0005_messages_without_fk.ts";
 import * as loginKnownAddresses from "./migrations/0006_login_known_addresses.ts";
 import * as workerRoles from "./migrations/0007_worker_roles.ts";
 import * as search from "./migrations/0009_search.ts";
+import * as channelMembers from "./migrations/0010_channel_members.ts";
 import * as channelListIgnores from "./migrations/0011_channel_list_ignores.ts";
 
-import * as channelListIgnores from "./migrations/0011_channel_list_ignores.ts";
-import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_accounts": accounts,
@@ -29,11 +28,10 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_login_known_addresses": loginKnownAddresses,
   "0007_worker_roles": workerRoles,
   "0009_search": search,
+  "0010_channel_members": channelMembers,
   "0011_channel_list_ignores": channelListIgnores,
 };
 
-  "0011_channel_list_ignores": channelListIgnores,
-  "0013_sasl_settings": saslSettings,
 const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 };

@@ -48,14 +48,6 @@ export interface ServersTable {
   password: string | null;
   sasl_username: string | null;
   sasl_password: string | null;
-  /** `PLAIN` (sasl_username and sasl_password), `EXTERNAL` (the client certificate), or no SASL. */
-  sasl_mechanism: "PLAIN" | "EXTERNAL" | null;
-  /** Whether a connection on which SASL cannot succeed is ended rather than used. */
-  require_sasl: ColumnType<boolean, boolean | undefined, boolean>;
-  /** The certificate presented on TLS (PEM), for EXTERNAL or the services' CertFP. */
-  client_cert_pem: string | null;
-  /** Its private key (PEM): never shown. */
-  client_key_pem: string | null;
   flood_burst: ColumnType<number, number | undefined, number>;
   flood_interval_ms: ColumnType<number, number | undefined, number>;
   /** The nick in use on IRC while connected. */
@@ -104,7 +96,7 @@ export interface ServerEventSeqsTable {
 }
 
 /** Kinds of `server_events` rows (messages live in `messages`). */
-export type ServerEventKind = "status" | "channel";
+export type ServerEventKind = "status" | "channel" | "members";
 
 /** The `server_events` table: status and channel changes, numbered like messages. */
 export interface ServerEventsTable {
@@ -116,30 +108,19 @@ export interface ServerEventsTable {
   created_at: CreatedAt;
 }
 
-/** The `channel_lists` table: how far a server's last `LIST` got (`lib/channelList.ts`). */
-export interface ChannelListsTable {
+/** The `channel_members` table: who is in each channel (`lib/channelMembers.ts`). */
+export interface ChannelMembersTable {
   server_id: number;
-  state: "listing" | "done";
-  filter: string | null;
-  total: ColumnType<number, number | undefined, number>;
-  truncated: ColumnType<boolean, boolean | undefined, boolean>;
-  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  finished_at: Date | null;
-}
-
-/** The `channel_list_entries` table: the channels that `LIST` answered. */
-export interface ChannelListEntriesTable {
-  server_id: number;
-  name: string;
-  users: number;
-  topic: string;
-}
-
-/** The `ignores` table: nicks (or patterns) whose lines a server's windows hide (`lib/ignores.ts`). */
-export interface IgnoresTable {
-  server_id: number;
-  mask: string;
-  created_at: CreatedAt;
+  channel: string;
+  nick: string;
+  modes: string;
+  prefix: string;
+  rank: number;
+  user: string | null;
+  host: string | null;
+  account: string | null;
+  away: string | null;
+  realname: string | null;
 }
 
 /** The `channel_lists` table: how far a server's last `LIST` got (`lib/channelList.ts`). */
@@ -236,13 +217,11 @@ export interface Database {
   login_failures: LoginFailuresTable;
   login_known_addresses: LoginKnownAddressesTable;
   read_markers: ReadMarkersTable;
+  channel_members: ChannelMembersTable;
   channel_lists: ChannelListsTable;
   channel_list_entries: ChannelListEntriesTable;
   ignores: IgnoresTable;
 }
-  channel_lists: ChannelListsTable;
-  channel_list_entries: ChannelListEntriesTable;
-  ignores: IgnoresTable;
 
 /** A row of `servers`. */
 export type Server = Selectable<ServersTable>;
