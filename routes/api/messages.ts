@@ -10,7 +10,8 @@
  *   (`lib/slashCommand.ts`). A message (text, `/me`, `/msg`, `/notice`)
  *   answers `201` with the stored message, as the worker stored it; a
  *   command that stores none (`/join`, `/part`, `/nick`, `/quit`) answers
- *   `200 {"ok":true}`. When the worker has not stored the message within
+ *   `200 {"ok":true}` (`/help`, `/query nick`, `/ignore` and `/unignore`: see
+ *   `routes/api/appCommands.ts`). When the worker has not stored the message within
  *   {@link STORE_WAIT_MS} (outgoing flood control holds it back), `202
  *   {"ok":true,"pending":true}`: it is sent and stored later, and the event
  *   stream brings it. With `client_id` (the sender's own id for the line,
@@ -32,7 +33,8 @@ import {
   messageJson,
   parseHistoryParams,
 } from "../../lib/messages.ts";
-import { parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
+import { appCommandOf, parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
+import { appCommandAnswer } from "./appCommands.ts";
 import type { ServerSupervisor } from "../../lib/supervisor.ts";
 import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
@@ -94,6 +96,9 @@ export function messageRoutes(
     if (content.length > MAX_CONTENT_LENGTH) {
       return invalid(c, "content", `content must be at most ${MAX_CONTENT_LENGTH} characters`);
     }
+    const own = appCommandOf(content);
+    const ownAnswer = own && await appCommandAnswer(c, db, c.get("server").id, own);
+    if (ownAnswer) return ownAnswer;
     const parsed = parseSlashCommand(content, typeof target === "string" ? target : null);
     if (!parsed.ok) {
       return invalid(c, /target is required/.test(parsed.error) ? "target" : "content", parsed.error);
