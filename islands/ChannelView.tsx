@@ -39,7 +39,7 @@ export default function ChannelView(props: ChannelViewProps) {
   const composer = useRef<ComposerHandle>(null);
   const { messages, append, prepend } = useMessageList(props.messages);
   const live = useLiveWindow(props, append);
-  const pending = usePendingLines(serverId, target, append);
+  const pending = usePendingLines(serverId, target, append, live.nick);
   const older = useOlderMessages({
     serverId,
     target,

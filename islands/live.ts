@@ -28,14 +28,15 @@
  * @module
  */
 import { type Cursor, decodeCursor, encodeCursor } from "../lib/events/cursor.ts";
-import type { ChannelEventData, StatusEventData } from "../lib/events/wireFormat.ts";
+import type { ChannelEventData, MembersEventData, StatusEventData } from "../lib/events/wireFormat.ts";
 import type { MessageJson } from "../lib/messages.ts";
 
 /** An event of the live stream. */
 export type LiveEvent =
   | { type: "message"; data: MessageJson }
   | { type: "status"; data: StatusEventData }
-  | { type: "channel"; data: ChannelEventData };
+  | { type: "channel"; data: ChannelEventData }
+  | { type: "members"; data: MembersEventData };
 
 type Listener = (event: LiveEvent) => void;
 type ConnectionListener = (connected: boolean) => void;
@@ -61,7 +62,7 @@ export const LEADER_LOCK = "ircweb-live-leader";
 /** The BroadcastChannel the leader relays the stream on. */
 export const RELAY_CHANNEL = "ircweb-live";
 
-const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel"];
+const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel", "members"];
 const listeners = new Set<Listener>();
 const connectionListeners = new Set<ConnectionListener>();
 const seenMessages = new Set<number>();
@@ -147,14 +148,14 @@ function deliver(type: EventType, data: unknown, id: string): void {
 }
 
 function start(): void {
-  if (started) return;
+  // Without EventSource there is no stream to hold or share.
+  if (started || typeof EventSource === "undefined") return;
   started = true;
   const rendered = document.querySelector<HTMLMetaElement>(`meta[name="${CURSOR_META}"]`)?.content;
   position = decodeCursor(rendered);
   const shared = typeof BroadcastChannel !== "undefined" && typeof navigator !== "undefined" &&
     typeof navigator.locks?.request === "function";
   if (!shared) {
-    if (typeof EventSource === "undefined") return;
     lead(rendered || undefined);
     return;
   }

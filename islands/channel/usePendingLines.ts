@@ -1,14 +1,21 @@
 /// <reference lib="dom" />
 /**
- * The lines typed in a window that the app has not taken yet (from the
- * outbox), and the lines this tab sent that it took, marked delivered.
+ * The lines typed in a window that are not shown as messages yet (from the
+ * outbox), and the lines this tab sent that the app took, marked delivered.
+ *
+ * A line stays shown exactly once from typing to its stored message:
+ * - echo-message can bring its message on the live stream before the send
+ *   is answered: the pending line is hidden as soon as its message shows;
+ * - a send answered `202` (stored later) leaves the outbox with no message
+ *   yet: the line stays, as sent, until its message arrives.
  *
  * @module
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { MessageJson } from "../../lib/messages.ts";
-import { markMessageSeen } from "../live.ts";
+import { markMessageSeen, onLiveEvent } from "../live.ts";
 import { type OutboxEntry, subscribeOutbox, windowEntries } from "../outbox.ts";
+import { type ExpectedEcho, expectedEcho, isEchoOf } from "./ownEcho.ts";
 import { inWindow } from "./window.ts";
 
 /** The ids the user's own tab sent, to mark them delivered after the page re-renders. */
@@ -19,30 +26,86 @@ export function isDelivered(id: number): boolean {
   return delivered.has(id);
 }
 
-/** The outbox lines of `target` of `serverId`; the ones taken go to `append`. */
+// A line taken with no message yet is dropped after this even if its
+// message never shows here (a server that stored it under another target).
+const AWAIT_MS = 60_000;
+
+/**
+ * The lines of `target` of `serverId` to show as pending; the ones taken go
+ * to `append`. `nick` is the user's nick now, to recognise their own lines.
+ */
 export function usePendingLines(
   serverId: number,
   target: string | null,
   append: (messages: MessageJson[]) => void,
+  nick = "",
 ): OutboxEntry[] {
-  const [pending, setPending] = useState<OutboxEntry[]>([]);
-  const [, setDeliveredVersion] = useState(0);
+  const [outbox, setOutbox] = useState<OutboxEntry[]>([]);
+  // Taken by the app (`202`), their message not here yet.
+  const [awaiting, setAwaiting] = useState<OutboxEntry[]>([]);
+  // Outbox lines whose message already shows (echo-message before the answer).
+  const [echoed, setEchoed] = useState<ReadonlySet<string>>(new Set());
+  const state = useRef({ outbox, awaiting, echoed, nick });
+  state.current = { outbox, awaiting, echoed, nick };
+  const echoes = useRef(new Map<string, ExpectedEcho | undefined>());
+  const echoOf = (entry: OutboxEntry) => {
+    if (!echoes.current.has(entry.id)) echoes.current.set(entry.id, expectedEcho(entry.content, target));
+    return echoes.current.get(entry.id);
+  };
+
   useEffect(() => {
-    const refresh = () => setPending(windowEntries(serverId, target));
-    const stop = subscribeOutbox((event) => {
-      // Only a line stored for this window: one for another (`/msg bob` typed
-      // here) is not shown here, nor marked seen, so its live event still
-      // reaches the navigation, which opens that window.
-      if (event.type === "sent" && event.message && inWindow(event.message, serverId, target)) {
-        delivered.add(event.message.id);
-        markMessageSeen(event.message.id);
-        append([event.message]);
-        setDeliveredVersion((v) => v + 1);
+    const refresh = () => setOutbox(windowEntries(serverId, target));
+    const stopOutbox = subscribeOutbox((event) => {
+      if (event.type === "sent") {
+        const { entry, message } = event;
+        const alreadyShown = state.current.echoed.has(entry.id);
+        if (alreadyShown) setEchoed((set) => without(set, entry.id));
+        // Only a line stored for this window: one for another (`/msg bob` typed
+        // here) is not shown here, nor marked seen, so its live event still
+        // reaches the navigation, which opens that window.
+        if (message && inWindow(message, serverId, target)) {
+          delivered.add(message.id);
+          markMessageSeen(message.id);
+          append([message]);
+        } else if (!message && !alreadyShown && entry.serverId === serverId && entry.target === target) {
+          if (echoOf(entry)) {
+            setAwaiting((list) => [...list, { ...entry, state: "sending" }]);
+            setTimeout(() => setAwaiting((list) => list.filter((e) => e.id !== entry.id)), AWAIT_MS);
+          }
+        }
       }
       refresh();
     });
+    const stopLive = onLiveEvent((event) => {
+      if (event.type !== "message" || !inWindow(event.data, serverId, target)) return;
+      const m = event.data;
+      const { awaiting, outbox, echoed, nick } = state.current;
+      const waiting = awaiting.find((e) => isEcho(m, nick, echoOf(e)));
+      if (waiting) {
+        delivered.add(m.id);
+        setAwaiting((list) => list.filter((e) => e !== waiting));
+        return;
+      }
+      const sending = outbox.find((e) =>
+        e.state === "sending" && !echoed.has(e.id) && isEcho(m, nick, echoOf(e))
+      );
+      if (sending) setEchoed((set) => new Set([...set, sending.id]));
+    });
     refresh();
-    return stop;
+    return () => {
+      stopOutbox();
+      stopLive();
+    };
   }, []);
-  return pending;
+  return [...awaiting, ...outbox.filter((e) => !echoed.has(e.id))];
+}
+
+function isEcho(message: MessageJson, nick: string, echo: ExpectedEcho | undefined): boolean {
+  return echo !== undefined && isEchoOf(message, nick, echo);
+}
+
+function without(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  next.delete(id);
+  return next;
 }
