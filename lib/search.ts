@@ -150,7 +150,7 @@ interface HitRow {
 
 /**
  * The ids of `userId`'s servers the query may search: all of them, or the
- * one `server:` names. Read first and given to the search as values, so
+ * one `server:` names (the bench's ILIKE baseline reads them the same way). Read first and given to the search as values, so
  * the planner knows how many rows they hold (a subquery it cannot see into
  * made it take a common word for a rare one and read every match).
  */
@@ -166,9 +166,8 @@ export async function searchableServers(db: Db, userId: number, query: SearchQue
 /**
  * The `where` of a search over `serverIds` (the user's, from
  * {@link searchableServers}), without the cursor; `m` is `messages`.
- * Exported for the bench, which times exactly what the API runs.
  */
-export function searchConditions(serverIds: readonly number[], query: SearchQuery): RawBuilder<unknown>[] {
+function searchConditions(serverIds: readonly number[], query: SearchQuery): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [
     sql`m.server_id = any(${[...serverIds]}::int4[])`,
     // Verbatim the index's predicate, so the planner may use it.
