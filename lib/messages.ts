@@ -16,7 +16,7 @@
 import { sql } from "kysely";
 import { type Db, executePrepared } from "./db/database.ts";
 import type { MessageType } from "./db/schema.ts";
-import { PG_CHANNEL } from "./serviceBus.ts";
+import type { InlineNotification } from "./serviceBus.ts";
 import { INLINE_PAYLOAD_BYTES, messagesPayloadSql } from "./events/wireFormat.ts";
 import { boundedText, storableText } from "./storableText.ts";
 
@@ -101,8 +101,8 @@ export async function insertMessages(
 
 /**
  * {@link insertMessages}, and in the same statement the batch's
- * `server_<id>_messages` notification (`header` from
- * `ServiceBus.inlineNotification`): committed with the rows, it saves the
+ * `server_<id>_messages` notification (from `ServiceBus.inlineNotification`:
+ * its header, on its PostgreSQL channel): committed with the rows, it saves the
  * round trip of a second statement on the event path. The data is the
  * `messagesPayload` of the batch, built by PostgreSQL (`messagesPayloadSql`); returned with the
  * rows for the local delivery.
@@ -112,9 +112,12 @@ export async function insertMessagesNotifying(
   serverId: number,
   messages: readonly NewMessageInput[],
   batchId: string | null,
-  header: string,
+  notification: Pick<InlineNotification, "header" | "pgChannel">,
 ): Promise<{ stored: StoredMessage[]; payload: string }> {
-  const { stored, payload } = await insertBatch(db, serverId, messages, batchId, header);
+  const { stored, payload } = await insertBatch(db, serverId, messages, batchId, {
+    header: notification.header,
+    pgChannel: await notification.pgChannel,
+  });
   return { stored, payload: payload ?? "" };
 }
 
@@ -126,7 +129,7 @@ async function insertBatch(
   serverId: number,
   messages: readonly NewMessageInput[],
   batchId: string | null,
-  header: string | null,
+  notify: { header: string; pgChannel: string } | null,
 ): Promise<{ stored: StoredMessage[]; payload: string | undefined }> {
   const count = messages.length;
   const now = new Date().toISOString();
@@ -176,7 +179,7 @@ async function insertBatch(
   // Only the numbers come back: the rest is what was sent. Each of the
   // three shapes of the statement is a prepared statement of its own.
   const withJson = least <= INLINE_PAYLOAD_BYTES;
-  const result = header === null
+  const result = notify === null
     ? await executePrepared(
       db,
       "ircweb_insert_messages",
@@ -188,7 +191,7 @@ async function insertBatch(
       sql<{ id: string; seq: string; payload: string }>`
         with ${insert},
         n as (${messagesPayloadSql(serverId, withJson)}),
-        sent as (select payload, pg_notify(${PG_CHANNEL}, ${header} || payload) from n)
+        sent as (select payload, pg_notify(${notify.pgChannel}, ${notify.header} || payload) from n)
         select id, seq, (select payload from sent) as payload from m`,
     );
   const stored: StoredMessage[] = new Array(count);

@@ -8,9 +8,19 @@
  * - Other isolates of the same process hear it through `BroadcastChannel`.
  * - Other processes hear it through PostgreSQL `NOTIFY`, received on one
  *   dedicated `LISTEN` connection per bus that reconnects and listens again
- *   by itself. All traffic uses one PostgreSQL channel and carries the bus
- *   channel's name, so a new subscription is live at once (no `LISTEN`
- *   round trip to wait for) and the listener re-listens to one name only.
+ *   by itself. Each notification carries the bus channel's name, so a new
+ *   subscription is live at once (no `LISTEN` round trip to wait for).
+ * - Any login may `LISTEN` to any PostgreSQL channel, a worker's too, so
+ *   what a channel carries is only as private as its name: a server's
+ *   channels (`server_<id>_*`) travel on a PostgreSQL channel of that server
+ *   whose name only the app can work out (`serverPgChannel` in
+ *   `events/busChannels.ts`, keyed by `app_secrets`); the rest (a deleted
+ *   token's id, servers created and deleted) on `ircweb_bus`, which must
+ *   carry nothing a worker may not read. The app's bus listens on
+ *   `ircweb_bus` and on the channel of every server (listening to new ones
+ *   as the database announces them on {@link SERVERS_CHANNEL}); a worker's
+ *   bus ({@link ServiceBusOptions.worker}) is told its own server's name
+ *   only, publishes nothing else and listens to nothing.
  * - A payload too big for `NOTIFY` (under 8000 bytes) is stored in
  *   `bus_payloads` and travels as a reference that receivers load.
  *
@@ -33,8 +43,15 @@ import type { Db } from "./db/database.ts";
 import { errorMessage, logger } from "./log.ts";
 import { backoffDelay } from "./backoff.ts";
 import { SenderRoles } from "./events/senderRoles.ts";
+import {
+  isServerPgChannel,
+  readBusKey,
+  serverIdOfChannel,
+  serverPgChannel,
+  SERVERS_CHANNEL,
+} from "./events/busChannels.ts";
 
-/** The PostgreSQL notification channel the bus uses. */
+/** The PostgreSQL channel of everything but servers' events (see the module's notes). */
 export const PG_CHANNEL = "ircweb_bus";
 /** Largest NOTIFY payload sent inline; PostgreSQL refuses 8000 bytes and more. */
 export const MAX_NOTIFY_BYTES = 7900;
@@ -73,6 +90,14 @@ export interface ServiceBusOptions {
    * contract (docs/api.md); the app's own modules are handed their bus.
    */
   processBus?: boolean;
+  /**
+   * Makes this the bus of the worker of `serverId`: it publishes that
+   * server's channels only (anything else throws), on `pgChannel` (the name
+   * the app gave it, `WORKER_BUS_CHANNEL_ENV`), and cannot subscribe.
+   * Without `pgChannel` it works the name out as the app does, which only
+   * the app's login may (tests start workers so).
+   */
+  worker?: { serverId: number; pgChannel?: string };
 }
 
 const log = logger("bus");
@@ -103,6 +128,16 @@ export class ServiceBus {
   #lastCleanup = 0;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #worker: { serverId: number } | undefined;
+  // The key of the servers' channel names, read once (app_secrets).
+  #key: Promise<Uint8Array> | undefined;
+  // Each server's PostgreSQL channel, worked out once, and back.
+  readonly #pgChannels = new Map<number, string>();
+  readonly #serverOfPgChannel = new Map<string, number>();
+  // Servers whose channel the current listening connection listens on.
+  #listened = new Set<number>();
+  // LISTEN and UNLISTEN statements, one after the other (never rejects).
+  #listenChain: Promise<void> = Promise.resolve();
 
   /** A bus on the database of `options`. */
   constructor(options: ServiceBusOptions) {
@@ -110,6 +145,16 @@ export class ServiceBus {
     this.#db = options.db;
     this.#applicationName = options.applicationName ?? "ircweb-bus";
     this.#senderRoles = new SenderRoles(options.db);
+    if (options.worker) {
+      const { serverId, pgChannel } = options.worker;
+      this.#worker = { serverId };
+      if (pgChannel !== undefined) {
+        if (!isServerPgChannel(pgChannel, serverId)) {
+          throw new Error(`Not a bus channel of server ${serverId}`);
+        }
+        this.#remember(serverId, pgChannel);
+      }
+    }
     if (options.processBus) processBus = this;
     this.#broadcast = new BroadcastChannel(BROADCAST_NAME);
     this.#broadcast.onmessage = (event: MessageEvent) => {
@@ -142,9 +187,10 @@ export class ServiceBus {
    * notification, and rejects when it could not (the local delivery stands).
    */
   async publish(channel: string, data: unknown): Promise<void> {
+    const pgChannel = await this.#pgChannelOf(channel);
     const message = await this.#prepare(this.#db, channel, data);
     this.#deliverHere(message);
-    await sql`select pg_notify(${PG_CHANNEL}, ${message.notify})`.execute(this.#db);
+    await sql`select pg_notify(${pgChannel}, ${message.notify})`.execute(this.#db);
   }
 
   /**
@@ -153,24 +199,29 @@ export class ServiceBus {
    * commits. Returns the local delivery, to call after the commit.
    */
   async publishWithin(trx: Db, channel: string, data: unknown): Promise<() => void> {
+    const pgChannel = await this.#pgChannelOf(channel);
     const message = await this.#prepare(trx, channel, data);
-    await sql`select pg_notify(${PG_CHANNEL}, ${message.notify})`.execute(trx);
+    await sql`select pg_notify(${pgChannel}, ${message.notify})`.execute(trx);
     return () => this.#deliverHere(message);
   }
 
   /**
    * For a statement that sends its own notification, committed with its
    * writes and without a round trip of its own: `header` goes before the
-   * data's JSON in `pg_notify(PG_CHANNEL, header || json)` (the statement
+   * data's JSON in `pg_notify(pgChannel, header || json)` (the statement
    * keeps the whole within {@link MAX_NOTIFY_BYTES}); `deliverHere` hands
    * that JSON to this process's subscribers, to call after the commit.
    */
   inlineNotification(channel: string): InlineNotification {
     checkChannel(channel);
+    const pgChannel = this.#pgChannelOf(channel);
+    // Awaited by the statement; a key that could not be read fails it there.
+    if (pgChannel instanceof Promise) pgChannel.catch(() => {});
     const id = `${this.#origin}\t${++this.#counter}`;
     const header = `${channel}\t${id}\t\n`;
     return {
       header,
+      pgChannel,
       deliverHere: (dataJson) =>
         this.#deliverHere({ channel, id, dataJson, wire: header + dataJson, notify: "" }),
     };
@@ -179,12 +230,16 @@ export class ServiceBus {
   /** Calls `callback` with each message published on `channel`, and who sent it. */
   subscribe<T = unknown>(channel: string, callback: (data: T, sender: BusSender) => void): Unsubscribe {
     checkChannel(channel);
+    this.#assertListens();
+    const serverId = serverIdOfChannel(channel);
     const callbacks = this.#exact.get(channel) ?? new Set();
     // The data is only what JSON.parse made of the wire: subscribers validate it.
     const entry = callback as (data: unknown, sender: BusSender) => void;
     callbacks.add(entry);
     this.#exact.set(channel, callbacks);
     this.#startListener();
+    // A server's channel is listened to whether or not the server exists.
+    if (serverId !== undefined) void this.#listenServer(serverId);
     return () => {
       callbacks.delete(entry);
       if (callbacks.size === 0) this.#exact.delete(channel);
@@ -196,6 +251,7 @@ export class ServiceBus {
     prefix: string,
     callback: (channel: string, data: T, sender: BusSender) => void,
   ): Unsubscribe {
+    this.#assertListens();
     const callbacks = this.#prefixes.get(prefix) ?? new Set();
     const entry = callback as (channel: string, data: unknown, sender: BusSender) => void;
     callbacks.add(entry);
@@ -221,11 +277,34 @@ export class ServiceBus {
     return this.#listening;
   }
 
-  /** Resolves once the bus receives messages from other processes. */
-  ready(): Promise<void> {
+  /**
+   * Resolves once the bus receives messages from other processes, on every
+   * channel it was asked to listen to so far. A worker's bus listens to
+   * nothing: it resolves once it knows where its server's channels go.
+   */
+  async ready(): Promise<void> {
+    if (this.#worker) {
+      await this.#pgChannelOf(`server_${this.#worker.serverId}_status`);
+      return;
+    }
     this.#startListener();
-    if (this.#listening || this.#closed) return Promise.resolve();
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    if (!this.#listening && !this.#closed) {
+      await new Promise<void>((resolve) => this.#readyWaiters.push(resolve));
+    }
+    await this.#listenChain;
+  }
+
+  /**
+   * The PostgreSQL channel the worker of `serverId` is to notify on (its
+   * `WORKER_BUS_CHANNEL_ENV`), once this bus listens on it, so that nothing
+   * the worker says is missed. The app's bus only.
+   */
+  async workerChannel(serverId: number): Promise<string> {
+    if (this.#worker) throw new Error("A worker's bus cannot name other workers' channels");
+    const name = await this.#serverPgChannel(serverId);
+    this.#startListener();
+    await this.#listenServer(serverId);
+    return name;
   }
 
   /** Closes the listening connection and the broadcast channel. */
@@ -270,9 +349,14 @@ export class ServiceBus {
     }
   }
 
-  // A notification from backend `pid`: handled once its sender's role is
-  // known, in the order they came (a cached role costs no wait).
-  #fromDatabase(pid: number, text: string): void {
+  // A notification from backend `pid` on PostgreSQL channel `pgChannel`:
+  // handled once its sender's role is known, in the order they came (a
+  // cached role costs no wait). A server's channel carries that server's
+  // bus channels only.
+  #fromDatabase(pid: number, pgChannel: string, text: string): void {
+    if (pgChannel === PG_CHANNEL) {
+      if (text.startsWith(`${SERVERS_CHANNEL}\t`)) this.#serverAnnounced(text);
+    } else if (!this.#ofServer(text, this.#serverOfPgChannel.get(pgChannel))) return;
     if (!this.#wanted(text)) return;
     this.#inbound.push({ pid, text });
     if (!this.#draining) this.#drainInbound();
@@ -359,6 +443,120 @@ export class ServiceBus {
       .catch((error) => log.warn(`payload cleanup: ${errorMessage(error)}`));
   }
 
+  // Where `channel` travels: ircweb_bus, or its server's own channel (a
+  // string once known, so the event path awaits nothing new).
+  #pgChannelOf(channel: string): string | Promise<string> {
+    const serverId = serverIdOfChannel(channel);
+    if (this.#worker && serverId !== this.#worker.serverId) {
+      const own = this.#worker.serverId;
+      throw new Error(
+        `A worker's bus publishes only its server's channels (server_${own}_*), not ${channel}`,
+      );
+    }
+    if (serverId === undefined) return PG_CHANNEL;
+    return this.#pgChannels.get(serverId) ?? this.#serverPgChannel(serverId);
+  }
+
+  async #serverPgChannel(serverId: number): Promise<string> {
+    const key = this.#pgChannels.has(serverId) ? undefined : await this.#busKey();
+    return this.#pgChannels.get(serverId) ?? this.#remember(serverId, serverPgChannel(key!, serverId));
+  }
+
+  #remember(serverId: number, pgChannel: string): string {
+    this.#pgChannels.set(serverId, pgChannel);
+    this.#serverOfPgChannel.set(pgChannel, serverId);
+    return pgChannel;
+  }
+
+  // Read once; a failure (the database away) is tried again next time.
+  #busKey(): Promise<Uint8Array> {
+    if (this.#key) return this.#key;
+    const key = readBusKey(this.#db);
+    this.#key = key;
+    key.catch(() => {
+      if (this.#key === key) this.#key = undefined;
+    });
+    return key;
+  }
+
+  #assertListens(): void {
+    if (this.#worker) {
+      throw new Error("A worker's bus listens to nothing: it would hear no other server's channel anyway");
+    }
+  }
+
+  // Whether the notification `text` is of one of `serverId`'s bus channels.
+  #ofServer(text: string, serverId: number | undefined): boolean {
+    if (serverId === undefined) return false;
+    const tab = text.indexOf("\t");
+    try {
+      return tab !== -1 && serverIdOfChannel(text.slice(0, tab)) === serverId;
+    } catch {
+      return false;
+    }
+  }
+
+  // The database said a server was created or deleted (a trigger of
+  // migration 0014): listen to its channel, or stop. What it says is
+  // checked against the table, as any login may notify.
+  #serverAnnounced(text: string): void {
+    const newline = text.indexOf("\n");
+    let data: unknown;
+    try {
+      data = JSON.parse(text.slice(newline + 1));
+    } catch {
+      return;
+    }
+    if (typeof data !== "object" || data === null) return;
+    const { server_created: created, server_deleted: deleted } = data as Record<string, unknown>;
+    if (isServerId(created)) void this.#listenServer(created, true);
+    else if (isServerId(deleted)) void this.#unlistenServer(deleted);
+  }
+
+  // Listens on the channel of `serverId` on the current connection (the
+  // next connection lists it by itself); `ifExists`: only while its row is there.
+  #listenServer(serverId: number, ifExists = false): Promise<void> {
+    return this.#queueListen(async () => {
+      const client = this.#listener;
+      if (!client || this.#listened.has(serverId)) return;
+      const name = await this.#serverPgChannel(serverId);
+      if (ifExists) {
+        const { rows } = await client.query("select 1 from servers where id = $1", [serverId]);
+        if (rows.length === 0) return;
+      }
+      await client.query(`LISTEN ${name}`);
+      if (this.#listener === client) this.#listened.add(serverId);
+    });
+  }
+
+  #unlistenServer(serverId: number): Promise<void> {
+    return this.#queueListen(async () => {
+      const client = this.#listener;
+      const name = this.#pgChannels.get(serverId);
+      if (!client || !this.#listened.has(serverId) || name === undefined) return;
+      const subscribed = [...this.#exact.keys()].some((channel) => serverIdOfChannel(channel) === serverId);
+      if (subscribed) return;
+      const { rows } = await client.query("select 1 from servers where id = $1", [serverId]);
+      if (rows.length > 0) return;
+      await client.query(`UNLISTEN ${name}`);
+      this.#listened.delete(serverId);
+      this.#pgChannels.delete(serverId);
+      this.#serverOfPgChannel.delete(name);
+    });
+  }
+
+  // Runs `step` after the LISTEN statements before it. What it returns
+  // never rejects (a failure is logged: the next connection lists every
+  // server anyway) unless `propagate`.
+  #queueListen(step: () => Promise<void>, propagate = false): Promise<void> {
+    const run = this.#listenChain.then(step);
+    const settled = run.catch((error) => {
+      if (!this.#closed && !propagate) log.warn(`listen: ${errorMessage(error)}`);
+    });
+    this.#listenChain = settled;
+    return propagate ? run : settled;
+  }
+
   // The listening connection starts with the first subscription: a process
   // that only publishes (a worker) holds no extra connection.
   #startListener(): void {
@@ -378,6 +576,7 @@ export class ServiceBus {
       if (wasListening) {
         this.#listener = undefined;
         this.#listening = false;
+        this.#listened = new Set();
         clearInterval(this.#pingTimer);
         log.warn(`listening connection lost (${reason}); reconnecting`);
       }
@@ -391,16 +590,35 @@ export class ServiceBus {
     client.on("error", (error) => lost(errorMessage(error)));
     client.on("end", () => lost("connection ended"));
     client.on("notification", (n) => {
-      if (n.channel === PG_CHANNEL && n.payload) this.#fromDatabase(n.processId, n.payload);
+      if (n.payload) this.#fromDatabase(n.processId, n.channel, n.payload);
     });
     (async () => {
       await client.connect();
+      // ircweb_bus first: a server created from here on is announced there.
       await client.query(`LISTEN ${PG_CHANNEL}`);
+      const key = await this.#busKey();
+      const { rows } = await client.query<{ id: number }>("select id from servers");
       if (this.#closed || ended) {
         await client.end().catch(() => {});
         return;
       }
+      const ids = new Set(rows.map((row) => row.id));
+      for (const channel of this.#exact.keys()) {
+        const id = serverIdOfChannel(channel);
+        if (id !== undefined) ids.add(id);
+      }
       this.#listener = client;
+      this.#listened = new Set();
+      // One statement for every server, in the order of the announcements
+      // that come meanwhile (they queue behind it).
+      await this.#queueListen(async () => {
+        const names = [...ids].map((id) =>
+          this.#pgChannels.get(id) ?? this.#remember(id, serverPgChannel(key, id))
+        );
+        if (names.length > 0) await client.query(names.map((name) => `LISTEN ${name}`).join("; "));
+        if (this.#listener === client) { for (const id of ids) this.#listened.add(id); }
+      }, true);
+      if (this.#closed || ended) return;
       this.#listening = true;
       if (attempt > 0) log.info("listening again");
       const ping = setInterval(() => {
@@ -422,8 +640,10 @@ export class ServiceBus {
 
 /** A notification a statement sends itself (see {@link ServiceBus.inlineNotification}). */
 export interface InlineNotification {
-  /** The wire header: `pg_notify(PG_CHANNEL, header || dataJson)`. */
+  /** The wire header: `pg_notify(pgChannel, header || dataJson)`. */
   header: string;
+  /** The PostgreSQL channel to notify on (a promise until the bus has worked it out once). */
+  pgChannel: string | Promise<string>;
   /** Delivers `dataJson` to this process's own subscribers; call it after the commit. */
   deliverHere(dataJson: string): void;
 }
@@ -448,4 +668,8 @@ const encoder = new TextEncoder();
 function fitsNotify(text: string): boolean {
   // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
   return text.length * 3 <= MAX_NOTIFY_BYTES || encoder.encode(text).length <= MAX_NOTIFY_BYTES;
+}
+
+function isServerId(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }

@@ -135,8 +135,12 @@ export interface SupervisorOptions {
   maxServersPerUser?: number;
   /** Heap ceiling of each worker in MB (`WORKER_MEMORY_MB`); `DEFAULT_WORKER_MEMORY_MB` by default. */
   workerMemoryMb?: number;
-  /** Where the status changes it writes are published (the app's bus); unpublished without one. */
-  bus?: Publisher;
+  /**
+   * Where the status changes it writes are published (the app's bus);
+   * unpublished without one. Its `workerChannel` names the PostgreSQL
+   * channel each worker is told to notify on.
+   */
+  bus?: Publisher & { workerChannel?(serverId: number): Promise<string> };
 }
 
 /** One server's worker, as this instance keeps it. */
@@ -163,6 +167,7 @@ export class Supervisor implements ServerSupervisor {
   readonly limits: WorkerLimits;
   readonly #db: Db;
   readonly #bus: Publisher | undefined;
+  readonly #workerChannel: ((serverId: number) => Promise<string>) | undefined;
   readonly #databaseUrl: string;
   readonly #socketDir: string;
   readonly #logLevel: LogLevel;
@@ -181,6 +186,7 @@ export class Supervisor implements ServerSupervisor {
   private constructor(options: SupervisorOptions) {
     this.#db = options.db;
     this.#bus = options.bus;
+    this.#workerChannel = options.bus?.workerChannel?.bind(options.bus);
     this.#databaseUrl = options.databaseUrl;
     this.#socketDir = options.socketDir;
     this.#logLevel = options.logLevel ?? "info";
@@ -373,12 +379,15 @@ export class Supervisor implements ServerSupervisor {
       // A login of its own, confined to this server's rows, with a new
       // password each spawn (lib/db/workerRoles.ts).
       const databaseLogin = await provisionWorkerRole(this.#db, server.id);
+      // Its server's bus channel and no other's; this instance listens to it first.
+      const busChannel = await this.#workerChannel?.(server.id);
       child = workerCommand({
         serverId: server.id,
         ircHost: server.host,
         ircPort: server.port,
         databaseUrl: this.#databaseUrl,
         databaseLogin,
+        busChannel,
         socketDir: this.#socketDir,
         logLevel: this.#logLevel,
         memoryLimitMb: this.#memoryMb,

@@ -60,6 +60,12 @@ const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);
 export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
 const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
 
+/**
+ * The variable that tells a worker the PostgreSQL channel of its server's
+ * bus channels (`ServiceBus.workerChannel`): the one name of them it knows.
+ */
+export const WORKER_BUS_CHANNEL_ENV = "IRCWEB_BUS_CHANNEL";
+
 /** What a worker needs to be started. */
 export interface WorkerSpec {
   serverId: number;
@@ -78,6 +84,12 @@ export interface WorkerSpec {
   socketDir: string;
   logLevel?: string;
   /**
+  /**
+   * The PostgreSQL channel its events go on ({@link WORKER_BUS_CHANNEL_ENV}).
+   * Without it the worker works it out as the app does, which only the
+   * app's login may (tests only).
+   */
+  busChannel?: string;
    * Heap ceiling in MB; `DEFAULT_WORKER_MEMORY_MB` (256) by default. Only
    * something runaway reaches it, which V8 then ends before the machine
    * runs out.
@@ -111,7 +123,7 @@ export function workerArgs(spec: WorkerSpec, env: EnvReader = Deno.env.get): str
     // not the folder, where the other workers' sockets are.
     `--allow-read=${socket}`,
     `--allow-write=${socket}`,
-    `--allow-env=${[...CONFIG_ENV_VARS, ...PG_ENV_VARS].join(",")}`,
+    `--allow-env=${[...CONFIG_ENV_VARS, ...PG_ENV_VARS, WORKER_BUS_CHANNEL_ENV].join(",")}`,
     WORKER_ENTRY,
     String(spec.serverId),
   ];
@@ -137,6 +149,7 @@ export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Reco
     ...denoDir(),
   };
 }
+    ...(spec.busChannel !== undefined ? { [WORKER_BUS_CHANNEL_ENV]: spec.busChannel } : {}),
 
 /** A `Deno.Command` ready to spawn the worker of `spec`. */
 export function workerCommand(

@@ -383,7 +383,7 @@ export class EventWriter {
           this.#serverId,
           inputs,
           batchId,
-          notification.header,
+          notification,
         );
         return { messages: stored, events: [], notified: () => notification.deliverHere(payload) };
       }

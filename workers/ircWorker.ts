@@ -14,7 +14,7 @@
  * @module
  */
 import { loadConfig } from "../lib/config.ts";
-import { WORKER_EXIT_START_FAILED } from "../lib/workerLaunch.ts";
+import { WORKER_BUS_CHANNEL_ENV, WORKER_EXIT_START_FAILED } from "../lib/workerLaunch.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
 import { watchParent } from "../lib/parentWatch.ts";
@@ -62,13 +62,15 @@ async function main(): Promise<void> {
     await db.destroy();
     Deno.exit(WORKER_EXIT_START_FAILED);
   }
-  // Publish-only: a worker subscribes to nothing, so it opens no listening connection.
+  // Publish-only: a worker subscribes to nothing, so it opens no listening
+  // connection, and it knows the PostgreSQL channel of its own server only.
   const bus = new ServiceBus({
     url: config.databaseUrl,
     db,
     applicationName: `ircweb-worker-${serverId}-bus`,
     processBus: true,
   });
+    worker: { serverId, pgChannel: Deno.env.get(WORKER_BUS_CHANNEL_ENV) },
   const worker = new Worker(db, bus, server, socketPathFor(config.socketDir, serverId), log);
   // Whatever escapes (no IRC line can: see `ircTransport.ts`) ends the
   // worker with its reason on the row, after what was taken is written.

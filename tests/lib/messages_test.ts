@@ -154,7 +154,7 @@ Deno.test("insert with its notification: the payload PostgreSQL builds is the bu
       },
     ] as const;
     const small = bus.inlineNotification(channel);
-    const first = await insertMessagesNotifying(db, server.id, tricky, "b1", small.header);
+    const first = await insertMessagesNotifying(db, server.id, tricky, "b1", small);
     small.deliverHere(first.payload);
     const expected = messagesPayload(server.id, first.stored);
     assert(expected.messages?.length === 4, "small enough to carry its messages");
@@ -170,7 +170,7 @@ Deno.test("insert with its notification: the payload PostgreSQL builds is the bu
       message_type: "privmsg" as const,
     }));
     const large = bus.inlineNotification(channel);
-    const second = await insertMessagesNotifying(db, server.id, big, "b2", large.header);
+    const second = await insertMessagesNotifying(db, server.id, big, "b2", large);
     large.deliverHere(second.payload);
     assertEquals(JSON.parse(second.payload), { server_id: server.id, seq: 44 });
     assertEquals(messagesPayload(server.id, second.stored), { server_id: server.id, seq: 44 });

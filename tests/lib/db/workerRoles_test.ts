@@ -21,6 +21,7 @@ import { findServer, updateServer } from "../../../lib/servers.ts";
 import { createSession } from "../../../lib/auth/sessions.ts";
 import { createApiToken } from "../../../lib/auth/apiTokens.ts";
 import { ServiceBus } from "../../../lib/serviceBus.ts";
+import { readBusKey, serverPgChannel } from "../../../lib/events/busChannels.ts";
 
 // The test cluster's URL, logged in as the worker (the worker itself gets
 // the login through PGUSER/PGPASSWORD: lib/workerCommand.ts).
@@ -131,7 +132,14 @@ Deno.test("worker role: the accounts, the programs and other roles are out of re
 Deno.test("worker role: everything a worker writes goes through on its own server", async () => {
   await withWorkerConnection(async ({ own, url, admin }) => {
     const db = createDb(url, { maxConnections: 2 });
-    const bus = new ServiceBus({ url, db, applicationName: "worker-role-test" });
+    // As a worker's: told its server's channel by the app, which alone may work it out.
+    const pgChannel = serverPgChannel(await readBusKey(admin), own);
+    const bus = new ServiceBus({
+      url,
+      db,
+      applicationName: "worker-role-test",
+      worker: { serverId: own, pgChannel },
+    });
     try {
       const server = await findServer(db, own);
       assertEquals(server?.id, own);
