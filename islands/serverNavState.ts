@@ -60,6 +60,9 @@ function applyToServer(
   unreadCap: number,
 ): NavServer {
   switch (event.type) {
+    case "members":
+      // The nick list's; the navigation shows no members.
+      return server;
     case "status":
       return { ...server, status: event.data.status };
     case "channel": {

@@ -58,20 +58,31 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     // The cursor first, then everything shown, the server's own row (status,
     // error, nick) included: anything written after the cursor reaches the
     // page through the live stream, even if it also made it into what is read.
-    const { servers, cursor } = await readLivePage(db, user.id);
-    const server = servers.find((s) => s.id === serverId);
-    if (!server) return c.notFound();
-    const rows = await listMessages(db, server.id, { target, limit: PAGE_SIZE + 1 });
+    // One snapshot (repeatable read) for all of it: an unread count then holds
+    // exactly the messages up to the cursor, and the stream adds the rest,
+    // rather than the ones in between counted twice.
+    const read = await db.transaction().setIsolationLevel("repeatable read").execute(async (trx) => {
+      const { servers, cursor } = await readLivePage(trx, user.id);
+      const server = servers.find((s) => s.id === serverId);
+      if (!server) return undefined;
+      const rows = await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
+      const nav: NavServer[] = [];
+      for (const s of servers) {
+        const windows = await listWindows(trx, s);
+        nav.push({
+          id: s.id,
+          name: s.name,
+          status: s.status,
+          nick: s.current_nickname ?? s.nickname,
+          windows,
+        });
+      }
+      return { cursor, server, rows, nav };
+    });
+    if (!read) return c.notFound();
+    const { cursor, server, rows, nav } = read;
     const hasMore = rows.length > PAGE_SIZE;
     const messages = hasMore ? rows.slice(1) : rows;
-
-    const nav: NavServer[] = await Promise.all(servers.map(async (s) => ({
-      id: s.id,
-      name: s.name,
-      status: s.status,
-      nick: s.current_nickname ?? s.nickname,
-      windows: await listWindows(db, s),
-    })));
     const here = nav.find((s) => s.id === server.id)!;
     let window = target === null ? undefined : here.windows.find((w) => sameIrcName(w.target, target));
     if (target !== null && !window) {

@@ -498,6 +498,35 @@ Deno.test("pages: what changes while a page is read is on the page or after its 
   });
 });
 
+Deno.test("pages: an unread count and the live stream after the page's cursor never count a message twice", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice" });
+    const db = t.database.db;
+    await setChannelJoined(db, server.id, "#ruby", true);
+    const pages = pagesChangingAfter(t);
+    const change = async () => {
+      await insertMessages(db, server.id, [
+        { target: "#ruby", sender: "bob", content: "said while the page was read", message_type: "privmsg" },
+      ]);
+    };
+    for (let n = 1;; n++) {
+      const { text, changed } = await pages.get(`/servers/${server.id}`, cookie, n, change);
+      if (!changed) break;
+      const nav = islandProps(text, "ServerNav").servers as {
+        windows: { target: string; unread: number }[];
+      }[];
+      const counted = nav[0].windows.find((w) => w.target === "#ruby")?.unread ?? 0;
+      // What the navigation adds on top of the page: each message of the stream after its cursor.
+      const live = (await eventsAfterPage(t, text, server.id))
+        .filter((e) => e.event === "message" && e.data.target === "#ruby").length;
+      const stored = (await listMessages(db, server.id, { target: "#ruby", limit: 100 })).length;
+      assertEquals(counted + live, stored, `change after statement ${n}: ${counted} counted, ${live} live`);
+    }
+  });
+});
+
 Deno.test("assets: hashed URLs, cached for good; the CSS has the IRC colours; old hashes are gone", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
