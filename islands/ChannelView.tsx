@@ -17,6 +17,8 @@ import { useOlderMessages } from "./channel/useOlderMessages.ts";
 import { isDelivered, usePendingLines } from "./channel/usePendingLines.ts";
 import { useReadMarker } from "./channel/useReadMarker.ts";
 import { MessageLine } from "./MessageLine.tsx";
+import { MemberCount, NickList } from "./NickList.tsx";
+import { useMembers } from "./channel/useMembers.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 /** Props of {@link ChannelView}. */
@@ -49,6 +51,8 @@ export default function ChannelView(props: ChannelViewProps) {
     prepend,
     scrollerRef,
   });
+  const channel = target !== null && /^[#&+!]/.test(target) ? target : null;
+  const members = useMembers(serverId, channel, live.nick);
   useReadMarker(serverId, target, messages.length ? messages[messages.length - 1].id : 0);
 
   const title = target ?? props.serverName;
@@ -61,6 +65,7 @@ export default function ChannelView(props: ChannelViewProps) {
           {target !== null ? <span class="window-server">{props.serverName}</span> : null}
         </div>
         <div class="window-meta">
+          {channel !== null ? <MemberCount state={members} /> : null}
           <span class="own-nick" title="Your nick">{live.nick}</span>
           <StatusBadge status={live.status} error={live.statusError} />
         </div>
@@ -120,6 +125,7 @@ export default function ChannelView(props: ChannelViewProps) {
           </ol>
         </div>
       </div>
+      {channel !== null ? <NickList serverId={serverId} channel={channel} state={members} /> : null}
       <Composer
         serverId={serverId}
         target={target}

@@ -1,0 +1,167 @@
+/// <reference lib="dom" />
+/**
+ * A channel window's nick list: the members by rank then name, their
+ * prefixes before their nicks, away members dimmed, accounts and hosts in
+ * the tooltip; on the side of the window, or a drawer on a phone. Clicking
+ * a nick opens its menu: a query, a WHOIS, and for an operator op, voice,
+ * kick and ban, each sent as the line the user would type, through the
+ * outbox as the composer sends it.
+ *
+ * The state comes from `channel/useMembers.ts`, which the window holds, so
+ * that its header can show the count and the toggle ({@link MemberCount}).
+ *
+ * @module
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Member } from "../lib/channelMembers.ts";
+import { enqueue } from "./outbox.ts";
+import type { MembersState } from "./channel/useMembers.ts";
+
+/** Props of {@link NickList} and {@link MemberCount}. */
+export interface NickListProps {
+  serverId: number;
+  channel: string;
+  state: MembersState;
+}
+
+/** The header's button: the member count, showing or hiding the list. */
+export function MemberCount({ state }: Pick<NickListProps, "state">) {
+  if (!state.loaded) return null;
+  const count = state.members.length;
+  return (
+    <button
+      type="button"
+      class="member-count"
+      aria-expanded={state.open}
+      aria-controls="nicklist"
+      title={state.open ? "Hide the nick list" : "Show the nick list"}
+      onClick={() => state.setOpen(!state.open)}
+    >
+      {count} {count === 1 ? "user" : "users"}
+    </button>
+  );
+}
+
+/** The list, with each nick's menu. */
+export function NickList({ serverId, channel, state }: NickListProps) {
+  const [menu, setMenu] = useState<string | null>(null);
+  if (!state.open) return null;
+  const send = (line: string) => {
+    enqueue(serverId, channel, line);
+    setMenu(null);
+  };
+  return (
+    <>
+      <div class="nicklist-backdrop" onClick={() => state.setOpen(false)} />
+      <aside class="nicklist" id="nicklist" aria-label={`Users in ${channel}`}>
+        <header class="nicklist-header">
+          <span>{state.members.length} in {channel}</span>
+          <button
+            type="button"
+            class="nicklist-close"
+            aria-label="Hide the nick list"
+            onClick={() => state.setOpen(false)}
+          >
+            ×
+          </button>
+        </header>
+        {state.error ? <p class="inline-error" role="alert">{state.error}</p> : null}
+        <ul class="nicks">
+          {state.members.map((m) => (
+            <li key={m.nick} class={m.away !== null ? "nick away" : "nick"}>
+              <button
+                type="button"
+                class="nick-button"
+                title={describe(m)}
+                aria-haspopup="menu"
+                aria-expanded={menu === m.nick}
+                onClick={() => setMenu(menu === m.nick ? null : m.nick)}
+              >
+                <span class="nick-prefix">{m.prefix.slice(0, 1)}</span>
+                <span class="nick-name">{m.nick}</span>
+              </button>
+              {menu === m.nick
+                ? (
+                  <NickMenu
+                    serverId={serverId}
+                    channel={channel}
+                    member={m}
+                    canModerate={state.canModerate}
+                    send={send}
+                    close={() => setMenu(null)}
+                  />
+                )
+                : null}
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </>
+  );
+}
+
+interface NickMenuProps {
+  serverId: number;
+  channel: string;
+  member: Member;
+  canModerate: boolean;
+  send(line: string): void;
+  close(): void;
+}
+
+function NickMenu({ serverId, channel, member, canModerate, send, close }: NickMenuProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>("a, button")?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") close();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+  const nick = member.nick;
+  const op = member.modes.includes("o");
+  const voice = member.modes.includes("v");
+  return (
+    <div class="nick-menu" role="menu" aria-label={nick} ref={ref}>
+      <a role="menuitem" href={`/servers/${serverId}/chat/${encodeURIComponent(nick)}`}>Query</a>
+      <button type="button" role="menuitem" onClick={() => send(`/whois ${nick}`)}>Whois</button>
+      {canModerate
+        ? (
+          <>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => send(`/mode ${channel} ${op ? "-o" : "+o"} ${nick}`)}
+            >
+              {op ? "Deop" : "Op"}
+            </button>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => send(`/mode ${channel} ${voice ? "-v" : "+v"} ${nick}`)}
+            >
+              {voice ? "Devoice" : "Voice"}
+            </button>
+            <button type="button" role="menuitem" onClick={() => send(`/kick ${channel} ${nick}`)}>
+              Kick
+            </button>
+            <button type="button" role="menuitem" onClick={() => send(`/mode ${channel} +b ${nick}!*@*`)}>
+              Ban
+            </button>
+          </>
+        )
+        : null}
+    </div>
+  );
+}
+
+// The tooltip: every prefix, the mask, the account, the realname, the away message.
+function describe(m: Member): string {
+  const lines = [`${m.prefix}${m.nick}`];
+  if (m.user || m.host) lines.push(`${m.user ?? "*"}@${m.host ?? "*"}`);
+  if (m.account) lines.push(`Account: ${m.account}`);
+  if (m.realname) lines.push(m.realname);
+  if (m.away !== null) lines.push(`Away: ${m.away}`);
+  return lines.join("\n");
+}

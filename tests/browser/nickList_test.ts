@@ -1,0 +1,170 @@
+/**
+ * The nick list in a real browser (Debian's Chromium through
+ * playwright-core) against the app as `deno task start` runs it and a real
+ * IRC server (ngircd), with other users on raw connections: the list read
+ * on opening the channel (NAMES, with bob's op prefix), then live through a
+ * join, a mode change (+o), a nick change and a part; the count in the
+ * header; a nick's menu (query, whois, and op actions once we are op); and
+ * the drawer at phone width. Screenshots go to `tmp/screenshots/`.
+ */
+import type { Page } from "playwright-core";
+import { assertEquals } from "../support/assert.ts";
+import { startAppProcess } from "../support/appProcess.ts";
+import { launchChromium } from "../support/chromium.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { startNgircd } from "../support/ngircd.ts";
+import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { createUser } from "../../lib/users.ts";
+import { insertServer } from "../../lib/servers.ts";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const WAIT = 30_000;
+
+/** The nick list's entries, as shown: prefix and nick. */
+async function nicks(page: Page): Promise<string[]> {
+  return (await page.locator(".nicklist .nick-button").allInnerTexts()).map((t) => t.replace(/\s+/g, ""));
+}
+
+/** Waits until the nick list shows exactly `expected`, in order. */
+async function waitForNicks(page: Page, expected: string[]): Promise<void> {
+  const deadline = Date.now() + WAIT;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    seen = await nicks(page);
+    if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assertEquals(seen, expected, "the nick list");
+}
+
+Deno.test({
+  name: "browser: the nick list, live through a join, +o, a nick change and a part, with its menu and drawer",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const database = await createTestDatabase();
+    await Deno.mkdir(`${root}/tmp/screenshots`, { recursive: true });
+    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "nicks-sockets-" });
+    await Deno.chmod(socketDir, 0o700);
+    const ngircd = await startNgircd();
+    const user = await createUser(database.db, "alice", "correct horse battery");
+    const server = await insertServer(database.db, {
+      user_id: user.id,
+      name: "Test IRC",
+      host: "127.0.0.1",
+      port: ngircd.port,
+      tls: false,
+      nickname: "alice",
+    });
+    const app = await startAppProcess(database.url, socketDir);
+    const browser = await launchChromium();
+    const bob = await connectRawIrcClient(ngircd.port, "bob");
+    const carol = await connectRawIrcClient(ngircd.port, "carol");
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    const problems: string[] = [];
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(WAIT);
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
+          problems.push(`console: ${m.text()}`);
+        }
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(`${app.url}/login`);
+      await page.fill("#field-name", "alice");
+      await page.fill("#field-password", "correct horse battery");
+      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
+      await page.goto(`${app.url}/servers/${server.id}`);
+      await page.click("button:has-text('Connect')");
+      await page.locator(".server-toolbar [data-status=connected]").waitFor();
+      // bob is first in, so ngircd makes him the channel's operator.
+      await bob.join("#ruby");
+      await page.fill("#composer-input", "/join #ruby");
+      await page.press("#composer-input", "Enter");
+      await bob.waitForMember("#ruby", "alice");
+
+      await page.goto(`${app.url}/servers/${server.id}/chat/%23ruby`);
+      await waitForNicks(page, ["@bob", "alice"]);
+      await page.locator(".member-count", { hasText: "2 users" }).waitFor();
+
+      await carol.join("#ruby");
+      await waitForNicks(page, ["@bob", "alice", "carol"]);
+      await page.locator(".member-count", { hasText: "3 users" }).waitFor();
+
+      await bob.send("MODE #ruby +o carol");
+      await waitForNicks(page, ["@bob", "@carol", "alice"]);
+
+      await carol.send("NICK zoe");
+      await waitForNicks(page, ["@bob", "@zoe", "alice"]);
+      await page.screenshot({ path: `${root}/tmp/screenshots/nicklist-wide.png` });
+
+      // Not an operator: the menu offers a query and a whois only.
+      await page.click(".nicklist .nick-button:has-text('zoe')");
+      const menu = page.locator(".nick-menu");
+      assertEquals(await menu.locator("[role=menuitem]").allInnerTexts(), ["Query", "Whois"]);
+      // Whois goes out as the line the user would type, through the outbox.
+      const sent = page.waitForRequest((r) =>
+        r.method() === "POST" && new URL(r.url()).pathname === `/api/servers/${server.id}/messages`
+      );
+      await menu.locator("button:has-text('Whois')").click();
+      assertEquals((await sent).postDataJSON()?.content, "/whois zoe");
+
+      // Opped: op, voice, kick and ban are offered too.
+      await bob.send("MODE #ruby +o alice");
+      await waitForNicks(page, ["@alice", "@bob", "@zoe"]);
+      await page.click(".nicklist .nick-button:has-text('zoe')");
+      assertEquals(await page.locator(".nick-menu [role=menuitem]").allInnerTexts(), [
+        "Query",
+        "Whois",
+        "Deop",
+        "Voice",
+        "Kick",
+        "Ban",
+      ]);
+      await Promise.all([
+        page.waitForURL(/\/chat\/zoe$/),
+        page.click(".nick-menu a:has-text('Query')"),
+      ]);
+      await page.goto(`${app.url}/servers/${server.id}/chat/%23ruby`);
+
+      await bob.send("PART #ruby :later");
+      await waitForNicks(page, ["@alice", "@zoe"]);
+
+      // Collapsed from the header, and open again.
+      await page.click(".member-count");
+      assertEquals(await page.locator(".nicklist").count(), 0);
+      await page.click(".member-count");
+      await waitForNicks(page, ["@alice", "@zoe"]);
+
+      // A phone: the list is a drawer, closed until the count is tapped.
+      await page.setViewportSize({ width: 390, height: 780 });
+      await page.evaluate("localStorage.removeItem('ircweb.nicklist.open')");
+      await page.reload();
+      await page.locator(".member-count", { hasText: "2 users" }).waitFor();
+      assertEquals(await page.locator(".nicklist").count(), 0, "closed on a phone");
+      await page.click(".member-count");
+      await waitForNicks(page, ["@alice", "@zoe"]);
+      const box = await page.locator(".nicklist").boundingBox();
+      assertEquals(
+        box !== null && Math.round(box.x + box.width) === 390 && box.height >= 700,
+        true,
+        "a drawer",
+      );
+      await page.screenshot({ path: `${root}/tmp/screenshots/nicklist-phone.png` });
+      await page.click(".nicklist-close");
+      assertEquals(await page.locator(".nicklist").count(), 0);
+      assertEquals(problems, [], "no script errors in the page");
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
+    } finally {
+      await bob.close().catch(() => {});
+      await carol.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await app.stop();
+      await ngircd.close();
+      await database.drop();
+      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
