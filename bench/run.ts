@@ -20,9 +20,10 @@ import { ingestFigures, runIngest } from "./scenarios/ingest.ts";
 import { memoryFigures, runWorkerMemory } from "./scenarios/workerMemory.ts";
 import { connectFigures, runConnectTime } from "./scenarios/connectTime.ts";
 import { runSearch, searchFigures } from "./scenarios/search.ts";
+import { realServerFigures, runRealServer } from "./scenarios/realServer.ts";
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["connect", "latency", "fanout", "ingest", "search", "memory"] as const;
+export const SCENARIOS = ["connect", "latency", "fanout", "inspircd", "ingest", "search", "memory"] as const;
 /** A scenario's name (`latency` is command and event latency, run together). */
 export type ScenarioName = typeof SCENARIOS[number];
 
@@ -72,6 +73,10 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
         add(fanoutFigures(many, one, options.sizes.fanoutRate));
       }
       await env.api("POST", `/api/servers/${chat.server.id}/disconnect`, undefined, 202);
+    }
+    if (only.has("inspircd")) {
+      log("latency through a real IRC server (InspIRCd)...");
+      add(realServerFigures(await runRealServer(ctx)));
     }
     if (only.has("ingest")) {
       log("ingest...");

@@ -22,7 +22,16 @@ Deno.test("every bench scenario produces its figures with baselines", async () =
     const scenarios = new Set(results.map((r) => r.scenario));
     assertEquals(
       [...scenarios].sort(),
-      ["command latency", "connect time", "event latency", "fan-out", "ingest", "search", "worker memory"],
+      [
+        "command latency",
+        "connect time",
+        "event latency",
+        "fan-out",
+        "ingest",
+        "real IRC server",
+        "search",
+        "worker memory",
+      ],
       table,
     );
     for (const result of results) {
