@@ -56,15 +56,15 @@ const PASSED_ENV_VARS = ["ALLOWED_IRC_TARGETS"] as const;
 /** `PG*` variables of the app's login, which a worker with a login of its own does not get. */
 const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);
 
-/** The entry point of a worker. */
-export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
-const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
-
 /**
  * The variable that tells a worker the PostgreSQL channel of its server's
  * bus channels (`ServiceBus.workerChannel`): the one name of them it knows.
  */
 export const WORKER_BUS_CHANNEL_ENV = "IRCWEB_BUS_CHANNEL";
+
+/** The entry point of a worker. */
+export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
+const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
 
 /** What a worker needs to be started. */
 export interface WorkerSpec {
@@ -80,16 +80,16 @@ export interface WorkerSpec {
    * in as the app (tests only).
    */
   databaseLogin?: { user: string; password: string };
-  /** Absolute folder of the sockets. */
-  socketDir: string;
-  logLevel?: string;
-  /**
   /**
    * The PostgreSQL channel its events go on ({@link WORKER_BUS_CHANNEL_ENV}).
    * Without it the worker works it out as the app does, which only the
    * app's login may (tests only).
    */
   busChannel?: string;
+  /** Absolute folder of the sockets. */
+  socketDir: string;
+  logLevel?: string;
+  /**
    * Heap ceiling in MB; `DEFAULT_WORKER_MEMORY_MB` (256) by default. Only
    * something runaway reaches it, which V8 then ends before the machine
    * runs out.
@@ -145,11 +145,11 @@ export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Reco
       : { DATABASE_URL: spec.databaseUrl }),
     SOCKET_DIR: spec.socketDir,
     LOG_LEVEL: spec.logLevel ?? "info",
+    ...(spec.busChannel !== undefined ? { [WORKER_BUS_CHANNEL_ENV]: spec.busChannel } : {}),
     // Deno's own cache location, so the npm packages resolve as for the app.
     ...denoDir(),
   };
 }
-    ...(spec.busChannel !== undefined ? { [WORKER_BUS_CHANNEL_ENV]: spec.busChannel } : {}),
 
 /** A `Deno.Command` ready to spawn the worker of `spec`. */
 export function workerCommand(

@@ -69,8 +69,8 @@ async function main(): Promise<void> {
     db,
     applicationName: `ircweb-worker-${serverId}-bus`,
     processBus: true,
-  });
     worker: { serverId, pgChannel: Deno.env.get(WORKER_BUS_CHANNEL_ENV) },
+  });
   const worker = new Worker(db, bus, server, socketPathFor(config.socketDir, serverId), log);
   // Whatever escapes (no IRC line can: see `ircTransport.ts`) ends the
   // worker with its reason on the row, after what was taken is written.
