@@ -36,6 +36,17 @@ export const COUNT_CAP = 1000;
  */
 export const RANK_WINDOW = 1000;
 
+/** Longest a search's statements may run: one that needs longer is stopped, with what to do about it. */
+export const SEARCH_TIMEOUT_MS = 10_000;
+
+/** A search stopped at its time limit; the message says how to narrow it. */
+export class SearchTooSlowError extends Error {
+  constructor() {
+    super("The search took too long: narrow it with a word, in:#channel or a date");
+    this.name = "SearchTooSlowError";
+  }
+}
+
 /** How results are ordered. */
 export type SearchOrder = "newest" | "rank";
 
@@ -46,6 +57,8 @@ export interface SearchRequest {
   limit: number;
   /** From the previous page's `next_cursor`. */
   cursor: SearchCursor | null;
+  /** Time limit of each statement; {@link SEARCH_TIMEOUT_MS} by default. */
+  timeoutMs?: number;
 }
 
 /** Where the next page starts: after this message (and, by rank, this rank). */
@@ -190,7 +203,12 @@ function searchConditions(serverIds: readonly number[], query: SearchQuery): Raw
   return conditions;
 }
 
-/** One page of `userId`'s messages matching the request, and how many match in all. */
+/**
+ * One page of `userId`'s messages matching the request, and how many match in all.
+ *
+ * @throws SearchTooSlowError when a statement reaches the time limit (a
+ * substring alone over a long history), rather than holding a connection.
+ */
 export async function searchMessages(db: Db, userId: number, request: SearchRequest): Promise<SearchPage> {
   const { query, limit, cursor } = request;
   // Ranking needs words to rank by; filters alone list newest first.
@@ -198,9 +216,10 @@ export async function searchMessages(db: Db, userId: number, request: SearchRequ
   const serverIds = await searchableServers(db, userId, query);
   if (serverIds.length === 0) return { results: [], next_cursor: null, total: 0, total_exact: true, order };
   const where = searchConditions(serverIds, query);
+  const timeoutMs = request.timeoutMs ?? SEARCH_TIMEOUT_MS;
   const [rows, total] = await Promise.all([
-    pageRows(db, where, query, order, limit + 1, cursor),
-    countMatches(db, where),
+    bounded(db, timeoutMs, (trx) => pageRows(trx, where, query, order, limit + 1, cursor)),
+    bounded(db, timeoutMs, (trx) => countMatches(trx, where)),
   ]);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
@@ -264,6 +283,20 @@ async function pageRows(
     from (${candidates}) p join servers s on s.id = p.server_id
     order by ${order === "rank" ? sql`p.rank desc, p.id desc` : sql`p.id desc`}`.execute(db);
   return rows.map((row) => ({ ...row, marker }));
+}
+
+/** Runs `fn` in a transaction whose statements stop after `timeoutMs`. */
+async function bounded<T>(db: Db, timeoutMs: number, fn: (trx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`).execute(trx);
+      return await fn(trx);
+    });
+  } catch (error) {
+    // 57014: query_canceled, which is what the timeout raises.
+    if ((error as { code?: string }).code === "57014") throw new SearchTooSlowError();
+    throw error;
+  }
 }
 
 async function countMatches(db: Db, where: RawBuilder<unknown>[]): Promise<number> {

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
-import { parseSearchParams, searchMessages } from "../../lib/search.ts";
+import { parseSearchParams, searchMessages, SearchTooSlowError } from "../../lib/search.ts";
 import type { AuthEnv } from "../middleware/auth.ts";
 import { invalid } from "./json.ts";
 
@@ -22,7 +22,12 @@ export function searchRoutes(db: Db): Hono<AuthEnv> {
       cursor: c.req.query("cursor"),
     });
     if (!params.ok) return invalid(c, params.field, params.error);
-    return c.json(await searchMessages(db, c.get("user").id, params.request));
+    try {
+      return c.json(await searchMessages(db, c.get("user").id, params.request));
+    } catch (error) {
+      if (error instanceof SearchTooSlowError) return c.json({ error: error.message }, 503);
+      throw error;
+    }
   });
   return app;
 }

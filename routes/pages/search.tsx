@@ -9,7 +9,13 @@
  */
 import { Hono } from "hono";
 import { IrcText } from "../../lib/ircFormat.ts";
-import { parseSearchParams, type SearchHit, searchMessages, type SearchPage } from "../../lib/search.ts";
+import {
+  parseSearchParams,
+  type SearchHit,
+  searchMessages,
+  type SearchPage,
+  SearchTooSlowError,
+} from "../../lib/search.ts";
 import { windowUrl } from "../../islands/ServerNav.tsx";
 import type { PageDeps, PageEnv } from "./context.ts";
 import { renderPage, SearchBox, TopBar } from "./layout.tsx";
@@ -29,10 +35,21 @@ export function searchPages(deps: PageDeps): Hono<PageEnv> {
     const assets = (await deps.assets()).current;
     let page: SearchPage | null = null;
     let error: string | null = null;
+    let status: 200 | 422 | 503 = 200;
     if (q.trim() !== "") {
       const params = parseSearchParams({ q, order, cursor: c.req.query("cursor") });
-      if (params.ok) page = await searchMessages(deps.db, user.id, params.request);
-      else error = params.error;
+      if (!params.ok) {
+        error = params.error;
+        status = 422;
+      } else {
+        try {
+          page = await searchMessages(deps.db, user.id, params.request);
+        } catch (failure) {
+          if (!(failure instanceof SearchTooSlowError)) throw failure;
+          error = failure.message;
+          status = 503;
+        }
+      }
     }
     const more = page?.next_cursor
       ? `/search?${new URLSearchParams({ q, order, cursor: page.next_cursor })}`
@@ -69,7 +86,7 @@ export function searchPages(deps: PageDeps): Hono<PageEnv> {
           </main>
         </>,
       ),
-      error ? 422 : 200,
+      status,
     );
   });
   return app;

@@ -1,7 +1,8 @@
-import { assert, assertEquals } from "../support/assert.ts";
+import { sql } from "kysely";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { createSession } from "../../lib/auth/sessions.ts";
 import { insertMessages, type NewMessageInput } from "../../lib/messages.ts";
-import type { SearchPage } from "../../lib/search.ts";
+import { parseSearchQuery, searchMessages, type SearchPage, SearchTooSlowError } from "../../lib/search.ts";
 import { expectJson, type TestApp, type TestUser, withApp } from "./testApp.ts";
 
 const say = (target: string, sender: string, content: string, created_at?: Date): NewMessageInput => ({
@@ -245,5 +246,28 @@ Deno.test("search page: the results of the signed-in user, escaped, matches mark
     const out = await t.call("/search?q=deploy");
     assertEquals(out.status, 303);
     assertEquals(out.headers.get("location"), `/login?next=${encodeURIComponent("/search?q=deploy")}`);
+  });
+});
+
+Deno.test("search: a search that reaches the time limit is stopped and says how to narrow it", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const server = await t.server(alice);
+    await sql`
+      insert into messages (server_id, target, sender, content, message_type, seq)
+      select ${server.id}, '#a', 'bob', 'filler line number ' || g, 'privmsg', g
+      from generate_series(1, 200000) g`.execute(t.database.db);
+    const parsed = parseSearchQuery("contains:no-such-substring");
+    assert(parsed.ok);
+    const slow = searchMessages(t.database.db, alice.id, {
+      query: parsed.query,
+      order: "newest",
+      limit: 10,
+      cursor: null,
+      timeoutMs: 1,
+    });
+    await assertRejects(() => slow, SearchTooSlowError, "narrow it with a word, in:#channel or a date");
+    // The same within the default limit finds nothing, and says so.
+    assertEquals((await search(t, alice, { q: "contains:no-such-substring" })).total, 0);
   });
 });
