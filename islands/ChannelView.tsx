@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { useRef } from "preact/hooks";
+import { useMemo, useRef } from "preact/hooks";
 import { IrcText, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { Composer, type ComposerHandle } from "./channel/Composer.tsx";
 import { PendingLine } from "./channel/PendingLine.tsx";
@@ -17,6 +17,8 @@ import { useOlderMessages } from "./channel/useOlderMessages.ts";
 import { isDelivered, usePendingLines } from "./channel/usePendingLines.ts";
 import { useReadMarker } from "./channel/useReadMarker.ts";
 import { MessageLine } from "./MessageLine.tsx";
+import { completionNicks } from "./channel/completion.ts";
+import { useIgnores } from "./channel/useIgnores.ts";
 import { MemberCount, NickList } from "./NickList.tsx";
 import { useMembers } from "./channel/useMembers.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
@@ -54,6 +56,12 @@ export default function ChannelView(props: ChannelViewProps) {
   const channel = target !== null && /^[#&+!]/.test(target) ? target : null;
   const members = useMembers(serverId, channel, live.nick);
   useReadMarker(serverId, target, messages.length ? messages[messages.length - 1].id : 0);
+  // The ignore list hides lines here, in what is shown; they are stored and sent all the same.
+  const ignored = useIgnores(serverId);
+  const shown = useMemo(
+    () => messages.filter((m) => m.sender === live.nick || !ignored(m.sender)),
+    [messages, ignored, live.nick],
+  );
 
   const title = target ?? props.serverName;
   return (
@@ -104,7 +112,7 @@ export default function ChannelView(props: ChannelViewProps) {
             : <p class="history-start">Start of the history</p>}
           {older.error ? <p class="inline-error" role="alert">{older.error}</p> : null}
           <ol class="messages" aria-live="polite">
-            {messages.map((m) => (
+            {shown.map((m) => (
               <MessageLine
                 key={m.id}
                 message={m}
@@ -133,6 +141,7 @@ export default function ChannelView(props: ChannelViewProps) {
         error={props.error}
         onQueued={() => scrollerRef.current?.scrollTo({ top: 0 })}
         handle={composer}
+        nicks={() => completionNicks(messages, members.members.map((m) => m.nick), live.nick)}
       />
     </section>
   );

@@ -6,11 +6,20 @@
  * refuses comes back with its reason, its text into the input when that is
  * free. Without JavaScript it is a plain form post.
  *
+ * The app's own commands are carried out here: `/help` lists the commands
+ * under the input, `/query nick` opens the window, `/ignore` and
+ * `/unignore` change the server's ignore list, and `/list` asks for the
+ * channel list and opens the channel browser. Tab completes commands and
+ * nicks (`completion.ts`).
+ *
  * @module
  */
 import type { RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { parseSlashCommand } from "../../lib/slashCommand.ts";
+import { appCommandOf, parseSlashCommand, SLASH_COMMANDS, SLASH_HELP } from "../../lib/slashCommand.ts";
+import { sendLine } from "../api.ts";
+import { complete, type CompletionCycle } from "./completion.ts";
+import { changeIgnore, ignoresOf } from "./useIgnores.ts";
 import { dismiss, enqueue, type OutboxEntry, subscribeOutbox } from "../outbox.ts";
 import { useInputHistory } from "./useInputHistory.ts";
 import { sameWindow } from "./window.ts";
@@ -33,6 +42,13 @@ export interface ComposerProps {
   onQueued: () => void;
   /** Filled with the input's {@link ComposerHandle}. */
   handle: RefObject<ComposerHandle | null>;
+  /** Nicks that Tab completes, most relevant first (read when Tab is pressed). */
+  nicks?: () => readonly string[];
+}
+
+/** Where a window of `serverId` is (`null`: the server's own). */
+export function windowPath(serverId: number, target: string | null): string {
+  return target === null ? `/servers/${serverId}` : `/servers/${serverId}/chat/${encodeURIComponent(target)}`;
 }
 
 /** The input line and its send button. */
@@ -40,6 +56,9 @@ export function Composer(props: ComposerProps) {
   const { serverId, target } = props;
   const [text, setText] = useState(props.draft ?? "");
   const [error, setError] = useState<string | null>(props.error ?? null);
+  // What an app command answered (the /help list, the ignore list), shown under the input.
+  const [info, setInfo] = useState<{ title: string; lines: readonly string[] } | null>(null);
+  const cycle = useRef<CompletionCycle | null>(null);
   const history = useInputHistory();
   const inputRef = useRef<HTMLInputElement>(null);
   const textRef = useRef(text);
@@ -72,6 +91,7 @@ export function Composer(props: ComposerProps) {
     event.preventDefault();
     const line = text;
     if (line.trim() === "") return;
+    if (runAppCommand(line)) return;
     // The API's own parser, here too: a mistyped command is pointed out at
     // once (even offline) and stays in the input to be fixed.
     const parsed = parseSlashCommand(line, target);
@@ -90,9 +110,83 @@ export function Composer(props: ComposerProps) {
     props.onQueued();
   };
 
+  // The web app's own commands; whether `line` was one.
+  const runAppCommand = (line: string): boolean => {
+    const own = appCommandOf(line);
+    const done = () => {
+      history.remember(line);
+      setText("");
+      setError(null);
+    };
+    if (own === null) {
+      if (!/^\/list(\s|$)/i.test(line)) return false;
+      const parsed = parseSlashCommand(line, target);
+      if (!parsed.ok) return false;
+      done();
+      sendLine(serverId, { target, content: line, clientId: crypto.randomUUID() }).then((result) => {
+        if (result.ok) location.assign(`/servers/${serverId}/channels`);
+        else setError(result.error);
+      });
+      return true;
+    }
+    switch (own.kind) {
+      case "error":
+        setError(own.error);
+        return true;
+      case "help":
+        done();
+        setInfo({ title: "Commands", lines: SLASH_HELP.map(([usage, meaning]) => `${usage} — ${meaning}`) });
+        return true;
+      case "query":
+        done();
+        if (own.text) enqueue(serverId, own.nick, own.text.startsWith("/") ? `/${own.text}` : own.text);
+        location.assign(windowPath(serverId, own.nick));
+        return true;
+      case "ignore":
+      case "unignore": {
+        done();
+        const mask = own.mask;
+        if (mask === null) {
+          const list = ignoresOf(serverId);
+          setInfo({ title: "Ignored", lines: list.length ? list : ["nobody"] });
+          return true;
+        }
+        changeIgnore(serverId, mask, own.kind === "ignore").then((result) => {
+          if (!result.ok) setError(result.error);
+          else {
+            setInfo({
+              title: own.kind === "ignore" ? `Ignoring ${mask}` : `No longer ignoring ${mask}`,
+              lines: [`Ignored: ${result.ignores.length ? result.ignores.join(", ") : "nobody"}`],
+            });
+          }
+        });
+        return true;
+      }
+    }
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      const input = event.currentTarget as HTMLInputElement;
+      const caret = input.selectionStart ?? text.length;
+      const done = complete(text, caret, SLASH_COMMANDS, props.nicks?.() ?? [], cycle.current);
+      if (done) {
+        event.preventDefault();
+        cycle.current = done.cycle;
+        setText(done.text);
+        textRef.current = done.text;
+        input.value = done.text;
+        input.setSelectionRange(done.caret, done.caret);
+        return;
+      }
+      // Nothing to complete: Tab moves on, as it does elsewhere.
+    }
+    cycle.current = null;
     if (history.onKey(event, text, setText)) return;
-    if (event.key === "Escape") setError(null);
+    if (event.key === "Escape") {
+      setError(null);
+      setInfo(null);
+    }
   };
 
   const placeholder = target === null
@@ -113,7 +207,10 @@ export function Composer(props: ComposerProps) {
         maxLength={8192}
         placeholder={placeholder}
         value={text}
-        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        onInput={(e) => {
+          cycle.current = null;
+          setText((e.currentTarget as HTMLInputElement).value);
+        }}
         onKeyDown={onKeyDown}
         autoFocus
         aria-describedby={error ? "composer-error" : undefined}
@@ -124,6 +221,17 @@ export function Composer(props: ComposerProps) {
           <p id="composer-error" class="composer-error" role="alert">
             {error}
           </p>
+        )
+        : null}
+      {info
+        ? (
+          <div class="composer-info" role="status">
+            <p class="composer-info-title">
+              {info.title}{" "}
+              <button type="button" class="link-button" onClick={() => setInfo(null)}>Close</button>
+            </p>
+            <ul>{info.lines.map((line) => <li key={line}>{line}</li>)}</ul>
+          </div>
         )
         : null}
     </form>

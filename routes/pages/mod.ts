@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { authPages } from "./auth.tsx";
 import { chatPages } from "./chat.tsx";
+import { channelListPages } from "./channelList.tsx";
 import { type PageDeps, type PageEnv, requirePageUser } from "./context.ts";
 import { homePage } from "./home.tsx";
 import { connectionPosts } from "./servers/connection.ts";
@@ -33,6 +34,7 @@ export function pageRoutes(deps: PageDeps): Hono<PageEnv> {
   app.route("/", deleteServerPost(deps));
   app.route("/", connectionPosts(deps));
   app.route("/", chatPages(deps));
+  app.route("/", channelListPages(deps));
   app.route("/", searchPages(deps));
   return app;
 }
