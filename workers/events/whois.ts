@@ -84,8 +84,9 @@ export function whoisLines(event: WhoisEvent): string[] {
   if (Array.isArray(event.special)) {
     for (const line of event.special.slice(0, 10)) if (field(line)) lines.push(field(line));
   }
-  const idle = Number(field(event.idle));
-  const logon = Number(field(event.logon));
+  // Absent is not 0 (Number("") is).
+  const idle = field(event.idle) ? Number(field(event.idle)) : NaN;
+  const logon = field(event.logon) ? Number(field(event.logon)) : NaN;
   const facts = [
     Number.isSafeInteger(idle) && idle >= 0 ? `idle ${duration(idle)}` : "",
     Number.isSafeInteger(logon) && logon > 0 && logon < 1e11
