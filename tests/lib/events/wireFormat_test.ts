@@ -82,7 +82,8 @@ Deno.test("wire format: the payload the insert's SQL builds is messagesPayload's
   const { db } = database;
   try {
     const server = await createServer(db, { port: 6667 });
-    const header = `${messagesChannel(server.id)}\ttest\t1\t\n`;
+    // Heard by nobody: only the payload is looked at.
+    const notification = { header: `${messagesChannel(server.id)}\ttest\t1\t\n`, pgChannel: "ircweb_test" };
     const sizes = new Set<string>();
     // One message, then three, grown 9 bytes of JSON at a time across the limit.
     for (const count of [1, 3]) {
@@ -95,7 +96,7 @@ Deno.test("wire format: the payload the insert's SQL builds is messagesPayload's
           message_type: "privmsg",
           created_at: new Date("2026-01-02T03:04:05.678Z"),
         }));
-        const { stored, payload } = await insertMessagesNotifying(db, server.id, batch, null, header);
+        const { stored, payload } = await insertMessagesNotifying(db, server.id, batch, null, notification);
         const fromSql = JSON.parse(payload);
         const fromJs = messagesPayload(server.id, stored);
         assertEquals(fromSql, fromJs, `${count} message(s) of ${reps * 9} bytes of JSON`);
