@@ -8,6 +8,7 @@
 import { isNickname, utf8Length } from "./ircCommand.ts";
 import type { Server } from "./db/schema.ts";
 import { isIpLiteral, type TargetPolicy, targetRefusal } from "./ircTargets.ts";
+import { clientCertificateProblem, generateClientCertificate, MAX_PEM_LENGTH } from "./clientCert.ts";
 
 /** The columns of a server that its user sets. */
 export const SETTING_FIELDS = [
@@ -21,6 +22,10 @@ export const SETTING_FIELDS = [
   "password",
   "sasl_username",
   "sasl_password",
+  "sasl_mechanism",
+  "require_sasl",
+  "client_cert_pem",
+  "client_key_pem",
   "flood_burst",
   "flood_interval_ms",
 ] as const;
@@ -38,6 +43,9 @@ export type SettingsCheck =
   | { ok: true; value: ServerSettings }
   | { ok: false; field: string; error: string };
 
+/** The SASL mechanisms a server may use. */
+export const SASL_MECHANISMS = ["PLAIN", "EXTERNAL"] as const;
+
 /** Defaults of the outgoing flood control: 5 lines at once, then one every 2 s. */
 export const FLOOD_DEFAULTS = { flood_burst: 5, flood_interval_ms: 2000 } as const;
 
@@ -49,6 +57,9 @@ const HOSTNAME =
 const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
 // deno-lint-ignore no-control-regex -- control characters are what is refused
 const CONTROL = /[\x00-\x1f\x7f]/;
+// PEM is lines: every control character but CR and LF is refused.
+// deno-lint-ignore no-control-regex -- control characters are what is refused
+const PEM_CONTROL = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/;
 // No ":" either: irc-framework sends the username as a middle parameter of
 // USER, where a leading ":" would swallow the rest of the line (`USER :x 0 *
 // bob`), the server answers 461 and registration never completes.
@@ -91,7 +102,9 @@ export function hostRefusal(targets: TargetPolicy, host: string): string | undef
 }
 
 /**
- * Checks the body of a new server; unknown fields are ignored. With
+ * Checks the body of a new server; unknown fields are ignored, but
+ * `generate_client_cert: true`, which replaces the client certificate and
+ * key with a new self-signed pair (`lib/clientCert.ts`). With
  * `targets` (`ALLOWED_IRC_TARGETS`), an IP literal host it does not allow
  * is refused.
  */
@@ -154,6 +167,7 @@ export function checkServerSettings(input: unknown, targets?: TargetPolicy): Set
       const missing = saslUsername === null ? "sasl_username" : "sasl_password";
       throw new FieldError(missing, "sasl_username and sasl_password go together");
     }
+    const sasl = saslSettings(raw, nickname, tls, saslUsername !== null);
     return {
       ok: true,
       value: {
@@ -167,6 +181,7 @@ export function checkServerSettings(input: unknown, targets?: TargetPolicy): Set
         password,
         sasl_username: saslUsername,
         sasl_password: saslPassword,
+        ...sasl,
         flood_burst: integer("flood_burst", 1, 100, FLOOD_DEFAULTS.flood_burst),
         flood_interval_ms: integer("flood_interval_ms", 0, 60_000, FLOOD_DEFAULTS.flood_interval_ms),
       },
@@ -175,4 +190,80 @@ export function checkServerSettings(input: unknown, targets?: TargetPolicy): Set
     if (error instanceof FieldError) return { ok: false, field: error.field, error: error.message };
     throw error;
   }
+}
+
+// The mechanism, whether it is required, and the client certificate, each
+// consistent with the others. Left out, the mechanism is PLAIN with
+// credentials (as servers had before there was a choice), else none.
+function saslSettings(
+  raw: Record<string, unknown>,
+  nickname: string,
+  tls: boolean,
+  hasCredentials: boolean,
+): Pick<ServerSettings, "sasl_mechanism" | "require_sasl" | "client_cert_pem" | "client_key_pem"> {
+  const given = raw.sasl_mechanism;
+  let mechanism: ServerSettings["sasl_mechanism"];
+  if (given === undefined) mechanism = hasCredentials ? "PLAIN" : null;
+  else if (given === null || given === "") mechanism = null;
+  else if (
+    typeof given === "string" && (SASL_MECHANISMS as readonly string[]).includes(given.toUpperCase())
+  ) {
+    mechanism = given.toUpperCase() as "PLAIN" | "EXTERNAL";
+  } else {throw new FieldError(
+      "sasl_mechanism",
+      `sasl_mechanism must be ${SASL_MECHANISMS.join(", ")} or null`,
+    );}
+
+  const generate = raw.generate_client_cert;
+  if (generate !== undefined && generate !== null && typeof generate !== "boolean") {
+    throw new FieldError("generate_client_cert", "generate_client_cert must be true or false");
+  }
+  let certPem = pemField(raw, "client_cert_pem");
+  let keyPem = pemField(raw, "client_key_pem");
+  if (generate === true) {
+    ({ certPem, keyPem } = generateClientCertificate(nickname));
+  } else if ((certPem === null) !== (keyPem === null)) {
+    const missing = certPem === null ? "client_cert_pem" : "client_key_pem";
+    throw new FieldError(missing, "client_cert_pem and client_key_pem go together");
+  } else if (certPem !== null && keyPem !== null) {
+    const problem = clientCertificateProblem(certPem, keyPem);
+    if (problem) throw new FieldError("client_cert_pem", problem);
+  }
+
+  if (mechanism === "PLAIN" && !hasCredentials) {
+    throw new FieldError("sasl_username", "SASL PLAIN needs sasl_username and sasl_password");
+  }
+  if (mechanism === "EXTERNAL") {
+    if (certPem === null) {
+      throw new FieldError(
+        "client_cert_pem",
+        "SASL EXTERNAL needs a client certificate (or generate_client_cert)",
+      );
+    }
+    if (!tls) throw new FieldError("tls", "SASL EXTERNAL needs TLS: the certificate is presented there");
+  }
+  const required = raw.require_sasl;
+  if (required !== undefined && required !== null && typeof required !== "boolean") {
+    throw new FieldError("require_sasl", "require_sasl must be true or false");
+  }
+  if (required === true && mechanism === null) {
+    throw new FieldError("require_sasl", "require_sasl needs a sasl_mechanism");
+  }
+  return {
+    sasl_mechanism: mechanism,
+    require_sasl: required === true,
+    client_cert_pem: certPem,
+    client_key_pem: keyPem,
+  };
+}
+
+function pemField(raw: Record<string, unknown>, field: string): string | null {
+  const value = raw[field];
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string") throw new FieldError(field, `${field} must be a string`);
+  if (value.length > MAX_PEM_LENGTH) {
+    throw new FieldError(field, `${field} must be at most ${MAX_PEM_LENGTH} characters`);
+  }
+  if (PEM_CONTROL.test(value)) throw new FieldError(field, `${field} must be PEM text`);
+  return value;
 }

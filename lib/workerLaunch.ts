@@ -50,8 +50,12 @@ export const WORKER_V8_FLAGS = ["--max-semi-space-size=1"] as const;
  */
 export const V8_OUT_OF_MEMORY = "Fatal JavaScript out of memory";
 
-/** Variables of the app's environment a worker gets as they are, when set. */
-const PASSED_ENV_VARS = ["ALLOWED_IRC_TARGETS"] as const;
+/**
+ * Variables of the app's environment a worker gets as they are, when set.
+ * `DENO_CERT` (a PEM file of CAs Deno trusts besides its own) lets IRC
+ * servers with a private CA be reached over TLS; Deno reads it at start.
+ */
+const PASSED_ENV_VARS = ["ALLOWED_IRC_TARGETS", "DENO_CERT"] as const;
 
 /** `PG*` variables of the app's login, which a worker with a login of its own does not get. */
 const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);

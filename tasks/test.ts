@@ -23,7 +23,9 @@ const permissions = [
   `--allow-read=${root},/tmp,${Deno.execPath()},${chromium}`,
   `--allow-write=${root}/tmp,/tmp`,
   // id, getent, useradd, userdel, groupadd, groupdel: the embedded database's system user (tests/lib/db/).
-  `--allow-run=${Deno.execPath()},ngircd,${chromium},id,getent,useradd,userdel,groupadd,groupdel`,
+  // InspIRCd, Anope and openssl (its certificates): the SASL tests' network (tests/support/inspircd.ts).
+  `--allow-run=${Deno.execPath()},ngircd,${chromium},id,getent,useradd,userdel,groupadd,groupdel,` +
+  "/usr/sbin/inspircd,/usr/sbin/anope,openssl",
   "--allow-env",
   // playwright-core reads the home folder and the OS release when it loads.
   "--allow-sys=homedir,osRelease",

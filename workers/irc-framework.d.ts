@@ -147,6 +147,10 @@ export interface ConnectOptions {
   ping_interval?: number;
   ping_timeout?: number;
   enable_echomessage?: boolean;
+  /** `EXTERNAL` logs in with the client certificate; otherwise PLAIN with `account`. */
+  sasl_mechanism?: string;
+  /** Presented on TLS (PEM). */
+  client_certificate?: { certificate: string; private_key: string };
   enable_chghost?: boolean;
   enable_setname?: boolean;
   message_max_length?: number;

@@ -16,6 +16,7 @@ import { backoffDelay } from "../lib/backoff.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
 import { guardConnection, type GuardedSocket, processTargetPolicy } from "../lib/ircTargets.ts";
+import { type ClientCertificatePem, saslConnectOptions, type SaslSettings, watchSasl } from "./saslLogin.ts";
 
 /** Where and as whom to connect. */
 export interface ConnectionSettings {
@@ -26,7 +27,11 @@ export interface ConnectionSettings {
   username: string;
   realname: string;
   password: string | null;
-  sasl: { account: string; password: string } | null;
+  sasl: SaslSettings;
+  /** Whether a connection on which SASL does not log in is ended (`saslLogin.ts`). */
+  requireSasl?: boolean;
+  /** Presented on TLS: for SASL EXTERNAL, or services' CertFP. */
+  clientCertificate?: ClientCertificatePem | null;
   flood: FloodSettings;
 }
 
@@ -163,8 +168,7 @@ export class IrcConnection {
       nick: this.#settings.nick,
       username: this.#settings.username,
       gecos: this.#settings.realname,
-      // `{}` really turns SASL off in irc-framework.
-      account: this.#settings.sasl ?? {},
+      ...saslConnectOptions(this.#settings.sasl, this.#settings.clientCertificate ?? null),
       // The policy is ours: irc-framework's reconnect gives up after 3 tries
       // and never retries the first connection.
       auto_reconnect: false,
@@ -197,7 +201,16 @@ export class IrcConnection {
     client.on("socket connected", () => {
       if (this.#readingPaused) client.connection.transport?.setPaused(true);
     });
+    // First, so that a login "require SASL" refuses is fatal before it counts as connected.
+    watchSasl(
+      client,
+      this.#settings.sasl,
+      this.#settings.requireSasl ?? false,
+      this.#log,
+      (reason) => this.#fail(reason),
+    );
     client.on("registered", (event) => {
+      if (this.#fatal) return;
       this.#registered = true;
       this.#attempt = 0;
       this.#log.info(`registered as ${event.nick}`);
@@ -223,7 +236,6 @@ export class IrcConnection {
         if (!this.#registered && FATAL_CLOSE_REASON.test(reason)) this.#fail(reason);
       }
     });
-    client.on("sasl failed", (event) => this.#fail(`SASL authentication failed: ${event.reason}`));
     client.on("socket close", (error) => {
       if (error) this.#lastError = error.message;
     });

@@ -24,6 +24,7 @@ import type { CommandReply, CommandRequest } from "../lib/ircCommand.ts";
 import { ServiceBus } from "../lib/serviceBus.ts";
 import { type CommandSocket, listenCommandSocket } from "./commandSocket.ts";
 import { type ConnectionState, IrcConnection } from "./ircConnection.ts";
+import type { SaslSettings } from "./saslLogin.ts";
 import { commandLines } from "./messageLines.ts";
 import { EventWriter } from "./eventWriter.ts";
 import { ChannelUsers } from "./events/channelUsers.ts";
@@ -143,8 +144,10 @@ class Worker {
         username: server.username || server.nickname,
         realname: server.realname || server.nickname,
         password: server.password,
-        sasl: server.sasl_username && server.sasl_password
-          ? { account: server.sasl_username, password: server.sasl_password }
+        sasl: saslOf(server),
+        requireSasl: server.require_sasl,
+        clientCertificate: server.client_cert_pem && server.client_key_pem
+          ? { cert: server.client_cert_pem, key: server.client_key_pem }
           : null,
         flood: { burst: server.flood_burst, intervalMs: server.flood_interval_ms },
       },
@@ -320,6 +323,16 @@ class Worker {
       },
     });
   }
+}
+
+// The row's mechanism; credentials without one are PLAIN (rows from before 0013).
+function saslOf(server: Server): SaslSettings {
+  const mechanism = server.sasl_mechanism ?? (server.sasl_username ? "PLAIN" : null);
+  if (mechanism === "EXTERNAL") return { mechanism };
+  if (mechanism === "PLAIN" && server.sasl_username && server.sasl_password) {
+    return { mechanism, account: server.sasl_username, password: server.sasl_password };
+  }
+  return null;
 }
 
 if (import.meta.main) await main();

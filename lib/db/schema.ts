@@ -48,6 +48,14 @@ export interface ServersTable {
   password: string | null;
   sasl_username: string | null;
   sasl_password: string | null;
+  /** `PLAIN` (sasl_username and sasl_password), `EXTERNAL` (the client certificate), or no SASL. */
+  sasl_mechanism: "PLAIN" | "EXTERNAL" | null;
+  /** Whether a connection on which SASL cannot succeed is ended rather than used. */
+  require_sasl: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The certificate presented on TLS (PEM), for EXTERNAL or the services' CertFP. */
+  client_cert_pem: string | null;
+  /** Its private key (PEM): never shown. */
+  client_key_pem: string | null;
   flood_burst: ColumnType<number, number | undefined, number>;
   flood_interval_ms: ColumnType<number, number | undefined, number>;
   /** The nick in use on IRC while connected. */

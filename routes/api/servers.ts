@@ -11,6 +11,7 @@ import type { Server } from "../../lib/db/schema.ts";
 import { MAX_QUIT_MESSAGE_BYTES, utf8Length } from "../../lib/ircCommand.ts";
 import { processTargetPolicy, type TargetPolicy } from "../../lib/ircTargets.ts";
 import { checkServerSettings, settingsOf } from "../../lib/serverSettings.ts";
+import { type CertificateFingerprints, certificateFingerprints } from "../../lib/clientCert.ts";
 import {
   deleteUserServer,
   findServer,
@@ -43,6 +44,13 @@ export interface ServerJson {
   has_password: boolean;
   /** Whether a SASL password is set. */
   has_sasl_password: boolean;
+  sasl_mechanism: Server["sasl_mechanism"];
+  require_sasl: boolean;
+  /**
+   * The client certificate's fingerprints (for NickServ `CERT ADD`), or
+   * `null` without one; the certificate's key is never shown.
+   */
+  client_cert: CertificateFingerprints | null;
   flood_burst: number;
   flood_interval_ms: number;
   status: Server["status"];
@@ -70,6 +78,9 @@ export function serverJson(server: Server): ServerJson {
     sasl_username: server.sasl_username,
     has_password: server.password !== null,
     has_sasl_password: server.sasl_password !== null,
+    sasl_mechanism: server.sasl_mechanism,
+    require_sasl: server.require_sasl,
+    client_cert: server.client_cert_pem === null ? null : certificateFingerprints(server.client_cert_pem),
     flood_burst: server.flood_burst,
     flood_interval_ms: server.flood_interval_ms,
     status: server.status,

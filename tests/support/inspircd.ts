@@ -149,9 +149,10 @@ async function withNickServ(
   const send = (line: string) => conn.write(encoder.encode(`${line}\r\n`));
   const reading = (async () => {
     let buffer = "";
+    const decoder = new TextDecoder();
     try {
-      for await (const text of conn.readable.pipeThrough(new TextDecoderStream())) {
-        buffer += text;
+      for await (const chunk of conn.readable) {
+        buffer += decoder.decode(chunk, { stream: true });
         let index;
         while ((index = buffer.indexOf("\n")) !== -1) {
           const line = buffer.slice(0, index).replace(/\r$/, "");

@@ -7,14 +7,18 @@
 import type { Context } from "hono";
 import type { Server } from "../../../lib/db/schema.ts";
 import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../../lib/serverSettings.ts";
+import { certificateFingerprints } from "../../../lib/clientCert.ts";
 import { type ApiAnswer, apiError, apiErrorField, type PageDeps, type PageEnv } from "../context.ts";
 import { Field, renderPage, TopBar } from "../layout.tsx";
 
 /** The text fields of the server form (secrets are never shown again). */
-type TextField = Exclude<keyof ServerSettings, "tls" | "password" | "sasl_password">;
+type TextField = Exclude<
+  keyof ServerSettings,
+  "tls" | "password" | "sasl_password" | "require_sasl" | "client_key_pem" | "client_cert_pem"
+>;
 
 /** The values a server form shows: what was typed, or the server's settings. */
-export type FormValues = Partial<Record<TextField, string>> & { tls: boolean };
+export type FormValues = Partial<Record<TextField, string>> & { tls: boolean; require_sasl?: boolean };
 
 /** A form's problem: the field and the reason. */
 export interface FormProblem {
@@ -43,6 +47,18 @@ export function settingsFromForm(form: Record<string, string>, existing?: Server
   const secret = (typed: string | undefined, saved: string | null | undefined, clear: string | undefined) =>
     typed ? typed : existing && clear !== "on" ? saved ?? null : null;
   const saslUsername = optional(form.sasl_username);
+  // The certificate: a new one made, one pasted (with its key, or the saved
+  // key), removed, or (left out) the saved one kept.
+  const certificate = form.generate_client_cert === "on"
+    ? { generate_client_cert: true }
+    : form.client_cert_pem?.trim()
+    ? {
+      client_cert_pem: form.client_cert_pem.trim(),
+      client_key_pem: form.client_key_pem?.trim() || existing?.client_key_pem || null,
+    }
+    : form.clear_client_cert === "on"
+    ? { client_cert_pem: null, client_key_pem: null }
+    : {};
   return {
     name: form.name ?? "",
     host: form.host ?? "",
@@ -56,6 +72,10 @@ export function settingsFromForm(form: Record<string, string>, existing?: Server
     sasl_password: saslUsername === null
       ? null
       : secret(form.sasl_password, existing?.sasl_password, form.clear_sasl_password),
+    // "PLAIN" in the form means the account above, when there is one.
+    sasl_mechanism: form.sasl_mechanism === "EXTERNAL" ? "EXTERNAL" : saslUsername === null ? null : "PLAIN",
+    require_sasl: form.require_sasl === "on",
+    ...certificate,
     flood_burst: number(form.flood_burst, FLOOD_DEFAULTS.flood_burst),
     flood_interval_ms: number(form.flood_interval_ms, FLOOD_DEFAULTS.flood_interval_ms),
   };
@@ -72,6 +92,8 @@ export function formValues(form: Record<string, string>): FormValues {
     username: form.username,
     realname: form.realname,
     sasl_username: form.sasl_username,
+    sasl_mechanism: form.sasl_mechanism,
+    require_sasl: form.require_sasl === "on",
     flood_burst: form.flood_burst,
     flood_interval_ms: form.flood_interval_ms,
   };
@@ -117,7 +139,7 @@ function ServerForm(props: ServerFormProps) {
       </div>
       <Field label="Nickname" required autoComplete="off" {...field("nickname")} />
       <details class="advanced" open={!!problem && ADVANCED.has(problem.field)}>
-        <summary>More settings: user name, passwords, flood control</summary>
+        <summary>More settings: user name, passwords, SASL, flood control</summary>
         <div class="field-row">
           <Field label="User name" hint="Optional; the nickname by default." {...field("username")} />
           <Field label="Real name" hint="Optional." {...field("realname")} />
@@ -146,6 +168,7 @@ function ServerForm(props: ServerFormProps) {
           saved={!!existing?.sasl_password}
           label="Remove the saved SASL password"
         />
+        <SaslFields values={values} existing={existing} err={err} />
         <div class="field-row">
           <Field label="Lines sent at once" type="number" min={1} max={100} {...field("flood_burst")} />
           <Field
@@ -166,7 +189,86 @@ function ServerForm(props: ServerFormProps) {
   );
 }
 
-const FIELDS = new Set<string>(SETTING_FIELDS);
+/**
+ * How to log in (the account's password, or the client certificate),
+ * whether to refuse a connection without a login, and the certificate:
+ * made here or pasted, its key never shown again, its fingerprints shown
+ * for NickServ's CERT ADD.
+ */
+function SaslFields(
+  { values, existing, err }: {
+    values: FormValues;
+    existing?: Server;
+    err: (field: string) => string | undefined;
+  },
+) {
+  const fingerprints = existing?.client_cert_pem ? certificateFingerprints(existing.client_cert_pem) : null;
+  const mechanismError = err("sasl_mechanism");
+  const certError = err("client_cert_pem") ?? err("client_key_pem") ?? err("generate_client_cert");
+  return (
+    <fieldset class="sasl">
+      <legend>SASL login</legend>
+      <div class={mechanismError ? "field has-error" : "field"}>
+        <label htmlFor="field-sasl_mechanism">Log in with</label>
+        <select id="field-sasl_mechanism" name="sasl_mechanism">
+          <option value="PLAIN" selected={values.sasl_mechanism !== "EXTERNAL"}>
+            The SASL account and password above (PLAIN)
+          </option>
+          <option value="EXTERNAL" selected={values.sasl_mechanism === "EXTERNAL"}>
+            The client certificate below (EXTERNAL, needs TLS)
+          </option>
+        </select>
+        {mechanismError ? <p class="field-error">{mechanismError}</p> : null}
+      </div>
+      <div class={err("require_sasl") ? "field checkbox has-error" : "field checkbox"}>
+        <input id="field-require_sasl" type="checkbox" name="require_sasl" checked={!!values.require_sasl} />
+        <label htmlFor="field-require_sasl">
+          Require SASL: disconnect rather than stay connected without logging in
+        </label>
+        {err("require_sasl") ? <p class="field-error">{err("require_sasl")}</p> : null}
+      </div>
+      {fingerprints
+        ? (
+          <div class="field client-cert">
+            <p>
+              Client certificate saved. Register it with your account while logged in:{" "}
+              <code>/msg NickServ CERT ADD {fingerprints.sha256}</code> (Anope 2.0 takes only{" "}
+              <code>CERT ADD</code> from a connection that presents it: connect once with it, then type that).
+            </p>
+            <p class="hint">
+              SHA-256: <code class="fingerprint">{fingerprints.sha256}</code>
+              <br />
+              SHA-512: <code class="fingerprint">{fingerprints.sha512}</code>
+            </p>
+          </div>
+        )
+        : null}
+      <div class="field checkbox">
+        <input id="field-generate_client_cert" type="checkbox" name="generate_client_cert" />
+        <label htmlFor="field-generate_client_cert">
+          {fingerprints ? "Replace it with a new certificate made here" : "Make a client certificate here"}
+        </label>
+      </div>
+      <div class={certError ? "field has-error" : "field"}>
+        <label htmlFor="field-client_cert_pem">Or paste a certificate (PEM)</label>
+        <textarea id="field-client_cert_pem" name="client_cert_pem" rows={3} spellcheck={false} />
+        <label htmlFor="field-client_key_pem">and its private key (PEM, unencrypted)</label>
+        <textarea
+          id="field-client_key_pem"
+          name="client_key_pem"
+          rows={3}
+          spellcheck={false}
+          autoComplete="off"
+        />
+        <p class="hint">The key is stored for the connection and never shown again.</p>
+        {certError ? <p class="field-error">{certError}</p> : null}
+      </div>
+      <ClearSecret name="client_cert" saved={!!fingerprints} label="Remove the saved client certificate" />
+    </fieldset>
+  );
+}
+
+const FIELDS = new Set<string>([...SETTING_FIELDS, "generate_client_cert"]);
 /** The fields shown at once; the others are under "More settings". */
 const BASIC = new Set<string>(["name", "host", "port", "tls", "nickname"]);
 const ADVANCED = new Set<string>(SETTING_FIELDS.filter((field) => !BASIC.has(field)));
@@ -196,6 +298,8 @@ export function serverValues(server: Server): FormValues {
     username: server.username ?? "",
     realname: server.realname ?? "",
     sasl_username: server.sasl_username ?? "",
+    sasl_mechanism: server.sasl_mechanism ?? "PLAIN",
+    require_sasl: server.require_sasl,
     flood_burst: String(server.flood_burst),
     flood_interval_ms: String(server.flood_interval_ms),
   };
