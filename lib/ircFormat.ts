@@ -148,8 +148,9 @@ export function parseIrcFormatting(text: string): IrcSpan[] {
         break;
       }
       default:
-        // Other C0 controls (CTCP's \x01, bells) would only show as boxes.
-        if (c < " " && c !== "\t") break;
+        // Other C0 controls (CTCP's \x01, bells) would only show as boxes; a
+        // line break (a stored WHOIS answer or MOTD: IRC lines have none) is kept.
+        if (c < " " && c !== "\t" && c !== "\n") break;
         run += c;
     }
   }

@@ -5,6 +5,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { appCommandOf, parseSlashCommand, SLASH_COMMANDS, SLASH_HELP } from "../../lib/slashCommand.ts";
 import { type IrcCommand, MAX_RAW_LINE_BYTES, validateCommand } from "../../lib/ircCommand.ts";
 import { commandLines, IRC_LINE_BYTES } from "../../workers/messageLines.ts";
+import { parseIrcFormatting } from "../../lib/ircFormat.ts";
 
 const me = { nick: "tester", username: "tester" };
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -151,4 +152,9 @@ Deno.test("/help, /query, /ignore and /unignore are the app's own", () => {
 Deno.test("/help names every slash command", () => {
   const help = SLASH_HELP.map(([usage, meaning]) => `${usage} ${meaning}`).join("\n");
   for (const name of SLASH_COMMANDS) assertMatch(help, new RegExp(`/${name}\\b`), name);
+});
+
+Deno.test("a stored answer of several lines (WHOIS) keeps its line breaks when rendered; other controls go", () => {
+  const spans = parseIrcFormatting("bob is ~b@h\non #ruby\x01\x07");
+  assertEquals(spans.map((s) => s.text).join(""), "bob is ~b@h\non #ruby");
 });
