@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { lookup } from "node:dns/promises";
 
 /** What the operator allows besides public addresses. */
 export interface TargetPolicy {
@@ -100,6 +101,41 @@ export function targetRefusal(policy: TargetPolicy, host: string, address: strin
   if (policy.ranges.some((range) => inRange(ip, range))) return undefined;
   const shown = address === host ? address : `${host} (${address})`;
   return `Connecting to ${shown} (${kind}) is not allowed: set ALLOWED_IRC_TARGETS`;
+}
+
+/**
+ * Why `host` may not be connected to, judged on every address it resolves
+ * to now; `undefined` when all are allowed, or when it does not resolve (the
+ * worker then fails to connect, and says so, by itself). The app asks this
+ * before it starts a worker: the worker's own check ({@link guardConnection})
+ * can only refuse once connected, which already tells an open port from a
+ * closed one; this refuses a name that points inside the network before any
+ * connection is made. The worker's check stays for a name that resolves
+ * elsewhere by the time it connects.
+ */
+export async function resolvedTargetRefusal(
+  policy: TargetPolicy,
+  host: string,
+  resolve: (host: string) => Promise<string[]> = resolveAll,
+): Promise<string | undefined> {
+  if (policy.any) return undefined;
+  let addresses: string[];
+  try {
+    addresses = await resolve(host.replace(/^\[|\]$/g, ""));
+  } catch {
+    return undefined;
+  }
+  for (const address of addresses) {
+    const refusal = targetRefusal(policy, host, address);
+    if (refusal !== undefined) return refusal;
+  }
+  return undefined;
+}
+
+// Every address of `host` as the system resolves it (hosts file included), as a connect would.
+async function resolveAll(host: string): Promise<string[]> {
+  const found = await lookup(host, { all: true, verbatim: true });
+  return found.map((entry) => entry.address);
 }
 
 /** Whether `host` is an IP address literal (IPv4 or IPv6, brackets allowed). */

@@ -27,6 +27,7 @@
  * @module
  */
 import type { Db } from "./db/database.ts";
+import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "./ircTargets.ts";
 import {
   DEFAULT_MAX_SERVERS_PER_USER,
   DEFAULT_MAX_WORKERS,
@@ -135,6 +136,8 @@ export interface SupervisorOptions {
   maxServersPerUser?: number;
   /** Heap ceiling of each worker in MB (`WORKER_MEMORY_MB`); `DEFAULT_WORKER_MEMORY_MB` by default. */
   workerMemoryMb?: number;
+  /** What an IRC server's name may resolve to (`ALLOWED_IRC_TARGETS`); this process's setting by default. */
+  ircTargets?: TargetPolicy;
   /**
    * Where the status changes it writes are published (the app's bus);
    * unpublished without one. Its `workerChannel` names the PostgreSQL
@@ -174,6 +177,7 @@ export class Supervisor implements ServerSupervisor {
   readonly #graceMs: number;
   readonly #policy: RestartPolicy;
   readonly #memoryMb: number;
+  readonly #ircTargets: TargetPolicy;
   readonly #entries = new Map<number, Entry>();
   readonly #queues = new Map<number, Promise<void>>();
   /** Connects past the limit check that have not put their entry in yet. */
@@ -193,6 +197,7 @@ export class Supervisor implements ServerSupervisor {
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
     this.#memoryMb = options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+    this.#ircTargets = options.ircTargets ?? processTargetPolicy();
     this.#cleanup = { db: this.#db, socketDir: this.#socketDir, graceMs: this.#graceMs, bus: this.#bus };
     this.limits = {
       maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
@@ -374,6 +379,18 @@ export class Supervisor implements ServerSupervisor {
   async #spawn(entry: Entry): Promise<void> {
     const server = await findServer(this.#db, entry.serverId);
     if (!server) throw new ServerNotFoundError(entry.serverId);
+    // A name that points inside the network is refused before any connection
+    // is made, which would tell an open port from a closed one.
+    const refusal = await resolvedTargetRefusal(this.#ircTargets, server.host);
+    if (refusal !== undefined) {
+      await updateServer(
+        this.#db,
+        server.id,
+        { ...NO_WORKER, status: "error", last_error: refusal },
+        this.#bus,
+      );
+      throw new Error(refusal);
+    }
     let child: Deno.ChildProcess;
     try {
       // A login of its own, confined to this server's rows, with a new

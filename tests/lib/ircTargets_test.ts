@@ -4,6 +4,7 @@ import {
   isIpLiteral,
   parseAllowedTargets,
   PUBLIC_ONLY,
+  resolvedTargetRefusal,
   targetRefusal,
 } from "../../lib/ircTargets.ts";
 
@@ -73,4 +74,31 @@ Deno.test("isIpLiteral: addresses, not names", () => {
       false,
     ],
   );
+});
+
+Deno.test("resolvedTargetRefusal: a name is judged on every address it resolves to; one that does not resolve is left to the connect", async () => {
+  const resolver = (answers: Record<string, string[]>) => (host: string) =>
+    host in answers ? Promise.resolve(answers[host]) : Promise.reject(new Error("ENOTFOUND"));
+  const dns = resolver({
+    "irc.example": ["93.184.216.34"],
+    "inside.example": ["93.184.216.34", "10.1.2.3"],
+    "::1": ["::1"],
+  });
+  assertEquals(await resolvedTargetRefusal(PUBLIC_ONLY, "irc.example", dns), undefined);
+  assertEquals(
+    await resolvedTargetRefusal(PUBLIC_ONLY, "inside.example", dns),
+    "Connecting to inside.example (10.1.2.3) (a private address) is not allowed: set ALLOWED_IRC_TARGETS",
+  );
+  assertEquals(
+    await resolvedTargetRefusal(parseAllowedTargets("10.0.0.0/8"), "inside.example", dns),
+    undefined,
+  );
+  assertEquals(await resolvedTargetRefusal(PUBLIC_ONLY, "gone.example", dns), undefined);
+  assertEquals(
+    await resolvedTargetRefusal(PUBLIC_ONLY, "[::1]", dns),
+    "Connecting to [::1] (::1) (a loopback address) is not allowed: set ALLOWED_IRC_TARGETS",
+  );
+  // The system's own resolver, hosts file included.
+  const local = await resolvedTargetRefusal(PUBLIC_ONLY, "localhost");
+  assertEquals(local !== undefined && /a loopback address/.test(local), true, String(local));
 });

@@ -12,6 +12,7 @@ import { findServer, socketPathFor, updateServer } from "../../lib/servers.ts";
 import { Supervisor, type SupervisorOptions, WorkerLimitError } from "../../lib/supervisor.ts";
 import { LEASE_NAMESPACE } from "../../lib/serverLease.ts";
 import { sql } from "kysely";
+import { PUBLIC_ONLY } from "../../lib/ircTargets.ts";
 import type { Server } from "../../lib/db/schema.ts";
 
 interface Setup {
@@ -510,5 +511,37 @@ Deno.test("supervisor: a worker refuses a loopback IRC server unless ALLOWED_IRC
     );
     await settle(500);
     assertEquals(registrations(irc), 0, "nothing was sent to it");
+  });
+});
+
+Deno.test("supervisor: a server whose name resolves inside the network is refused before any connection is made", async () => {
+  await withSupervisorSetup(async ({ database, supervisor }) => {
+    // A port of our own, to see whether anything connects at all.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    let connected = false;
+    const accepting = (async () => {
+      for await (const conn of listener) {
+        connected = true;
+        conn.close();
+      }
+    })();
+    try {
+      const server = await createServer(database.db, { host: "localhost", port });
+      const supervisors = await supervisor({ ircTargets: PUBLIC_ONLY });
+      const error = await assertRejects(() => supervisors.connect(server.id), Error);
+      assertMatch(
+        error.message,
+        /^Connecting to localhost \((127\.0\.0\.1|::1)\) \(a loopback address\) is not allowed/,
+      );
+      const row = await findServer(database.db, server.id);
+      assertEquals([row?.status, row?.pid, row?.socket_path], ["error", null, null]);
+      assertEquals(row?.last_error, error.message);
+      await settle(500);
+      assertEquals(connected, false, "no connection was made to it");
+    } finally {
+      listener.close();
+      await accepting.catch(() => {});
+    }
   });
 });
