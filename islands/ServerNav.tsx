@@ -6,9 +6,19 @@
  *
  * @module
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { isMention } from "../lib/highlight.ts";
+import { fetchServer } from "./api.ts";
+import { showMentionCount } from "./attention.ts";
 import { onLiveEvent } from "./live.ts";
-import { applyLiveEvent, isOpenWindow, type NavServer, type OpenWindow } from "./serverNavState.ts";
+import {
+  applyLiveEvent,
+  isOpenWindow,
+  mentionTotal,
+  type NavServer,
+  type OpenWindow,
+  withNick,
+} from "./serverNavState.ts";
 
 /** Props of {@link ServerNav}. */
 export interface ServerNavProps {
@@ -17,6 +27,8 @@ export interface ServerNavProps {
   current: OpenWindow | null;
   /** Counts stop here (`lib/unread.ts`'s `UNREAD_CAP`); shown as `99+`. */
   unreadCap: number;
+  /** The user's own highlight words, besides their nick. */
+  highlightWords?: string[];
 }
 
 /** The URL of a window. */
@@ -27,12 +39,42 @@ export function windowUrl(serverId: number, target: string | null): string {
 /** The navigation of servers and windows. */
 export default function ServerNav(props: ServerNavProps) {
   const [servers, setServers] = useState(props.servers);
+  // Mentions in the open window while the tab is hidden: the user has not seen them either.
+  const [away, setAway] = useState(0);
   const { current } = props;
+  const words = props.highlightWords ?? [];
+  const serversRef = useRef(servers);
+  serversRef.current = servers;
 
-  useEffect(
-    () => onLiveEvent((event) => setServers((list) => applyLiveEvent(list, event, current, props.unreadCap))),
-    [],
-  );
+  useEffect(() => {
+    const stop = onLiveEvent((event) => {
+      setServers((list) => applyLiveEvent(list, event, current, props.unreadCap, words));
+      if (event.type === "status" && event.data.status === "connected") {
+        // Registered, maybe under an alternative nick no NICK line announced.
+        const serverId = event.data.server_id;
+        fetchServer(serverId).then((result) => {
+          if (result.ok) setServers((list) => withNick(list, serverId, result.data.nickname));
+        });
+      }
+      if (event.type === "message" && document.visibilityState === "hidden") {
+        const m = event.data;
+        const server = serversRef.current.find((s) => s.id === m.server_id);
+        if (server && isOpenWindow(current, m.server_id, m.target) && isMention(m, server.nick, words)) {
+          setAway((n) => n + 1);
+        }
+      }
+    });
+    const seen = () => {
+      if (document.visibilityState === "visible") setAway(0);
+    };
+    document.addEventListener("visibilitychange", seen);
+    return () => {
+      stop();
+      document.removeEventListener("visibilitychange", seen);
+    };
+  }, []);
+
+  useEffect(() => showMentionCount(mentionTotal(servers, current) + away), [servers, away]);
 
   return (
     <nav class="server-nav" aria-label="Servers and channels">
@@ -58,7 +100,7 @@ export default function ServerNav(props: ServerNavProps) {
                       const classes = [
                         "nav-window",
                         w.unread > 0 && !open ? "has-unread" : "",
-                        w.mentioned && !open ? "has-mention" : "",
+                        (w.mentions ?? 0) > 0 && !open ? "has-mention" : "",
                         w.kind === "channel" && !w.joined ? "parted" : "",
                       ].filter(Boolean).join(" ");
                       return (
@@ -71,7 +113,15 @@ export default function ServerNav(props: ServerNavProps) {
                             <span class="nav-name">{w.target}</span>
                             {w.unread > 0 && !open
                               ? (
-                                <span class="unread" aria-label={`${w.unread} unread`}>
+                                <span
+                                  class="unread"
+                                  aria-label={(w.mentions ?? 0) > 0
+                                    ? `${w.unread} unread, ${w.mentions} mentioning you`
+                                    : `${w.unread} unread`}
+                                >
+                                  {(w.mentions ?? 0) > 0
+                                    ? <span class="unread-at" aria-hidden="true">@</span>
+                                    : null}
                                   {w.unread >= props.unreadCap ? `${props.unreadCap - 1}+` : w.unread}
                                 </span>
                               )

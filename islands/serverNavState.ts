@@ -7,13 +7,17 @@
  */
 import type { ServerStatus } from "../lib/db/schema.ts";
 import { isChannelName } from "../lib/ircCommand.ts";
-import { mentionsNick, sameIrcName } from "../lib/ircFormat.ts";
+import { sameIrcName } from "../lib/ircFormat.ts";
+import { isMention } from "../lib/highlight.ts";
 import { isSaid } from "../lib/unread.ts";
 import type { ServerWindow } from "../lib/windows.ts";
 import type { LiveEvent } from "./live.ts";
 
-/** A window in the navigation: whether it mentioned the user since the page loaded, too. */
-export type NavWindow = ServerWindow & { mentioned?: boolean };
+/**
+ * A window in the navigation, with how many of its unread lines mention the
+ * user (all of a query's), counted by the page and then live.
+ */
+export type NavWindow = ServerWindow & { mentions?: number };
 
 /** A server in the navigation. */
 export interface NavServer {
@@ -40,17 +44,36 @@ export function isOpenWindow(current: OpenWindow | null, serverId: number, targe
 
 /**
  * The servers after `event`: unchanged objects where it changes nothing.
- * Counts stop at `unreadCap`.
+ * Counts stop at `unreadCap`; `words` are the user's highlight words.
  */
 export function applyLiveEvent(
   servers: NavServer[],
   event: LiveEvent,
   current: OpenWindow | null,
   unreadCap: number,
+  words: readonly string[] = [],
 ): NavServer[] {
   return servers.map((server) =>
-    server.id === event.data.server_id ? applyToServer(server, event, current, unreadCap) : server
+    server.id === event.data.server_id ? applyToServer(server, event, current, unreadCap, words) : server
   );
+}
+
+/**
+ * The servers with `nick` as the user's on `serverId`: learnt after a
+ * (re)connect, which may be under an alternative nick (`alice_`) with no
+ * nick change said on IRC.
+ */
+export function withNick(servers: NavServer[], serverId: number, nick: string): NavServer[] {
+  return servers.map((s) => s.id === serverId && s.nick !== nick ? { ...s, nick } : s);
+}
+
+/** The unread mentions of every window but the open one, for the title and icon. */
+export function mentionTotal(servers: readonly NavServer[], current: OpenWindow | null): number {
+  let total = 0;
+  for (const server of servers) {
+    for (const w of server.windows) if (!isOpenWindow(current, server.id, w.target)) total += w.mentions ?? 0;
+  }
+  return total;
 }
 
 function applyToServer(
@@ -58,6 +81,7 @@ function applyToServer(
   event: LiveEvent,
   current: OpenWindow | null,
   unreadCap: number,
+  words: readonly string[],
 ): NavServer {
   switch (event.type) {
     case "members":
@@ -83,14 +107,14 @@ function applyToServer(
       // The user's own lines open a query window but are never unread.
       const own = sameIrcName(m.sender, server.nick);
       const isOpen = isOpenWindow(current, server.id, target);
-      const mentioned = !isChannelName(target) || mentionsNick(m.content, server.nick);
+      const mentioned = isMention(m, server.nick, words);
       const known = server.windows.some((w) => sameIrcName(w.target, target));
       if (own && known) return server;
       const bump = (w: NavWindow): NavWindow =>
         isOpen || own ? w : {
           ...w,
           unread: Math.min(unreadCap, w.unread + 1),
-          mentioned: w.mentioned || mentioned,
+          mentions: Math.min(unreadCap, (w.mentions ?? 0) + (mentioned ? 1 : 0)),
         };
       const windows = known ? server.windows.map((w) => sameIrcName(w.target, target) ? bump(w) : w) : [
         ...server.windows,

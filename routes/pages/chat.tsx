@@ -20,6 +20,7 @@ import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
+import { withUnreadMentions } from "../../lib/unreadMentions.ts";
 import type { NavServer } from "../../islands/serverNavState.ts";
 import { windowUrl } from "../../islands/ServerNav.tsx";
 import { isSameOrigin } from "../middleware/security.ts";
@@ -68,7 +69,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       const rows = await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
       const nav: NavServer[] = [];
       for (const s of servers) {
-        const windows = await listWindows(trx, s);
+        const windows = await withUnreadMentions(trx, s, await listWindows(trx, s));
         nav.push({
           id: s.id,
           name: s.name,

@@ -1,4 +1,10 @@
-import { applyLiveEvent, isOpenWindow, type NavServer } from "../../islands/serverNavState.ts";
+import {
+  applyLiveEvent,
+  isOpenWindow,
+  mentionTotal,
+  type NavServer,
+  withNick,
+} from "../../islands/serverNavState.ts";
 import type { LiveEvent } from "../../islands/live.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
 import { UNREAD_TYPES } from "../../lib/unread.ts";
@@ -38,10 +44,10 @@ Deno.test("nav state: a line by someone else counts in a closed window, a mentio
   const before = servers();
   const after = applyLiveEvent(before, said("#Ruby", "bob", "hello"), null, CAP);
   assertEquals(window(after, "#ruby")?.unread, 1, "channel names compare as IRC does");
-  assertEquals(window(after, "#ruby")?.mentioned, false);
+  assertEquals(window(after, "#ruby")?.mentions, 0);
   const mention = applyLiveEvent(after, said("#ruby", "bob", "hi ALICE"), null, CAP);
   assertEquals(window(mention, "#ruby")?.unread, 2);
-  assertEquals(window(mention, "#ruby")?.mentioned, true);
+  assertEquals(window(mention, "#ruby")?.mentions, 1);
   assert(after[1] === before[1], "another server is left alone");
 });
 
@@ -66,7 +72,7 @@ Deno.test("nav state: a new query opens a window, counted (a private line is a m
     joined: true,
     topic: null,
     unread: 1,
-    mentioned: true,
+    mentions: 1,
   });
   const toDave = applyLiveEvent(servers(), said("dave", "alice", "hi dave"), null, CAP);
   assertEquals(window(toDave, "dave")?.unread, 0);
@@ -135,4 +141,30 @@ Deno.test("isOpenWindow: the server's own window and a channel are told apart", 
   assertEquals(isOpenWindow({ serverId: 1, target: "#ruby" }, 1, null), false);
   assertEquals(isOpenWindow({ serverId: 1, target: "#ruby" }, 2, "#ruby"), false);
   assertEquals(isOpenWindow(null, 1, null), false);
+});
+
+Deno.test("nav state: after a reconnect under an alternative nick, mentions are of that nick, not the old one", () => {
+  // The worker registered as alice_ (alice was taken): no NICK line says so.
+  const list = withNick(servers(), 1, "alice_");
+  assertEquals(list[0].nick, "alice_");
+  assert(list[1] === servers()[1] || list[1].nick === "alice", "another server keeps its nick");
+  const toNew = applyLiveEvent(list, said("#ruby", "bob", "hi alice_, welcome"), null, CAP);
+  assertEquals(window(toNew, "#ruby")?.mentions, 1, "the nick in use is a mention");
+  const toOld = applyLiveEvent(list, said("#ruby", "bob", "alice is away"), null, CAP);
+  assertEquals(window(toOld, "#ruby")?.mentions, 0, "the old nick is someone else now");
+  const own = applyLiveEvent(list, said("#ruby", "alice_", "mine"), null, CAP);
+  assertEquals(window(own, "#ruby")?.unread, 0, "the user's own lines under the new nick do not count");
+});
+
+Deno.test("nav state: highlight words are mentions too; the title's total leaves out the open window", () => {
+  const words = ["ruby"];
+  const list = applyLiveEvent(servers(), said("#ruby", "bob", "Ruby 4 is out"), null, CAP, words);
+  assertEquals(window(list, "#ruby")?.mentions, 1);
+  assertEquals(
+    window(applyLiveEvent(servers(), said("#ruby", "bob", "rubyist"), null, CAP, words), "#ruby")?.mentions,
+    0,
+  );
+  const both = applyLiveEvent(list, said("bob", "bob", "psst"), null, CAP);
+  assertEquals(mentionTotal(both, null), 2);
+  assertEquals(mentionTotal(both, { serverId: 1, target: "#RUBY" }), 1);
 });
