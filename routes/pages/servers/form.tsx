@@ -133,9 +133,11 @@ function ServerForm(props: ServerFormProps) {
         <Field label="Host" required placeholder="irc.libera.chat" {...field("host")} />
         <Field label="Port" type="number" min={1} max={65535} required {...field("port")} />
       </div>
-      <div class="field checkbox">
+      <div class={err("tls") ? "field checkbox has-error" : "field checkbox"}>
         <input id="field-tls" type="checkbox" name="tls" checked={values.tls} />
         <label htmlFor="field-tls">Use TLS (encrypted connection)</label>
+        {/* SASL EXTERNAL's need of TLS is the one error a checkbox can have. */}
+        {err("tls") ? <p class="field-error">{err("tls")}</p> : null}
       </div>
       <Field label="Nickname" required autoComplete="off" {...field("nickname")} />
       <details class="advanced" open={!!problem && ADVANCED.has(problem.field)}>
@@ -271,7 +273,10 @@ function SaslFields(
 const FIELDS = new Set<string>([...SETTING_FIELDS, "generate_client_cert"]);
 /** The fields shown at once; the others are under "More settings". */
 const BASIC = new Set<string>(["name", "host", "port", "tls", "nickname"]);
-const ADVANCED = new Set<string>(SETTING_FIELDS.filter((field) => !BASIC.has(field)));
+const ADVANCED = new Set<string>([
+  ...SETTING_FIELDS.filter((field) => !BASIC.has(field)),
+  "generate_client_cert",
+]);
 
 const SAVED_HINT = "Saved. Leave empty to keep it.";
 
