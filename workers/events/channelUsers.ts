@@ -76,6 +76,19 @@ export class ChannelUsers {
     });
   }
 
+  /**
+   * We joined `channel` (as `nick`): its members are us alone until the
+   * NAMES reply that follows, which hands the list on. Nothing is handed
+   * on here: the stored list has no rows of a channel we were not in (our
+   * part, kick and the connection's close cleared them), and 10,000 joins
+   * of ours must not cost 10,000 more writes.
+   */
+  joined(channel: string, nick: string, info: MemberInfo = {}): void {
+    const entry = this.#entry(channel);
+    entry.nicks.clear();
+    entry.nicks.set(this.#lower(nick), { nick, modes: new Set(), info: fullInfo(info) });
+  }
+
   /** `nick` joined `channel`. */
   add(channel: string, nick: string, info: MemberInfo = {}): void {
     const entry = this.#entry(channel);

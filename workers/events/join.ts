@@ -17,7 +17,7 @@ export const joinHandler: EventHandler = (ctx) => {
       ...(isName(event.gecos) ? { realname: event.gecos } : {}),
     };
     if (ctx.isMe(event.nick)) {
-      ctx.users.set(event.channel, [{ nick: event.nick, ...info }]);
+      ctx.users.joined(event.channel, event.nick, info);
       ctx.changeChannel(event.channel, { joined: true });
     } else {
       ctx.users.add(event.channel, event.nick, info);

@@ -21,5 +21,7 @@ export const namesHandler: EventHandler = (ctx) => {
     ctx.users.set(event.channel, members);
   });
   // A new connection starts with no channel: the joins will tell again.
+  // Cleared at registration too: a worker that crashed had no close.
   ctx.client.on("close", () => ctx.users.clear());
+  ctx.client.on("registered", () => ctx.users.clear());
 };
