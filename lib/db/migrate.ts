@@ -18,6 +18,7 @@ import * as workerRoles from "./migrations/0007_worker_roles.ts";
 import * as search from "./migrations/0009_search.ts";
 import * as channelMembers from "./migrations/0010_channel_members.ts";
 import * as channelListIgnores from "./migrations/0011_channel_list_ignores.ts";
+import * as userSettings from "./migrations/0012_user_settings.ts";
 import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 import * as busChannels from "./migrations/0014_bus_channels.ts";
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0009_search": search,
   "0010_channel_members": channelMembers,
   "0011_channel_list_ignores": channelListIgnores,
+  "0012_user_settings": userSettings,
   "0013_sasl_settings": saslSettings,
   "0014_bus_channels": busChannels,
 };

@@ -211,6 +211,24 @@ export interface ReadMarkersTable {
   updated_at: UpdatedAt;
 }
 
+/** The `user_settings` table: a user's own settings (`lib/userSettings.ts`). */
+export interface UserSettingsTable {
+  user_id: number;
+  highlight_words: ColumnType<string[], string[] | undefined, string[]>;
+  theme: ColumnType<"auto" | "light" | "dark", "auto" | "light" | "dark" | undefined>;
+  time_format: ColumnType<"24h" | "24h-seconds" | "12h", "24h" | "24h-seconds" | "12h" | undefined>;
+  show_joins_parts: ColumnType<boolean, boolean | undefined>;
+  updated_at: UpdatedAt;
+}
+
+/** The `window_notifications` table: how a window notifies its user. */
+export interface WindowNotificationsTable {
+  server_id: number;
+  /** The window's name in lower case. */
+  target: string;
+  level: "all" | "mentions" | "none";
+}
+
 /** All tables. */
 export interface Database {
   users: UsersTable;
@@ -229,6 +247,8 @@ export interface Database {
   channel_lists: ChannelListsTable;
   channel_list_entries: ChannelListEntriesTable;
   ignores: IgnoresTable;
+  user_settings: UserSettingsTable;
+  window_notifications: WindowNotificationsTable;
 }
 
 /** A row of `servers`. */
