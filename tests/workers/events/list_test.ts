@@ -87,3 +87,37 @@ Deno.test("list: at most MAX_LIST_ENTRIES kept, the rest said to be cut", async 
   assert(truncated);
   assert(Math.max(...added) <= LIST_BATCH);
 });
+
+Deno.test("list: a network of 50,000 channels is read without waiting on the database, then stored whole", async () => {
+  const database = await createTestDatabase();
+  try {
+    const id = (await createServer(database.db, { port: 6667 })).id;
+    const store = channelListStore(database.db, id);
+    let written = 0;
+    let writes = 0;
+    const writer = new ChannelListWriter({
+      ...store,
+      add: async (entries, cut) => {
+        writes++;
+        await store.add(entries, cut);
+        written += entries.length;
+      },
+    }, (e) => {
+      throw e;
+    });
+    const t = harness([(ctx) => listenChannelList(ctx.client, writer)]);
+    t.line(":srv 321 tester Channel :Users  Name");
+    for (let i = 0; i < 50_000; i++) t.line(`:srv 322 tester #net${i} ${i % 1000} :a topic for channel ${i}`);
+    t.line(":srv 323 tester :End of /LIST");
+    // Every line was taken while none of the writes had finished: IRC is never read behind the database.
+    assertEquals(written, 0);
+    await writer.settled();
+    assertEquals(written, 50_000);
+    assert(writes <= 51, `${writes} writes`);
+    const page = await readChannelList(database.db, id, { search: "channel 4999", limit: 20 });
+    assertEquals([page.state, page.total, page.matching], ["done", 50_000, 11]);
+    assertEquals(page.entries[0], { name: "#net4999", users: 999, topic: "a topic for channel 4999" });
+  } finally {
+    await database.drop();
+  }
+});
