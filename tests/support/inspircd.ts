@@ -230,6 +230,8 @@ function inspircdConfig(dir: string, port: number, tlsPort: number, linkPort: nu
 <module name="ircv3_batch">
 <module name="ircv3_capnotify">
 <module name="ircv3_accounttag">
+<module name="chanhistory">
+<chanhistory maxlines="50" prefixmsg="no" bots="yes">
 `;
 }
 
