@@ -205,6 +205,10 @@ export interface ClientEvents {
   back: [AwayEvent];
   account: [AccountEvent];
   "user updated": [UserUpdatedEvent];
+  /** RPL_CHANNELMODEIS (and RPL_CREATIONTIME, without `raw_modes`). */
+  "channel info": [{ channel: string; raw_modes?: string; raw_params?: string[] }];
+  /** RPL_INVITING: our invitation went out. */
+  invited: [{ nick: string; channel: string }];
   /** LIST replies, 50 entries at a time (`workers/events/list.ts`). */
   "channel list start": [];
   "channel list": [{ channel: string; num_users: number; topic: string }[]];

@@ -6,6 +6,7 @@
 import type { EventContext, EventHandler } from "./context.ts";
 import { joinHandler } from "./join.ts";
 import { kickHandler } from "./kick.ts";
+import { commandRepliesHandler } from "./commandReplies.ts";
 import { memberInfoHandler } from "./memberInfo.ts";
 import { messageHandler } from "./message.ts";
 import { modeHandler } from "./mode.ts";
@@ -32,6 +33,7 @@ export const HANDLERS: readonly EventHandler[] = [
   modeHandler,
   memberInfoHandler,
   serverMessagesHandler,
+  commandRepliesHandler,
 ];
 
 /** Registers every handler on `context`. */
