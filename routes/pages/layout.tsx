@@ -19,6 +19,8 @@ export interface PageOptions {
   bodyClass?: string;
   /** The live stream's cursor at rendering time, for pages that show live data. */
   eventCursor?: string;
+  /** The user's theme (`auto`, the default: the system's). */
+  theme?: "auto" | "light" | "dark";
 }
 
 /** Renders a whole page: `<!DOCTYPE html>` and the document around `body`. */
@@ -27,13 +29,16 @@ export function renderPage(options: PageOptions, body: ComponentChildren): strin
   const bodyHtml = renderToString(<IslandContext.Provider value={use}>{body}</IslandContext.Provider>);
   const { assets } = options;
   const document = (
-    <html lang="en">
+    <html lang="en" data-theme={options.theme && options.theme !== "auto" ? options.theme : undefined}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
+        <meta
+          name="color-scheme"
+          content={options.theme && options.theme !== "auto" ? options.theme : "light dark"}
+        />
         <title>{`${options.title} · ircweb`}</title>
-        {/* No favicon request: the app has none. */}
+        {/* No favicon request: the app has none (the islands draw the mention count on it). */}
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={assets.style.url} />
         {options.eventCursor !== undefined
@@ -74,6 +79,7 @@ export function TopBar({ userName, query }: { userName?: string; query?: string 
         ? (
           <div class="topbar-user">
             <span class="user-name">{userName}</span>
+            <a class="link-button" href="/settings">Settings</a>
             <form method="post" action="/logout">
               <button type="submit" class="link-button">Log out</button>
             </form>

@@ -16,6 +16,7 @@ import { deleteServerPost } from "./servers/delete.ts";
 import { editServerPage } from "./servers/edit.tsx";
 import { newServerPage } from "./servers/new.tsx";
 import { searchPages } from "./search.tsx";
+import { settingsPages } from "./settings.tsx";
 
 export type { PageDeps } from "./context.ts";
 
@@ -28,6 +29,7 @@ export function pageRoutes(deps: PageDeps): Hono<PageEnv> {
   app.use("/servers", signedIn);
   app.use("/servers/*", signedIn);
   app.use("/search", signedIn);
+  app.use("/settings", signedIn);
   app.route("/", homePage(deps));
   app.route("/", newServerPage(deps));
   app.route("/", editServerPage(deps));
@@ -36,5 +38,6 @@ export function pageRoutes(deps: PageDeps): Hono<PageEnv> {
   app.route("/", chatPages(deps));
   app.route("/", channelListPages(deps));
   app.route("/", searchPages(deps));
+  app.route("/", settingsPages(deps));
   return app;
 }
