@@ -20,7 +20,7 @@ import { MessageLine } from "./MessageLine.tsx";
 import { completionNicks } from "./channel/completion.ts";
 import { useIgnores } from "./channel/useIgnores.ts";
 import { MemberCount, NickList } from "./NickList.tsx";
-import { useMembers } from "./channel/useMembers.ts";
+import { memberNicks } from "./channel/useMembers.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 /** Props of {@link ChannelView}. */
@@ -54,7 +54,6 @@ export default function ChannelView(props: ChannelViewProps) {
     scrollerRef,
   });
   const channel = target !== null && /^[#&+!]/.test(target) ? target : null;
-  const members = useMembers(serverId, channel, live.nick);
   useReadMarker(serverId, target, messages.length ? messages[messages.length - 1].id : 0);
   // The ignore list hides lines here, in what is shown; they are stored and sent all the same.
   const ignored = useIgnores(serverId);
@@ -73,7 +72,7 @@ export default function ChannelView(props: ChannelViewProps) {
           {target !== null ? <span class="window-server">{props.serverName}</span> : null}
         </div>
         <div class="window-meta">
-          {channel !== null ? <MemberCount state={members} /> : null}
+          {channel !== null ? <MemberCount serverId={serverId} channel={channel} nick={live.nick} /> : null}
           <span class="own-nick" title="Your nick">{live.nick}</span>
           <StatusBadge status={live.status} error={live.statusError} />
         </div>
@@ -133,7 +132,7 @@ export default function ChannelView(props: ChannelViewProps) {
           </ol>
         </div>
       </div>
-      {channel !== null ? <NickList serverId={serverId} channel={channel} state={members} /> : null}
+      {channel !== null ? <NickList serverId={serverId} channel={channel} nick={live.nick} /> : null}
       <Composer
         serverId={serverId}
         target={target}
@@ -141,7 +140,7 @@ export default function ChannelView(props: ChannelViewProps) {
         error={props.error}
         onQueued={() => scrollerRef.current?.scrollTo({ top: 0 })}
         handle={composer}
-        nicks={() => completionNicks(messages, members.members.map((m) => m.nick), live.nick)}
+        nicks={() => completionNicks(messages, memberNicks(serverId, channel), live.nick)}
       />
     </section>
   );

@@ -7,25 +7,27 @@
  * kick and ban, each sent as the line the user would type, through the
  * outbox as the composer sends it.
  *
- * The state comes from `channel/useMembers.ts`, which the window holds, so
- * that its header can show the count and the toggle ({@link MemberCount}).
+ * The state comes from `channel/useMembers.ts`, one store per channel
+ * shared with the header's count and toggle ({@link MemberCount}).
  *
  * @module
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Member } from "../lib/channelMembers.ts";
 import { enqueue } from "./outbox.ts";
-import type { MembersState } from "./channel/useMembers.ts";
+import { useMembers } from "./channel/useMembers.ts";
 
 /** Props of {@link NickList} and {@link MemberCount}. */
 export interface NickListProps {
   serverId: number;
   channel: string;
-  state: MembersState;
+  /** Our nick now, to tell whether we are an operator here. */
+  nick: string;
 }
 
 /** The header's button: the member count, showing or hiding the list. */
-export function MemberCount({ state }: Pick<NickListProps, "state">) {
+export function MemberCount({ serverId, channel, nick }: NickListProps) {
+  const state = useMembers(serverId, channel, nick);
   if (!state.loaded) return null;
   const count = state.members.length;
   return (
@@ -43,7 +45,8 @@ export function MemberCount({ state }: Pick<NickListProps, "state">) {
 }
 
 /** The list, with each nick's menu. */
-export function NickList({ serverId, channel, state }: NickListProps) {
+export function NickList({ serverId, channel, nick }: NickListProps) {
+  const state = useMembers(serverId, channel, nick);
   const [menu, setMenu] = useState<string | null>(null);
   if (!state.open) return null;
   const send = (line: string) => {

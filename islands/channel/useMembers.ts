@@ -7,9 +7,13 @@
  * arrive while a read is in flight are applied on top of its answer: each
  * carries whole rows, so one the answer already had changes nothing.
  *
+ * One store per channel, shared by the components that show it (the count
+ * in the header, the list): a busy channel's joins redraw those, never the
+ * window and its messages.
+ *
  * @module
  */
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Member, MemberList } from "../../lib/channelMembers.ts";
 import type { MembersEventData } from "../../lib/events/wireFormat.ts";
 import { ircLower, sameIrcName } from "../../lib/ircFormat.ts";
@@ -50,66 +54,99 @@ export function applyMembersEvent(members: readonly Member[], event: MembersEven
   return [...byNick.values()].sort(compareMembers);
 }
 
-/** The members of channel `target` of `serverId` (`null`: not a channel window: nothing is read). */
-export function useMembers(serverId: number, target: string | null, nick: string): MembersState {
-  const [members, setMembers] = useState<Member[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpenState] = useState(false);
-  const reading = useRef<MembersEventData[] | null>(null);
+interface Snapshot {
+  members: Member[];
+  loaded: boolean;
+  error: string | null;
+  open: boolean;
+}
 
-  const read = useCallback(async () => {
-    if (target === null) return;
-    // A read already in flight takes the changes; one more after it sees the newest.
-    reading.current = [];
+// One channel's list, while something shows it.
+class ChannelMembers {
+  snapshot: Snapshot = { members: [], loaded: false, error: null, open: initialOpen() };
+  readonly listeners = new Set<() => void>();
+  #during: MembersEventData[] | null = null;
+  #stopLive: (() => void) | undefined;
+
+  constructor(readonly serverId: number, readonly channel: string) {}
+
+  start(): void {
+    this.read();
+    this.#stopLive = onLiveEvent((event) => {
+      if (event.type !== "members" || event.data.server_id !== this.serverId) return;
+      const data = event.data;
+      if (data.channel !== null && !sameIrcName(data.channel, this.channel)) return;
+      if (data.reset) return void this.read();
+      this.#during?.push(data);
+      this.#set({ members: applyMembersEvent(this.snapshot.members, data) });
+    });
+  }
+
+  stop(): void {
+    this.#stopLive?.();
+  }
+
+  async read(): Promise<void> {
+    const during: MembersEventData[] = [];
+    this.#during = during;
     const answer = await apiRequest<MemberList>(
       "GET",
-      `/api/servers/${serverId}/channels/${encodeURIComponent(target)}/members`,
+      `/api/servers/${this.serverId}/channels/${encodeURIComponent(this.channel)}/members`,
     );
-    const during = reading.current ?? [];
-    reading.current = null;
-    if (!answer.ok) {
-      setError(answer.error);
-      return;
-    }
-    setError(null);
-    setMembers(during.reduce(applyMembersEvent, [...answer.data.members].sort(compareMembers)));
-    setLoaded(true);
-  }, [serverId, target]);
+    // A newer read takes over.
+    if (this.#during !== during) return;
+    this.#during = null;
+    if (!answer.ok) return void this.#set({ error: answer.error });
+    const members = during.reduce(applyMembersEvent, [...answer.data.members].sort(compareMembers));
+    this.#set({ members, loaded: true, error: null });
+  }
 
-  useEffect(() => {
-    if (target === null) return;
-    setOpenState(initialOpen());
-    read();
-    return onLiveEvent((event) => {
-      if (event.type !== "members" || event.data.server_id !== serverId) return;
-      const data = event.data;
-      if (data.channel !== null && !sameIrcName(data.channel, target)) return;
-      if (data.reset) {
-        read();
-        return;
-      }
-      if (reading.current) reading.current.push(data);
-      setMembers((current) => applyMembersEvent(current, data));
-    });
-  }, [serverId, target, read]);
-
-  const setOpen = useCallback((value: boolean) => {
-    setOpenState(value);
+  setOpen(open: boolean): void {
     try {
-      localStorage.setItem(OPEN_KEY, value ? "1" : "0");
+      localStorage.setItem(OPEN_KEY, open ? "1" : "0");
     } catch {
       // Private browsing: the choice lasts for the page only.
     }
-  }, []);
+    this.#set({ open });
+  }
 
-  const me = members.find((m) => sameIrcName(m.nick, nick));
+  #set(change: Partial<Snapshot>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+const stores = new Map<string, ChannelMembers>();
+
+/** The members of channel `channel` of `serverId`, as our nick `nick` sees them. */
+export function useMembers(serverId: number, channel: string, nick: string): MembersState {
+  const key = `${serverId}\n${ircLower(channel)}`;
+  const [store, setStore] = useState<ChannelMembers | undefined>(undefined);
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    let shared = stores.get(key);
+    if (!shared) {
+      shared = new ChannelMembers(serverId, channel);
+      stores.set(key, shared);
+      shared.start();
+    }
+    const listener = () => setVersion((v) => v + 1);
+    shared.listeners.add(listener);
+    setStore(shared);
+    const mine = shared;
+    return () => {
+      mine.listeners.delete(listener);
+      if (mine.listeners.size === 0) {
+        mine.stop();
+        stores.delete(key);
+      }
+    };
+  }, [key]);
+  const snapshot = store?.snapshot ?? { members: [], loaded: false, error: null, open: false };
+  const me = snapshot.members.find((m) => sameIrcName(m.nick, nick));
   return {
-    members,
-    loaded,
-    error,
-    open,
-    setOpen,
+    ...snapshot,
+    setOpen: (open) => store?.setOpen(open),
     canModerate: me !== undefined && OPERATOR_MODES.test(me.modes),
   };
 }
@@ -122,4 +159,14 @@ function initialOpen(): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * The nicks of channel `channel` of `serverId` as its store holds them now
+ * (none while nothing shows the list), for tab completion: read when
+ * needed, so a join redraws nothing that asks.
+ */
+export function memberNicks(serverId: number, channel: string | null): string[] {
+  if (channel === null) return [];
+  return stores.get(`${serverId}\n${ircLower(channel)}`)?.snapshot.members.map((m) => m.nick) ?? [];
 }
