@@ -64,10 +64,11 @@ export function watchSasl(
   fixEarlyCapEnd(client);
   let loggedIn = false;
   client.on("socket connected", () => loggedIn = false);
-  // 903: what irc-framework calls RPL_SASLLOGGEDIN.
-  client.on("raw", (event) => {
-    if (!event.from_server) return;
-    if (/^(?:@\S+ )?(?::\S+ )?903 /.test(event.line)) loggedIn = true;
+  // 903, which irc-framework calls RPL_SASLLOGGEDIN and emits nothing for:
+  // told by its handler rather than by testing every line read.
+  wrapHandler(client, "RPL_SASLLOGGEDIN", (original, command, self) => {
+    loggedIn = true;
+    original(command, self);
   });
   client.on("sasl failed", (event) => {
     const said = typeof event.message === "string" && event.message !== "" ? `: ${event.message}` : "";
@@ -107,10 +108,7 @@ interface CommandHandlerInternals {
  * CAP END: the 903 and 904-907 handlers still send it.
  */
 function fixEarlyCapEnd(client: Client): void {
-  const handler = (client as unknown as { command_handler: CommandHandlerInternals }).command_handler;
-  const original = handler.handlers.RPL_LOGGEDIN;
-  if (!original) return;
-  handler.handlers.RPL_LOGGEDIN = (command, self) => {
+  wrapHandler(client, "RPL_LOGGEDIN", (original, command, self) => {
     const cap = self.network.cap;
     const negotiating = cap.negotiating;
     // The original writes CAP END only while negotiating: hide that from it.
@@ -120,5 +118,19 @@ function fixEarlyCapEnd(client: Client): void {
     } finally {
       cap.negotiating = negotiating;
     }
-  };
+  });
+}
+
+type Handler = CommandHandlerInternals["handlers"][string];
+
+// Replaces irc-framework's handler of `name` (a numeric's name) by `wrapper`, which calls the original.
+function wrapHandler(
+  client: Client,
+  name: string,
+  wrapper: (original: Handler, command: unknown, self: CommandHandlerInternals) => void,
+): void {
+  const handler = (client as unknown as { command_handler: CommandHandlerInternals }).command_handler;
+  const original = handler.handlers[name];
+  if (!original) throw new Error(`irc-framework has no ${name} handler to wrap`);
+  handler.handlers[name] = (command, self) => wrapper(original, command, self);
 }
