@@ -201,17 +201,16 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
   }
 });
 
-// A scripted server that answers the login with 900 (account set) and only
-// later 903 (SASL done), as services behind a lagging link do: the spec's
-// client ends capability negotiation only after 903, which irc-framework
-// 4.14 alone does not (workers/saslLogin.ts).
-Deno.test("SASL: CAP END waits for 903, not 900", async () => {
+/** A scripted IRC server: `answer` replies to each line read; `events` is what was read and written, in order. */
+function scriptedServer(
+  answer: (line: string, write: (line: string) => Promise<unknown>, nick: string) => Promise<unknown> | void,
+) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  // What the server read and wrote, in order.
   const events: string[] = [];
+  let connections = 0;
   const serving = (async () => {
     for await (const conn of listener) {
+      connections += 1;
       const write = (line: string) => {
         events.push(`> ${line}`);
         return conn.write(new TextEncoder().encode(`${line}\r\n`));
@@ -230,48 +229,107 @@ Deno.test("SASL: CAP END waits for 903, not 900", async () => {
               events.push(`< ${line}`);
               const [command, ...params] = line.split(" ");
               if (command === "NICK") nick = params[0];
-              else if (line.startsWith("CAP LS")) await write(":fake CAP * LS :sasl");
-              else if (line.startsWith("CAP REQ")) await write(":fake CAP * ACK :sasl");
-              else if (line === "AUTHENTICATE PLAIN") await write("AUTHENTICATE +");
-              else if (command === "AUTHENTICATE" && params[0] !== "+") {
-                await write(`:fake 900 ${nick} ${nick}!u@h erin :You are now logged in as erin`);
-                // Later, with the reading going on meanwhile: a CAP END sent
-                // on 900 is read (and recorded) before this.
-                setTimeout(
-                  () => write(`:fake 903 ${nick} :SASL authentication successful`).catch(() => {}),
-                  300,
-                );
-              } else if (line === "CAP END") await write(`:fake 001 ${nick} :Welcome`);
               else if (command === "PING") await write(`:fake PONG fake :${params[0]}`);
+              else await answer(line, write, nick);
             }
           }
         } catch { /* closed */ }
       })();
     }
   })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    events,
+    connections: () => connections,
+    async close() {
+      listener.close();
+      await serving.catch(() => {});
+    },
+  };
+}
+
+/** A database, a server row on `port` with `fields`, and its worker, torn down after `fn`. */
+async function withScriptedWorker(
+  port: number,
+  fields: Partial<NewServer>,
+  fn: (t: { database: Awaited<ReturnType<typeof createTestDatabase>>; server: Server }) => Promise<void>,
+): Promise<void> {
   const database = await createTestDatabase();
   const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, {
-    port,
-    nickname: "erin",
-    sasl_mechanism: "PLAIN",
-    sasl_username: "erin",
-    sasl_password: "erin-sesame",
-  });
+  const server = await createServer(database.db, { port, ...fields });
   const worker = spawnWorker(server, database.url, socketDir);
   try {
-    await waitForStatus(database.db, server.id, "connected");
-    const sent903 = events.findIndex((e) => / 903 /.test(e));
-    const capEnd = events.indexOf("< CAP END");
-    assert(sent903 !== -1 && capEnd > sent903, `CAP END after 903:\n${events.join("\n")}`);
+    await fn({ database, server });
   } catch (error) {
     console.error(worker.stderr());
     throw error;
   } finally {
     await worker.kill();
-    listener.close();
-    await serving.catch(() => {});
     await database.drop();
     await Deno.remove(socketDir, { recursive: true });
+  }
+}
+
+// A scripted server that answers the login with 900 (account set) and only
+// later 903 (SASL done), as services behind a lagging link do: the spec's
+// client ends capability negotiation only after 903, which irc-framework
+// 4.14 alone does not (workers/saslLogin.ts).
+Deno.test("SASL: CAP END waits for 903, not 900", async () => {
+  const irc = scriptedServer(async (line, write, nick) => {
+    const [command, ...params] = line.split(" ");
+    if (line.startsWith("CAP LS")) await write(":fake CAP * LS :sasl");
+    else if (line.startsWith("CAP REQ")) await write(":fake CAP * ACK :sasl");
+    else if (line === "AUTHENTICATE PLAIN") await write("AUTHENTICATE +");
+    else if (command === "AUTHENTICATE" && params[0] !== "+") {
+      await write(`:fake 900 ${nick} ${nick}!u@h erin :You are now logged in as erin`);
+      // Later, with the reading going on meanwhile: a CAP END sent on 900
+      // is read (and recorded) before this.
+      setTimeout(() => write(`:fake 903 ${nick} :SASL authentication successful`).catch(() => {}), 300);
+    } else if (line === "CAP END") await write(`:fake 001 ${nick} :Welcome`);
+  });
+  try {
+    const fields = {
+      nickname: "erin",
+      sasl_mechanism: "PLAIN",
+      sasl_username: "erin",
+      sasl_password: "x",
+    } as const;
+    await withScriptedWorker(irc.port, fields, async ({ database, server }) => {
+      await waitForStatus(database.db, server.id, "connected");
+      const sent903 = irc.events.findIndex((e) => / 903 /.test(e));
+      const capEnd = irc.events.indexOf("< CAP END");
+      assert(sent903 !== -1 && capEnd > sent903, `CAP END after 903:\n${irc.events.join("\n")}`);
+    });
+  } finally {
+    await irc.close();
+  }
+});
+
+// A server that knows no CAP registers the client at once: with require
+// SASL, that connection is ended (before the worker joins or says anything).
+Deno.test("SASL: require SASL ends a connection a server registered without any login", async () => {
+  const irc = scriptedServer(async (line, write, nick) => {
+    if (line.startsWith("USER ")) await write(`:fake 001 ${nick} :Welcome`);
+  });
+  try {
+    const fields = {
+      nickname: "frank",
+      sasl_mechanism: "PLAIN",
+      sasl_username: "frank",
+      sasl_password: "x",
+      require_sasl: true,
+    } as const;
+    await withScriptedWorker(irc.port, fields, async ({ database, server }) => {
+      const row = await waitForStatus(database.db, server.id, "error");
+      assertEquals(
+        row.last_error,
+        "The server registered the connection without a SASL login, which this server's settings require",
+      );
+      await new Promise((r) => setTimeout(r, NO_RETRY_WAIT_MS));
+      assertEquals(irc.connections(), 1, "one connection, no reconnect loop");
+      assert(!irc.events.some((e) => /^< (?:JOIN|PRIVMSG)/.test(e)), irc.events.join("\n"));
+    });
+  } finally {
+    await irc.close();
   }
 });
