@@ -16,6 +16,8 @@ export interface FakeIrcOptions {
   port?: number;
   /** Offer IRCv3 echo-message (and server-time) in CAP LS. */
   echoMessage?: boolean;
+  /** More IRCv3 capabilities offered in CAP LS (each acknowledged when requested). */
+  caps?: string[];
 }
 
 /** One connected client, as the server sees it. */
@@ -157,7 +159,11 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
             case "CAP":
               if (params[0] === "LS") {
                 negotiating = !registered;
-                client.send(`:fake.irc CAP * LS :${options.echoMessage ? "echo-message server-time" : ""}`);
+                const offered = [
+                  ...(options.echoMessage ? ["echo-message", "server-time"] : []),
+                  ...(options.caps ?? []),
+                ];
+                client.send(`:fake.irc CAP * LS :${offered.join(" ")}`);
               } else if (params[0] === "REQ") {
                 for (const cap of trailing.split(" ")) if (cap) caps.add(cap);
                 client.send(`:fake.irc CAP * ACK :${trailing}`);
