@@ -190,7 +190,7 @@ export function Composer(props: ComposerProps) {
   };
 
   const placeholder = target === null
-    ? "Type a command: /join #channel, /msg nick text, /nick name…"
+    ? "Type a command: /join #channel, /list, /msg nick text, /help…"
     : `Message ${target}`;
 
   return (
