@@ -59,6 +59,8 @@ Deno.test("list: 5,000 LIST replies written by the worker role in batches, paged
     assertEquals([fresh.state, fresh.filter, fresh.total], ["listing", ">100", 0]);
     await assertRejects(() => channelListStore(worker, other).begin(null), Error, "row-level security");
     assertEquals((await readChannelList(database.db, other, {})).state, "none");
+    // The ignore list is the app's alone: a worker may not even read it.
+    await assertRejects(() => worker.selectFrom("ignores").selectAll().execute(), Error, "permission denied");
   } finally {
     await worker.destroy();
     await database.drop();
