@@ -9,8 +9,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { isMention } from "../lib/highlight.ts";
 import { fetchServer } from "./api.ts";
+import type { NotifyLevel } from "../lib/userSettings.ts";
 import { showMentionCount } from "./attention.ts";
 import { onLiveEvent } from "./live.ts";
+import { askNotificationPermission, notificationPermission, notifyIfHidden } from "./notifications.ts";
 import {
   applyLiveEvent,
   isOpenWindow,
@@ -29,6 +31,8 @@ export interface ServerNavProps {
   unreadCap: number;
   /** The user's own highlight words, besides their nick. */
   highlightWords?: string[];
+  /** What each window notifies of (`lib/userSettings.ts`'s `notifyKey`), where the user chose. */
+  notifyLevels?: Record<string, NotifyLevel>;
 }
 
 /** The URL of a window. */
@@ -41,6 +45,8 @@ export default function ServerNav(props: ServerNavProps) {
   const [servers, setServers] = useState(props.servers);
   // Mentions in the open window while the tab is hidden: the user has not seen them either.
   const [away, setAway] = useState(0);
+  // Rendered on the server as unknown: the button shows only once the browser says it may ask.
+  const [permission, setPermission] = useState<string>("unknown");
   const { current } = props;
   const words = props.highlightWords ?? [];
   const serversRef = useRef(servers);
@@ -59,11 +65,21 @@ export default function ServerNav(props: ServerNavProps) {
       if (event.type === "message" && document.visibilityState === "hidden") {
         const m = event.data;
         const server = serversRef.current.find((s) => s.id === m.server_id);
+        if (server && m.target !== null) {
+          const context = {
+            nick: server.nick,
+            words,
+            levels: props.notifyLevels ?? {},
+            serverName: server.name,
+          };
+          notifyIfHidden(m, context, windowUrl(server.id, m.target));
+        }
         if (server && isOpenWindow(current, m.server_id, m.target) && isMention(m, server.nick, words)) {
           setAway((n) => n + 1);
         }
       }
     });
+    setPermission(notificationPermission());
     const seen = () => {
       if (document.visibilityState === "visible") setAway(0);
     };
@@ -138,6 +154,18 @@ export default function ServerNav(props: ServerNavProps) {
         })}
       </ul>
       <a class="nav-add" href="/servers/new">+ Add a server</a>
+      {permission === "default"
+        ? (
+          <button
+            type="button"
+            class="link-button nav-notify"
+            onClick={() => askNotificationPermission().then(setPermission)}
+          >
+            Enable desktop notifications
+          </button>
+        )
+        : null}
+      <a class="nav-settings" href="/settings">Settings</a>
     </nav>
   );
 }

@@ -21,6 +21,7 @@ import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
 import { withUnreadMentions } from "../../lib/unreadMentions.ts";
+import { getNotifyLevels, getUserSettings } from "../../lib/userSettings.ts";
 import type { NavServer } from "../../islands/serverNavState.ts";
 import { windowUrl } from "../../islands/ServerNav.tsx";
 import { isSameOrigin } from "../middleware/security.ts";
@@ -67,9 +68,11 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       const server = servers.find((s) => s.id === serverId);
       if (!server) return undefined;
       const rows = await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
+      const settings = await getUserSettings(trx, user.id);
+      const notifyLevels = await getNotifyLevels(trx, servers.map((s) => s.id));
       const nav: NavServer[] = [];
       for (const s of servers) {
-        const windows = await withUnreadMentions(trx, s, await listWindows(trx, s));
+        const windows = await withUnreadMentions(trx, s, await listWindows(trx, s), settings.highlightWords);
         nav.push({
           id: s.id,
           name: s.name,
@@ -78,10 +81,10 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
           windows,
         });
       }
-      return { cursor, server, rows, nav };
+      return { cursor, server, rows, nav, settings, notifyLevels };
     });
     if (!read) return c.notFound();
-    const { cursor, server, rows, nav } = read;
+    const { cursor, server, rows, nav, settings, notifyLevels } = read;
     const hasMore = rows.length > PAGE_SIZE;
     const messages = hasMore ? rows.slice(1) : rows;
     const here = nav.find((s) => s.id === server.id)!;
@@ -108,6 +111,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         assets,
         bodyClass: target === null ? "page-chat page-server" : "page-chat",
         eventCursor: cursor,
+        theme: settings.theme,
       },
       <div class="chat-layout">
         <a class="skip-link" href="#composer-input">Skip to the input line</a>
@@ -117,7 +121,13 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
           </div>
           <Island
             name="ServerNav"
-            props={{ servers: nav, current: { serverId: server.id, target }, unreadCap: UNREAD_CAP }}
+            props={{
+              servers: nav,
+              current: { serverId: server.id, target },
+              unreadCap: UNREAD_CAP,
+              highlightWords: settings.highlightWords,
+              notifyLevels,
+            }}
           />
           <div class="sidebar-bottom">
             <span class="user-name">{user.name}</span>

@@ -1,0 +1,130 @@
+/// <reference lib="dom" />
+/**
+ * Desktop notifications in a real browser (Debian's Chromium through
+ * playwright-core, the permission granted) against the app as `deno task
+ * start` runs it and a real IRC server (ngircd): a mention raises one while
+ * the tab is hidden, a highlight word from the settings page too; a line
+ * that mentions no one does not, nor anything while the tab is seen, nor a
+ * window set to notify of nothing. The page's `Notification` is wrapped to
+ * record what it is asked to show, and still shows it.
+ */
+import { assertEquals } from "../support/assert.ts";
+import { startAppProcess } from "../support/appProcess.ts";
+import { launchChromium } from "../support/chromium.ts";
+import { createTestDatabase } from "../support/database.ts";
+import { startNgircd } from "../support/ngircd.ts";
+import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { createUser } from "../../lib/users.ts";
+import { insertServer } from "../../lib/servers.ts";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const WAIT = 30_000;
+
+/** Run before the page's scripts: records each notification shown (and shows it). */
+const RECORD_NOTIFICATIONS = `{
+  const Native = globalThis.Notification;
+  globalThis.shown = [];
+  globalThis.Notification = class extends Native {
+    constructor(title, options) {
+      super(title, options);
+      globalThis.shown.push({ title, body: options?.body ?? "", tag: options?.tag ?? "" });
+    }
+  };
+}`;
+
+/** Run in the page: the tab hidden, as when the user is in another tab. */
+const HIDE =
+  `Object.defineProperty(document, "visibilityState", { get: () => "hidden", configurable: true })`;
+const SHOW =
+  `Object.defineProperty(document, "visibilityState", { get: () => "visible", configurable: true })`;
+
+Deno.test({
+  name:
+    "browser: a mention or a highlight word raises a desktop notification while the tab is hidden, by the window's level",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const database = await createTestDatabase();
+    await Deno.mkdir(`${root}/tmp`, { recursive: true });
+    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "notify-sockets-" });
+    await Deno.chmod(socketDir, 0o700);
+    const ngircd = await startNgircd();
+    const user = await createUser(database.db, "alice", "correct horse battery");
+    const server = await insertServer(database.db, {
+      user_id: user.id,
+      name: "Test IRC",
+      host: "127.0.0.1",
+      port: ngircd.port,
+      tls: false,
+      nickname: "alice",
+    });
+    const app = await startAppProcess(database.url, socketDir);
+    const browser = await launchChromium();
+    const bob = await connectRawIrcClient(ngircd.port, "bob");
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    await context.grantPermissions(["notifications"], { origin: app.url });
+    await context.addInitScript(RECORD_NOTIFICATIONS);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const shown = () => page.evaluate<{ title: string; body: string; tag: string }[]>("globalThis.shown");
+    try {
+      page.setDefaultTimeout(WAIT);
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(`${app.url}/login`);
+      await page.fill("#field-name", "alice");
+      await page.fill("#field-password", "correct horse battery");
+      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
+      const serverUrl = `${app.url}/servers/${server.id}`;
+      await page.goto(serverUrl);
+      await page.click("button:has-text('Connect')");
+      await page.locator(".server-toolbar [data-status=connected]").waitFor();
+      await bob.join("#ruby");
+      await bob.join("#quiet");
+      for (const channel of ["#ruby", "#quiet"]) {
+        await page.fill("#composer-input", `/join ${channel}`);
+        await page.press("#composer-input", "Enter");
+        await bob.waitForMember(channel, "alice");
+      }
+
+      // The settings page: a highlight word, and #quiet notifies of nothing.
+      await page.goto(`${app.url}/settings`);
+      await page.fill("#field-highlight_words", "deploy");
+      await page.selectOption(`select[name="notify:${server.id}/#quiet"]`, "none");
+      await Promise.all([
+        page.waitForURL(/\/settings\?saved=1$/),
+        page.click("button:has-text('Save settings')"),
+      ]);
+      await page.goto(serverUrl);
+      await page.locator(".server-nav a.nav-window", { hasText: "#ruby" }).waitFor();
+      await page.evaluate(HIDE);
+
+      await bob.send("PRIVMSG #ruby :nothing for anyone");
+      await bob.send("PRIVMSG #quiet :alice: you will not hear this");
+      await bob.send("PRIVMSG #ruby :alice: are you there?");
+      await page.waitForFunction(() => (globalThis as unknown as { shown: unknown[] }).shown.length >= 1);
+      await bob.send("PRIVMSG #ruby :the deploy is done");
+      await page.waitForFunction(() => (globalThis as unknown as { shown: unknown[] }).shown.length >= 2);
+      // Seen: nothing raised, even for a mention.
+      await page.evaluate(SHOW);
+      await bob.send("PRIVMSG #ruby :alice: and now?");
+      // Once the navigation counted it, its notification would have been raised.
+      await page.locator('.server-nav .unread[aria-label="4 unread, 3 mentioning you"]').waitFor();
+      const list = await shown();
+      assertEquals(list.map((n) => [n.title, n.body]), [
+        ["#ruby · bob", "alice: are you there?"],
+        ["#ruby · bob", "the deploy is done"],
+      ]);
+      assertEquals(list.every((n) => /^ircweb-message-\d+$/.test(n.tag)), true, "tagged with their message");
+      assertEquals(problems, []);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
+    } finally {
+      await bob.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await app.stop();
+      await ngircd.close();
+      await database.drop();
+      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
