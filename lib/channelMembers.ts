@@ -66,7 +66,9 @@ export async function applyMemberChanges(
 ): Promise<LogEvent[]> {
   let cleared = false;
   let channels = new Map<string, Folded>();
-  for (const change of changes) {
+  // Text as PostgreSQL stores it (no NUL), in the rows and in the events' jsonb alike.
+  for (const raw of changes) {
+    const change = storableChange(raw);
     if (change.kind === "clear") {
       cleared = true;
       channels = new Map();
@@ -107,18 +109,15 @@ export async function applyMemberChanges(
   }
   if (put.length > 0) {
     const col = <T>(f: (p: { channel: string; member: Member }) => T) => put.map(f);
-    const text = (value: string | null) => value === null ? null : storableText(value);
     await sql`
       insert into channel_members (server_id, channel, nick, modes, prefix, rank, "user", host, account, away,
                                    realname)
       select ${serverId}, * from unnest(
-        ${col((p) => storableText(p.channel))}::text[], ${col((p) => storableText(p.member.nick))}::text[],
-        ${col((p) => storableText(p.member.modes))}::text[], ${
-      col((p) => storableText(p.member.prefix))
-    }::text[],
-        ${col((p) => p.member.rank)}::int[], ${col((p) => text(p.member.user))}::text[],
-        ${col((p) => text(p.member.host))}::text[], ${col((p) => text(p.member.account))}::text[],
-        ${col((p) => text(p.member.away))}::text[], ${col((p) => text(p.member.realname))}::text[])
+        ${col((p) => p.channel)}::text[], ${col((p) => p.member.nick)}::text[],
+        ${col((p) => p.member.modes)}::text[], ${col((p) => p.member.prefix)}::text[],
+        ${col((p) => p.member.rank)}::int[], ${col((p) => p.member.user)}::text[],
+        ${col((p) => p.member.host)}::text[], ${col((p) => p.member.account)}::text[],
+        ${col((p) => p.member.away)}::text[], ${col((p) => p.member.realname)}::text[])
       on conflict (server_id, channel, nick) do update set
         modes = excluded.modes, prefix = excluded.prefix, rank = excluded.rank, "user" = excluded."user",
         host = excluded.host, account = excluded.account, away = excluded.away, realname = excluded.realname`
@@ -140,6 +139,38 @@ export async function applyMemberChanges(
     data: JSON.stringify(d),
   }))).execute();
   return data.map((d, i) => ({ serverId, seq: first + i, event: "members" as const, data: d }));
+}
+
+function storableChange(change: MembersChange): MembersChange {
+  switch (change.kind) {
+    case "clear":
+      return change;
+    case "remove":
+      return { ...change, channel: storableText(change.channel), nick: storableText(change.nick) };
+    case "put":
+      return { ...change, channel: storableText(change.channel), member: storableMember(change.member) };
+    case "reset":
+      return {
+        ...change,
+        channel: storableText(change.channel),
+        members: change.members.map(storableMember),
+      };
+  }
+}
+
+function storableMember(m: Member): Member {
+  const text = (value: string | null) => value === null ? null : storableText(value);
+  return {
+    nick: storableText(m.nick),
+    modes: storableText(m.modes),
+    prefix: storableText(m.prefix),
+    rank: m.rank,
+    user: text(m.user),
+    host: text(m.host),
+    account: text(m.account),
+    away: text(m.away),
+    realname: text(m.realname),
+  };
 }
 
 /** A channel's members, by rank then name, with counts. */
