@@ -88,6 +88,9 @@ async function main(): Promise<void> {
     crashed(event.reason);
   });
   try {
+    // Where its events go, known before any is taken: a worker that cannot
+    // tell would otherwise fail each batch it writes.
+    await bus.ready();
     await worker.start();
   } catch (error) {
     log.error(errorMessage(error));

@@ -8,7 +8,7 @@ import pg from "pg";
 import { sql } from "kysely";
 import { assert, assertEquals, assertRejects, assertThrows, waitFor } from "../../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/database.ts";
-import { createServer } from "../../support/worker.ts";
+import { createServer, makeSocketDir } from "../../support/worker.ts";
 import { createDb } from "../../../lib/db/database.ts";
 import { provisionWorkerRole, type WorkerCredentials } from "../../../lib/db/workerRoles.ts";
 import {
@@ -21,7 +21,13 @@ import {
 import { messagesPayload } from "../../../lib/events/wireFormat.ts";
 import { insertMessagesNotifying } from "../../../lib/messages.ts";
 import { PG_CHANNEL, ServiceBus } from "../../../lib/serviceBus.ts";
-import { WORKER_BUS_CHANNEL_ENV, workerArgs, workerEnv } from "../../../lib/workerLaunch.ts";
+import {
+  WORKER_BUS_CHANNEL_ENV,
+  WORKER_EXIT_START_FAILED,
+  workerArgs,
+  workerCommand,
+  workerEnv,
+} from "../../../lib/workerLaunch.ts";
 
 function loginUrl(url: string, login: WorkerCredentials): string {
   const parsed = new URL(url);
@@ -64,21 +70,25 @@ async function notifyFrom(
   ]);
 }
 
-// Waits until `bus` has heard `marker` published on ircweb_bus after
-// everything before it (PostgreSQL delivers notifications in commit order),
-// then until the LISTENs that what came before asked for are done.
-async function settle(from: ServiceBus, to: ServiceBus, marker: string): Promise<void> {
+// Waits until `to` has heard `marker`, notified on ircweb_bus from a
+// connection of its own after everything before it (PostgreSQL delivers
+// notifications in commit order), then until the LISTENs and UNLISTENs
+// that what came before asked for are done.
+async function settle(url: string, to: ServiceBus, marker: string): Promise<void> {
   let heard = false;
   const stop = to.subscribe("privacy_marker", (data) => {
     if (data === marker) heard = true;
   });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
     await to.ready();
-    await from.publish("privacy_marker", marker);
+    await notifyFrom(client, PG_CHANNEL, "privacy_marker", marker);
     await waitFor(() => heard || undefined, 10_000, `the marker ${marker}`);
     await to.ready();
   } finally {
     stop();
+    await client.end();
   }
 }
 
@@ -221,7 +231,7 @@ Deno.test("bus privacy: a server created while streaming is heard live on anothe
     // Created on instance A (its supervisor names the worker's channel before spawning it).
     const server = await createServer(database.db, { port: 6667 });
     const pgChannel = await a.workerChannel(server.id);
-    await settle(a, b, "created");
+    await settle(database.url, b, "created");
     // The worker, with its own login and the one name it was told.
     const worker = new pg.Client({
       connectionString: loginUrl(database.url, await provisionWorkerRole(database.db, server.id)),
@@ -243,12 +253,12 @@ Deno.test("bus privacy: a server created while streaming is heard live on anothe
       ]);
 
       await database.db.deleteFrom("servers").where("id", "=", server.id).execute();
-      await settle(a, b, "deleted");
+      await settle(database.url, b, "deleted");
       await notifyFrom(worker, pgChannel, statusChannel(server.id), {
         server_id: server.id,
         status: "error",
       });
-      await settle(a, b, "after");
+      await settle(database.url, b, "after");
       assertEquals(heard.length, 2, "B no longer listens to a deleted server's channel");
     } finally {
       await worker.end();
@@ -269,7 +279,7 @@ Deno.test("bus privacy: after its connection drops, the listener listens again o
     await b.ready();
     // One created while it listens, one while it is away.
     const during = await createServer(database.db, { port: 6669, name: "three" });
-    await settle(a, b, "during");
+    await settle(database.url, b, "during");
     await sql`select pg_terminate_backend(pid) from pg_stat_activity
       where application_name = 'app-b' and datname = current_database()`.execute(database.db);
     const away = await createServer(database.db, { port: 6670, name: "four" });
@@ -306,4 +316,26 @@ Deno.test("bus privacy: a worker is started knowing its server's channel, and ma
   assertEquals(workerEnv(spec, () => undefined)[WORKER_BUS_CHANNEL_ENV], spec.busChannel);
   const allowEnv = workerArgs(spec, () => undefined).find((a) => a.startsWith("--allow-env="));
   assert(allowEnv?.split("=")[1].split(",").includes(WORKER_BUS_CHANNEL_ENV), allowEnv);
+});
+
+Deno.test("bus privacy: a worker on its own login that was not told its channel stops at start, saying why", async () => {
+  const database = await createTestDatabase();
+  const socketDir = await makeSocketDir();
+  try {
+    const server = await createServer(database.db, { port: 6667 });
+    const child = workerCommand({
+      serverId: server.id,
+      ircHost: "127.0.0.1",
+      ircPort: 6667,
+      databaseUrl: database.url,
+      databaseLogin: await provisionWorkerRole(database.db, server.id),
+      socketDir,
+    }, { stdout: "null", stderr: "piped" }).spawn();
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    assertEquals(status.code, WORKER_EXIT_START_FAILED, stderr);
+    assert(stderr.includes("could not read its key"), stderr);
+  } finally {
+    await Deno.remove(socketDir, { recursive: true });
+    await database.drop();
+  }
 });
