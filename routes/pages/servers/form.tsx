@@ -234,13 +234,22 @@ function SaslFields(
           <div class="field client-cert">
             <p>
               Client certificate saved. Register it with your account while logged in:{" "}
-              <code>/msg NickServ CERT ADD {fingerprints.sha256}</code> (Anope 2.0 takes only{" "}
-              <code>CERT ADD</code> from a connection that presents it: connect once with it, then type that).
+              <code>
+                /msg NickServ CERT ADD <Fingerprint hex={fingerprints.sha256} />
+              </code>{" "}
+              (Anope 2.0 takes only <code>CERT ADD</code>{" "}
+              from a connection that presents it: connect once with it, then type that).
             </p>
             <p class="hint">
-              SHA-256: <code class="fingerprint">{fingerprints.sha256}</code>
+              SHA-256:{" "}
+              <code class="fingerprint">
+                <Fingerprint hex={fingerprints.sha256} />
+              </code>
               <br />
-              SHA-512: <code class="fingerprint">{fingerprints.sha512}</code>
+              SHA-512:{" "}
+              <code class="fingerprint">
+                <Fingerprint hex={fingerprints.sha512} />
+              </code>
             </p>
           </div>
         )
@@ -268,6 +277,16 @@ function SaslFields(
       <ClearSecret name="client_cert" saved={!!fingerprints} label="Remove the saved client certificate" />
     </fieldset>
   );
+}
+
+/**
+ * A fingerprint that may wrap every 16 characters: unbroken, its 64 or 128
+ * characters set the form's width (a fieldset is as wide as its widest
+ * word) and pushed the page sideways. Copied, it is still one word.
+ */
+function Fingerprint({ hex }: { hex: string }) {
+  const parts = hex.match(/.{1,16}/g) ?? [];
+  return <>{parts.map((part, i) => i === 0 ? part : [<wbr key={i} />, part])}</>;
 }
 
 const FIELDS = new Set<string>([...SETTING_FIELDS, "generate_client_cert"]);
