@@ -41,11 +41,20 @@ export function saslConnectOptions(
 
 // irc-framework's `sasl failed` reasons that are the server's no to our
 // credentials: retrying with the same ones cannot help.
-const REFUSALS: Record<string, string> = {
-  fail: "the server refused the login",
-  nick_locked: "the account is locked",
-  too_long: "the login was too long for the server",
-};
+const REFUSALS = new Map([
+  ["fail", "the server refused the login"],
+  ["nick_locked", "the account is locked"],
+  ["too_long", "the login was too long for the server"],
+]);
+
+// What the server said with a refusal goes on the server's status: one
+// line of printable text, of a length a status shows.
+function serverWords(message: unknown): string {
+  if (typeof message !== "string") return "";
+  // deno-lint-ignore no-control-regex -- control characters are what is dropped
+  const text = message.replace(/[\x00-\x1f\x7f]/g, "").trim().slice(0, 300);
+  return text === "" ? "" : `: ${text}`;
+}
 
 /**
  * Follows SASL on `client`: calls `fail` with a reason a user can read when
@@ -71,15 +80,15 @@ export function watchSasl(
     original(command, self);
   });
   client.on("sasl failed", (event) => {
-    const said = typeof event.message === "string" && event.message !== "" ? `: ${event.message}` : "";
-    const refusal = REFUSALS[event.reason];
+    const mechanism = sasl?.mechanism ?? "";
+    const refusal = REFUSALS.get(event.reason);
     if (refusal) {
-      fail(`SASL ${sasl?.mechanism ?? ""} login failed, ${refusal}${said}`.replace("SASL  ", "SASL "));
+      fail(`SASL ${mechanism} login failed, ${refusal}${serverWords(event.message)}`);
     } else if (required) {
       fail(
         event.reason === "capability_missing"
           ? "The server does not offer SASL, which this server's settings require"
-          : `The server does not offer SASL ${sasl?.mechanism ?? ""}, which this server's settings require`,
+          : `The server does not offer SASL ${mechanism}, which this server's settings require`,
       );
     } else {
       log.warn(`SASL not possible (${event.reason}): going on without logging in`);
