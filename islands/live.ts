@@ -28,7 +28,12 @@
  * @module
  */
 import { type Cursor, decodeCursor, encodeCursor } from "../lib/events/cursor.ts";
-import type { ChannelEventData, MembersEventData, StatusEventData } from "../lib/events/wireFormat.ts";
+import type {
+  ChannelEventData,
+  MembersEventData,
+  ReadEventData,
+  StatusEventData,
+} from "../lib/events/wireFormat.ts";
 import type { MessageJson } from "../lib/messages.ts";
 
 /** An event of the live stream. */
@@ -36,7 +41,8 @@ export type LiveEvent =
   | { type: "message"; data: MessageJson }
   | { type: "status"; data: StatusEventData }
   | { type: "channel"; data: ChannelEventData }
-  | { type: "members"; data: MembersEventData };
+  | { type: "members"; data: MembersEventData }
+  | { type: "read"; data: ReadEventData };
 
 type Listener = (event: LiveEvent) => void;
 type ConnectionListener = (connected: boolean) => void;
@@ -62,7 +68,7 @@ export const LEADER_LOCK = "ircweb-live-leader";
 /** The BroadcastChannel the leader relays the stream on. */
 export const RELAY_CHANNEL = "ircweb-live";
 
-const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel", "members"];
+const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel", "members", "read"];
 const listeners = new Set<Listener>();
 const connectionListeners = new Set<ConnectionListener>();
 const seenMessages = new Set<number>();

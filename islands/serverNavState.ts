@@ -87,6 +87,19 @@ function applyToServer(
     case "members":
       // The nick list's; the navigation shows no members.
       return server;
+    case "read": {
+      // Read on another tab or device: nothing of it is unread any more.
+      const { target } = event.data;
+      if (
+        !server.windows.some((w) => sameIrcName(w.target, target) && (w.unread > 0 || (w.mentions ?? 0) > 0))
+      ) {
+        return server;
+      }
+      const windows = server.windows.map((w) =>
+        sameIrcName(w.target, target) ? { ...w, unread: 0, mentions: 0 } : w
+      );
+      return { ...server, windows };
+    }
     case "status":
       return { ...server, status: event.data.status };
     case "channel": {

@@ -104,7 +104,7 @@ export interface ServerEventSeqsTable {
 }
 
 /** Kinds of `server_events` rows (messages live in `messages`). */
-export type ServerEventKind = "status" | "channel" | "members";
+export type ServerEventKind = "status" | "channel" | "members" | "read";
 
 /** The `server_events` table: status and channel changes, numbered like messages. */
 export interface ServerEventsTable {

@@ -20,6 +20,8 @@ import {
   type ChannelEventData,
   type LogEvent,
   parseMembersData,
+  parseReadData,
+  type ReadEventData,
   type StatusEventData,
 } from "./wireFormat.ts";
 
@@ -36,12 +38,13 @@ export async function allocateSeqs(db: Db, serverId: number, count: number): Pro
   return Number(rows[0].last_seq) - count + 1;
 }
 
-/** Records a status or channel event in the log (inside the caller's transaction). */
+/** Records a status, channel or read event in the log (inside the caller's transaction). */
 export async function appendServerEvent(
   trx: Db,
   event:
     | { event: "status"; data: StatusEventData }
-    | { event: "channel"; data: ChannelEventData },
+    | { event: "channel"; data: ChannelEventData }
+    | { event: "read"; data: ReadEventData },
 ): Promise<LogEvent> {
   const serverId = event.data.server_id;
   const seq = await allocateSeqs(trx, serverId, 1);
@@ -66,7 +69,7 @@ export async function readEvents(
 ): Promise<LogEvent[]> {
   const { rows } = await sql<{
     seq: string;
-    kind: "message" | "status" | "channel" | "members";
+    kind: "message" | "status" | "channel" | "members" | "read";
     id: string | null;
     target: string | null;
     sender: string | null;
@@ -107,6 +110,10 @@ export async function readEvents(
       const status: StatusEventData = { server_id: serverId, status: data.status as ServerStatus };
       if (typeof data.error === "string") status.error = data.error;
       return { serverId, seq, event: "status", data: status };
+    }
+    if (row.kind === "read") {
+      const read = parseReadData(data, serverId) ?? { server_id: serverId, target: "", last_read_id: 0 };
+      return { serverId, seq, event: "read", data: read };
     }
     if (row.kind === "members") {
       const members = parseMembersData(data, serverId) ??

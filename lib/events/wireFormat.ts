@@ -44,12 +44,23 @@ export interface MembersEventData {
   removed: string[];
 }
 
+/**
+ * Data of a `read` event: the user read `target` (lower case) of the server
+ * up to message `last_read_id`, on one of their devices.
+ */
+export interface ReadEventData {
+  server_id: number;
+  target: string;
+  last_read_id: number;
+}
+
 /** One event of a server's log, as the live stream sends it. */
 export type LogEvent =
   | { serverId: number; seq: number; event: "message"; data: MessageJson }
   | { serverId: number; seq: number; event: "status"; data: StatusEventData }
   | { serverId: number; seq: number; event: "channel"; data: ChannelEventData }
-  | { serverId: number; seq: number; event: "members"; data: MembersEventData };
+  | { serverId: number; seq: number; event: "members"; data: MembersEventData }
+  | { serverId: number; seq: number; event: "read"; data: ReadEventData };
 
 /** What the bus carries when a server's log grew. */
 export interface Published {
@@ -103,6 +114,9 @@ const MESSAGE_TYPES: readonly MessageType[] = [
 
 /** Publishes a status, channel, members or message event already committed. */
 export function publishServerEvent(bus: Publisher, event: LogEvent): Promise<void> {
+  if (event.event === "read") {
+    return bus.publish(channelsChannel(event.serverId), { kind: "read", ...event.data, seq: event.seq });
+  }
   if (event.event === "members") {
     // On the channels' bus channel, told apart by `kind`.
     return bus.publish(channelsChannel(event.serverId), { kind: "members", ...event.data, seq: event.seq });
@@ -215,6 +229,10 @@ export function parsePublished(channel: string, data: unknown): Published | unde
       return { serverId, seq, events: [{ serverId, seq, event: "status", data: status }] };
     }
     case "channels": {
+      if (data.kind === "read") {
+        const read = parseReadData(data, serverId);
+        return read ? { serverId, seq, events: [{ serverId, seq, event: "read", data: read }] } : undefined;
+      }
       if (data.kind === "members") {
         const members = parseMembersData(data, serverId);
         return members ? { serverId, seq, events: [{ serverId, seq, event: "members", data: members }] } : {
@@ -247,6 +265,16 @@ export function parsePublished(channel: string, data: unknown): Published | unde
       return { serverId, seq, events };
     }
   }
+}
+
+/**
+ * The data of a `read` event from untrusted JSON (a bus payload, a log
+ * row), or `undefined` when a field is not what it should be.
+ */
+export function parseReadData(data: Record<string, unknown>, serverId: number): ReadEventData | undefined {
+  const { target, last_read_id } = data;
+  if (typeof target !== "string" || target.length > 200 || !isSeq(last_read_id)) return undefined;
+  return { server_id: serverId, target, last_read_id };
 }
 
 /**

@@ -19,7 +19,9 @@ import { type Context, Hono } from "hono";
 import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
-import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
+import { listWindows, UNREAD_CAP } from "../../lib/windows.ts";
+import { markReadAndTell } from "../../lib/readMarkers.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
 import { withUnreadMentions } from "../../lib/unreadMentions.ts";
 import { getNotifyLevels, getUserSettings } from "../../lib/userSettings.ts";
 import type { NavServer } from "../../islands/serverNavState.ts";
@@ -226,7 +228,8 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) {
       return c.json({ error: "id must be a message id", field: "id" }, 422);
     }
-    await markRead(db, server.id, target, id);
+    // The user's other tabs and devices hear of it on their live streams.
+    await markReadAndTell(db, server.id, target, id, ServiceBus);
     return c.body(null, 204);
   });
 

@@ -168,3 +168,25 @@ Deno.test("nav state: highlight words are mentions too; the title's total leaves
   assertEquals(mentionTotal(both, null), 2);
   assertEquals(mentionTotal(both, { serverId: 1, target: "#RUBY" }), 1);
 });
+
+Deno.test("nav state: a window read on another device shows nothing unread", () => {
+  const list = applyLiveEvent(servers(), said("#ruby", "bob", "hi alice"), null, CAP);
+  assertEquals(window(list, "#ruby")?.mentions, 1);
+  const read = applyLiveEvent(
+    list,
+    { type: "read", data: { server_id: 1, target: "#ruby", last_read_id: 1 } },
+    null,
+    CAP,
+  );
+  assertEquals([window(read, "#ruby")?.unread, window(read, "#ruby")?.mentions], [0, 0]);
+  assertEquals(window(read, "bob")?.unread, 2, "other windows keep theirs");
+  assert(
+    applyLiveEvent(
+      read,
+      { type: "read", data: { server_id: 1, target: "#ruby", last_read_id: 2 } },
+      null,
+      CAP,
+    )[0] === read[0],
+    "nothing to clear: unchanged",
+  );
+});

@@ -3,6 +3,8 @@
  * format, whether joins and parts show) and how each window notifies them
  * (`window_notifications`: all lines, mentions only, or nothing), written by
  * the app (`lib/userSettings.ts`). Worker roles get nothing of either.
+ * And the log takes `read` events (a window read on one of the user's
+ * devices, `lib/readMarkers.ts`), which the live stream carries to the others.
  *
  * @module
  */
@@ -27,10 +29,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       level text not null check (level in ('all', 'mentions', 'none')),
       primary key (server_id, target)
     )`.execute(db);
+  await sql`alter table server_events drop constraint if exists server_events_kind_check`.execute(db);
+  await sql`alter table server_events add constraint server_events_kind_check
+            check (kind in ('status', 'channel', 'members', 'read'))`.execute(db);
 }
 
 /** Drops them. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`delete from server_events where kind = 'read'`.execute(db);
+  await sql`alter table server_events drop constraint if exists server_events_kind_check`.execute(db);
+  await sql`alter table server_events add constraint server_events_kind_check
+            check (kind in ('status', 'channel', 'members'))`.execute(db);
   await sql`drop table window_notifications`.execute(db);
   await sql`drop table user_settings`.execute(db);
 }
