@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { useMemo, useRef } from "preact/hooks";
+import { Fragment } from "preact";
+import { useMemo, useRef, useState } from "preact/hooks";
 import { IrcText, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { Composer, type ComposerHandle } from "./channel/Composer.tsx";
 import { PendingLine } from "./channel/PendingLine.tsx";
@@ -15,7 +16,8 @@ import { type LiveWindowStart, useLiveWindow } from "./channel/useLiveWindow.ts"
 import { useMessageList } from "./channel/useMessageList.ts";
 import { useOlderMessages } from "./channel/useOlderMessages.ts";
 import { isDelivered, usePendingLines } from "./channel/usePendingLines.ts";
-import { useReadMarker } from "./channel/useReadMarker.ts";
+import { firstUnreadId, shownWithJoins, useReadMarker } from "./channel/useReadMarker.ts";
+import type { TimeFormat } from "../lib/userSettings.ts";
 import { MessageLine } from "./MessageLine.tsx";
 import { completionNicks } from "./channel/completion.ts";
 import { useIgnores } from "./channel/useIgnores.ts";
@@ -34,6 +36,12 @@ export interface ChannelViewProps extends LiveWindowStart {
   draft?: string;
   /** Why that text was refused. */
   error?: string | null;
+  /** The window's read marker when the page was rendered (0: never read), for the "new messages" divider. */
+  lastReadId?: number;
+  /** The user's settings: how times show, whether joins and parts do, their highlight words. */
+  timeFormat?: TimeFormat;
+  showJoinsParts?: boolean;
+  highlightWords?: string[];
 }
 
 /** The window: header, messages and input. */
@@ -55,6 +63,8 @@ export default function ChannelView(props: ChannelViewProps) {
   });
   const channel = target !== null && /^[#&+!]/.test(target) ? target : null;
   useReadMarker(serverId, target, messages.length ? messages[messages.length - 1].id : 0);
+  // Where the user had stopped reading when the window opened: it stays there while it is open.
+  const [dividerId] = useState(() => firstUnreadId(props.messages, props.lastReadId ?? 0, props.nick));
   // The ignore list hides lines here, in what is shown; they are stored and sent all the same.
   const ignored = useIgnores(serverId);
   const shown = useMemo(
@@ -111,14 +121,18 @@ export default function ChannelView(props: ChannelViewProps) {
             : <p class="history-start">Start of the history</p>}
           {older.error ? <p class="inline-error" role="alert">{older.error}</p> : null}
           <ol class="messages" aria-live="polite">
-            {shown.map((m) => (
-              <MessageLine
-                key={m.id}
-                message={m}
-                nick={live.nick}
-                localTime={live.hydrated}
-                delivered={isDelivered(m.id)}
-              />
+            {shown.filter((m) => shownWithJoins(m, props.showJoinsParts ?? true)).map((m) => (
+              <Fragment key={m.id}>
+                {m.id === dividerId ? <li class="new-messages" role="separator">New messages</li> : null}
+                <MessageLine
+                  message={m}
+                  nick={live.nick}
+                  localTime={live.hydrated}
+                  delivered={isDelivered(m.id)}
+                  timeFormat={props.timeFormat}
+                  words={props.highlightWords}
+                />
+              </Fragment>
             ))}
             {pending.map((entry) => (
               <PendingLine

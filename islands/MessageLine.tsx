@@ -6,8 +6,10 @@
  */
 import { Component, type ComponentChildren } from "preact";
 import type { MessageJson } from "../lib/messages.ts";
-import { IrcText, mentionsNick, sameIrcName } from "../lib/ircFormat.ts";
+import { IrcText, sameIrcName } from "../lib/ircFormat.ts";
+import { highlights } from "../lib/highlight.ts";
 import { isSaid } from "../lib/unread.ts";
+import type { TimeFormat } from "../lib/userSettings.ts";
 
 /** Props of {@link MessageLine}. */
 export interface MessageLineProps {
@@ -18,6 +20,10 @@ export interface MessageLineProps {
   localTime: boolean;
   /** Whether this tab sent the line and the app took it. */
   delivered?: boolean;
+  /** How times show (the user's setting; `24h` by default). */
+  timeFormat?: TimeFormat;
+  /** The user's highlight words, which mark a line as their nick does. */
+  words?: readonly string[];
 }
 
 const NICK_COLOURS = 12;
@@ -29,11 +35,15 @@ export function nickColour(nick: string): string {
   return `nick-c${Math.abs(hash) % NICK_COLOURS}`;
 }
 
-/** `HH:MM` of an ISO time, in UTC or the browser's time zone. */
-export function formatTime(iso: string, local: boolean): string {
+/** An ISO time as `format` shows it (`HH:MM` by default), in UTC or the browser's time zone. */
+export function formatTime(iso: string, local: boolean, format: TimeFormat = "24h"): string {
   const date = new Date(iso);
-  const [h, m] = local ? [date.getHours(), date.getMinutes()] : [date.getUTCHours(), date.getUTCMinutes()];
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+  const [h, m, s] = local
+    ? [date.getHours(), date.getMinutes(), date.getSeconds()]
+    : [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  const two = (n: number) => String(n).padStart(2, "0");
+  if (format === "12h") return `${h % 12 === 0 ? 12 : h % 12}:${two(m)} ${h < 12 ? "AM" : "PM"}`;
+  return format === "24h-seconds" ? `${two(h)}:${two(m)}:${two(s)}` : `${two(h)}:${two(m)}`;
 }
 
 function Nick({ name }: { name: string | null }) {
@@ -53,7 +63,7 @@ export class MessageLine extends Component<MessageLineProps> {
   override shouldComponentUpdate(next: MessageLineProps): boolean {
     const now = this.props;
     return next.message !== now.message || next.nick !== now.nick || next.localTime !== now.localTime ||
-      next.delivered !== now.delivered;
+      next.delivered !== now.delivered || next.timeFormat !== now.timeFormat || next.words !== now.words;
   }
 
   override render() {
@@ -61,9 +71,9 @@ export class MessageLine extends Component<MessageLineProps> {
   }
 }
 
-function lineOf({ message, nick, localTime, delivered }: MessageLineProps) {
+function lineOf({ message, nick, localTime, delivered, timeFormat, words }: MessageLineProps) {
   const own = sameIrcName(message.sender, nick);
-  const mention = isSaid(message.message_type) && !own && mentionsNick(message.content, nick);
+  const mention = isSaid(message.message_type) && !own && highlights(message.content, nick, words);
   const highlightNick = own ? null : nick;
   const sender = <Nick name={message.sender} />;
   let body: ComponentChildren;
@@ -143,7 +153,7 @@ function lineOf({ message, nick, localTime, delivered }: MessageLineProps) {
         dateTime={message.created_at}
         title={localTime ? new Date(message.created_at).toLocaleString() : message.created_at}
       >
-        {formatTime(message.created_at, localTime)}
+        {formatTime(message.created_at, localTime, timeFormat)}
       </time>
       <span class="body">{body}</span>
       {delivered ? <span class="delivered" title="Delivered">✓</span> : null}

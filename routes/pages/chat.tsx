@@ -71,6 +71,8 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       if (!server) return undefined;
       const rows = await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
       const settings = await getUserSettings(trx, user.id);
+      const marker = target === null ? undefined : await trx.selectFrom("read_markers").select("last_read_id")
+        .where("server_id", "=", server.id).where("target", "=", target.toLowerCase()).executeTakeFirst();
       const notifyLevels = await getNotifyLevels(trx, servers.map((s) => s.id));
       const nav: NavServer[] = [];
       for (const s of servers) {
@@ -83,10 +85,18 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
           windows,
         });
       }
-      return { cursor, server, rows, nav, settings, notifyLevels };
+      return {
+        cursor,
+        server,
+        rows,
+        nav,
+        settings,
+        notifyLevels,
+        lastReadId: Number(marker?.last_read_id ?? 0),
+      };
     });
     if (!read) return c.notFound();
-    const { cursor, server, rows, nav, settings, notifyLevels } = read;
+    const { cursor, server, rows, nav, settings, notifyLevels, lastReadId } = read;
     const hasMore = rows.length > PAGE_SIZE;
     const messages = hasMore ? rows.slice(1) : rows;
     const here = nav.find((s) => s.id === server.id)!;
@@ -167,6 +177,10 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
               pageSize: PAGE_SIZE,
               draft: refused?.draft,
               error: refused?.error,
+              lastReadId,
+              timeFormat: settings.timeFormat,
+              showJoinsParts: settings.showJoinsParts,
+              highlightWords: settings.highlightWords,
             }}
           />
         </main>
