@@ -1,18 +1,19 @@
 /**
  * The nick list in a real browser (Debian's Chromium through
  * playwright-core) against the app as `deno task start` runs it and a real
- * IRC server (ngircd), with other users on raw connections: the list read
- * on opening the channel (NAMES, with bob's op prefix), then live through a
- * join, a mode change (+o), a nick change and a part; the count in the
- * header; a nick's menu (query, whois, and op actions once we are op); and
- * the drawer at phone width. Screenshots go to `tmp/screenshots/`.
+ * IRC server (InspIRCd 3, as the bench starts it, for away-notify), with
+ * other users on raw connections: the list read on opening the channel
+ * (NAMES, with bob's op prefix), then live through a join, a mode change
+ * (+o), a nick change, away and back, and a part; the count in the header;
+ * a nick's menu (query, whois, and op actions once we are op); and the
+ * drawer at phone width. Screenshots go to `tmp/screenshots/`.
  */
 import type { Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
 import { startAppProcess } from "../support/appProcess.ts";
 import { launchChromium } from "../support/chromium.ts";
 import { createTestDatabase } from "../support/database.ts";
-import { startNgircd } from "../support/ngircd.ts";
+import { startInspIrcd } from "../../bench/support/inspircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { createUser } from "../../lib/users.ts";
 import { insertServer } from "../../lib/servers.ts";
@@ -46,20 +47,20 @@ Deno.test({
     await Deno.mkdir(`${root}/tmp/screenshots`, { recursive: true });
     const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "nicks-sockets-" });
     await Deno.chmod(socketDir, 0o700);
-    const ngircd = await startNgircd();
+    const ircd = await startInspIrcd();
     const user = await createUser(database.db, "alice", "correct horse battery");
     const server = await insertServer(database.db, {
       user_id: user.id,
       name: "Test IRC",
       host: "127.0.0.1",
-      port: ngircd.port,
+      port: ircd.port,
       tls: false,
       nickname: "alice",
     });
     const app = await startAppProcess(database.url, socketDir);
     const browser = await launchChromium();
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    const carol = await connectRawIrcClient(ngircd.port, "carol");
+    const bob = await connectRawIrcClient(ircd.port, "bob");
+    const carol = await connectRawIrcClient(ircd.port, "carol");
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     const problems: string[] = [];
     try {
@@ -78,7 +79,7 @@ Deno.test({
       await page.goto(`${app.url}/servers/${server.id}`);
       await page.click("button:has-text('Connect')");
       await page.locator(".server-toolbar [data-status=connected]").waitFor();
-      // bob is first in, so ngircd makes him the channel's operator.
+      // bob is first in, so the server makes him the channel's operator.
       await bob.join("#ruby");
       await page.fill("#composer-input", "/join #ruby");
       await page.press("#composer-input", "Enter");
@@ -97,7 +98,14 @@ Deno.test({
 
       await carol.send("NICK zoe");
       await waitForNicks(page, ["@bob", "@zoe", "alice"]);
+      // Away (away-notify): dimmed, with the message in the tooltip; back: not.
+      await carol.send("AWAY :lunch");
+      const zoe = page.locator(".nicklist li.nick", { hasText: "zoe" });
+      await page.locator(".nicklist li.nick.away", { hasText: "zoe" }).waitFor();
+      assertEquals((await zoe.locator("button").getAttribute("title"))?.includes("Away: lunch"), true);
       await page.screenshot({ path: `${root}/tmp/screenshots/nicklist-wide.png` });
+      await carol.send("AWAY");
+      await page.locator(".nicklist li.nick:not(.away)", { hasText: "zoe" }).waitFor();
 
       // Not an operator: the menu offers a query and a whois only.
       await page.click(".nicklist .nick-button:has-text('zoe')");
@@ -162,7 +170,7 @@ Deno.test({
       await carol.close().catch(() => {});
       await browser.close().catch(() => {});
       await app.stop();
-      await ngircd.close();
+      await ircd.stop();
       await database.drop();
       await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
