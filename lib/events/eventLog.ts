@@ -2,7 +2,8 @@
  * The replayable event log of each server: the numbers of its events and
  * the reader of what came after a number.
  *
- * Every event of a server (a message, a status change, a channel change)
+ * Every event of a server (a message, a status change, a channel change, a
+ * change of a channel's members)
  * has a number from that server's own sequence (`server_event_seqs`). Its
  * writers take numbers under the row lock of that sequence, so the numbers
  * of one server commit in order: "everything of server S after N" is a
