@@ -18,7 +18,7 @@ import { useOlderMessages } from "./channel/useOlderMessages.ts";
 import { isDelivered, usePendingLines } from "./channel/usePendingLines.ts";
 import { firstUnreadId, shownWithJoins, useReadMarker } from "./channel/useReadMarker.ts";
 import type { TimeFormat } from "../lib/userSettings.ts";
-import { MessageLine } from "./MessageLine.tsx";
+import { dayOf, DaySeparator, MessageLine } from "./MessageLine.tsx";
 import { completionNicks } from "./channel/completion.ts";
 import { useIgnores } from "./channel/useIgnores.ts";
 import { MemberCount, NickList } from "./NickList.tsx";
@@ -121,8 +121,12 @@ export default function ChannelView(props: ChannelViewProps) {
             : <p class="history-start">Start of the history</p>}
           {older.error ? <p class="inline-error" role="alert">{older.error}</p> : null}
           <ol class="messages" aria-live="polite">
-            {shown.filter((m) => shownWithJoins(m, props.showJoinsParts ?? true)).map((m) => (
+            {shown.filter((m) => shownWithJoins(m, props.showJoinsParts ?? true)).map((m, i, list) => (
               <Fragment key={m.id}>
+                {i === 0 ||
+                    dayOf(list[i - 1].created_at, live.hydrated) !== dayOf(m.created_at, live.hydrated)
+                  ? <DaySeparator day={dayOf(m.created_at, live.hydrated)} />
+                  : null}
                 {m.id === dividerId ? <li class="new-messages" role="separator">New messages</li> : null}
                 <MessageLine
                   message={m}

@@ -46,6 +46,47 @@ export function formatTime(iso: string, local: boolean, format: TimeFormat = "24
   return format === "24h-seconds" ? `${two(h)}:${two(m)}:${two(s)}` : `${two(h)}:${two(m)}`;
 }
 
+/** The day of an ISO time (`YYYY-MM-DD`), in UTC or the browser's time zone: where a window's date separators go. */
+export function dayOf(iso: string, local: boolean): string {
+  const date = new Date(iso);
+  const [y, m, d] = local
+    ? [date.getFullYear(), date.getMonth() + 1, date.getDate()]
+    : [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+/** A date separator's text: `Wednesday, 2 December 2026` (English, as the rest of the UI, in any locale). */
+export function formatDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  return `${weekday}, ${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+/** The separator before the first line of `day` in a window. */
+export function DaySeparator({ day }: { day: string }) {
+  return (
+    <li class="day-separator" role="separator">
+      <time dateTime={day}>{formatDay(day)}</time>
+    </li>
+  );
+}
+
 function Nick({ name }: { name: string | null }) {
   return <span class={`nick ${nickColour(name ?? "")}`}>{name ?? "*"}</span>;
 }

@@ -61,3 +61,34 @@ Deno.test("ChannelView: the new-messages divider where the user stopped reading;
   const none = renderToString(h(ChannelView, { ...props, lastReadId: 13 }));
   assert(!none.includes("new-messages"), "nothing new, no divider");
 });
+
+Deno.test("ChannelView: a date separator before the first line of each day", () => {
+  const days = [
+    messageJson(1, { created_at: "2026-12-01T10:00:00.000Z" }),
+    messageJson(2, { created_at: "2026-12-01T23:59:00.000Z" }),
+    messageJson(3, { created_at: "2026-12-02T00:01:00.000Z" }),
+  ].map((m) => ({ ...m, server_id: 1, target: "#ruby" }));
+  const html = renderToString(h(ChannelView, {
+    serverId: 1,
+    serverName: "Libera",
+    target: "#ruby",
+    nick: "alice",
+    status: "connected",
+    statusError: null,
+    topic: null,
+    joined: true,
+    messages: days,
+    hasMore: false,
+    pageSize: 100,
+  }));
+  const separators = [
+    ...html.matchAll(
+      /<li class="day-separator" role="separator"><time datetime="([^"]+)">([^<]+)<\/time><\/li><li class="msg[^"]*" data-id="(\d+)"/g,
+    ),
+  ]
+    .map((m) => [m[1], m[2], m[3]]);
+  assertEquals(separators, [
+    ["2026-12-01", "Tuesday, 1 December 2026", "1"],
+    ["2026-12-02", "Wednesday, 2 December 2026", "3"],
+  ]);
+});
