@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { Component } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Member } from "../lib/channelMembers.ts";
 import { enqueue } from "./outbox.ts";
 import { useMembers } from "./channel/useMembers.ts";
@@ -48,11 +49,12 @@ export function MemberCount({ serverId, channel, nick }: NickListProps) {
 export function NickList({ serverId, channel, nick }: NickListProps) {
   const state = useMembers(serverId, channel, nick);
   const [menu, setMenu] = useState<string | null>(null);
-  if (!state.open) return null;
-  const send = (line: string) => {
+  // Stable, so that a join redraws the row that changed and not every row.
+  const send = useCallback((line: string) => {
     enqueue(serverId, channel, line);
     setMenu(null);
-  };
+  }, [serverId, channel]);
+  if (!state.open) return null;
   return (
     <>
       <div class="nicklist-backdrop" onClick={() => state.setOpen(false)} />
@@ -71,36 +73,72 @@ export function NickList({ serverId, channel, nick }: NickListProps) {
         {state.error ? <p class="inline-error" role="alert">{state.error}</p> : null}
         <ul class="nicks">
           {state.members.map((m) => (
-            <li key={m.nick} class={m.away !== null ? "nick away" : "nick"}>
-              <button
-                type="button"
-                class="nick-button"
-                title={describe(m)}
-                aria-haspopup="menu"
-                aria-expanded={menu === m.nick}
-                onClick={() => setMenu(menu === m.nick ? null : m.nick)}
-              >
-                <span class="nick-prefix">{m.prefix.slice(0, 1)}</span>
-                <span class="nick-name">{m.nick}</span>
-              </button>
-              {menu === m.nick
-                ? (
-                  <NickMenu
-                    serverId={serverId}
-                    channel={channel}
-                    member={m}
-                    canModerate={state.canModerate}
-                    send={send}
-                    close={() => setMenu(null)}
-                  />
-                )
-                : null}
-            </li>
+            <NickRow
+              key={m.nick}
+              serverId={serverId}
+              channel={channel}
+              member={m}
+              open={menu === m.nick}
+              canModerate={state.canModerate}
+              setMenu={setMenu}
+              send={send}
+            />
           ))}
         </ul>
       </aside>
     </>
   );
+}
+
+interface NickRowProps {
+  serverId: number;
+  channel: string;
+  member: Member;
+  open: boolean;
+  canModerate: boolean;
+  setMenu(nick: string | null): void;
+  send(line: string): void;
+}
+
+// One member; drawn again only when its row or its menu changed (as MessageLine).
+class NickRow extends Component<NickRowProps> {
+  override shouldComponentUpdate(next: NickRowProps): boolean {
+    const now = this.props;
+    return next.member !== now.member || next.open !== now.open || next.canModerate !== now.canModerate ||
+      next.send !== now.send || next.channel !== now.channel || next.serverId !== now.serverId;
+  }
+
+  override render() {
+    const props = this.props;
+    const m = props.member;
+    return (
+      <li class={m.away !== null ? "nick away" : "nick"}>
+        <button
+          type="button"
+          class="nick-button"
+          title={describe(m)}
+          aria-haspopup="menu"
+          aria-expanded={props.open}
+          onClick={() => props.setMenu(props.open ? null : m.nick)}
+        >
+          <span class="nick-prefix">{m.prefix.slice(0, 1)}</span>
+          <span class="nick-name">{m.nick}</span>
+        </button>
+        {props.open
+          ? (
+            <NickMenu
+              serverId={props.serverId}
+              channel={props.channel}
+              member={m}
+              canModerate={props.canModerate}
+              send={props.send}
+              close={() => props.setMenu(null)}
+            />
+          )
+          : null}
+      </li>
+    );
+  }
 }
 
 interface NickMenuProps {
