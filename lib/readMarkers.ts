@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { appendServerEvent } from "./events/eventLog.ts";
 import { type LogEvent, type Publisher, publishServerEvent } from "./events/wireFormat.ts";
@@ -33,10 +34,21 @@ export async function markReadAndTell(
       .where("server_id", "=", serverId).where("target", "=", key).forUpdate().executeTakeFirst();
     if (before && Number(before.last_read_id) >= messageId) return undefined;
     await markRead(trx, serverId, target, messageId);
-    return await appendServerEvent(trx, {
-      event: "read",
-      data: { server_id: serverId, target: key, last_read_id: messageId },
-    });
+    // The marker is what matters: a log that refuses the event (a database
+    // migrated by an early 0012, without the `read` kind) leaves it stored.
+    await sql`savepoint read_event`.execute(trx);
+    try {
+      const appended = await appendServerEvent(trx, {
+        event: "read",
+        data: { server_id: serverId, target: key, last_read_id: messageId },
+      });
+      await sql`release savepoint read_event`.execute(trx);
+      return appended;
+    } catch (error) {
+      await sql`rollback to savepoint read_event`.execute(trx);
+      log.warn(`read event not logged: ${errorMessage(error)}`);
+      return undefined;
+    }
   });
   if (event && publisher) {
     // The log has it: a stream that misses the notification reads it at the next event.

@@ -7,6 +7,7 @@ import { readEvents } from "../../lib/events/eventLog.ts";
 import { parsePublished } from "../../lib/events/wireFormat.ts";
 import { markReadAndTell } from "../../lib/readMarkers.ts";
 import { listWindows } from "../../lib/windows.ts";
+import { sql } from "kysely";
 
 Deno.test("readMarkers: a marker that moves is a read event in the server's log and on the bus, read back as sent", async () => {
   const database = await createTestDatabase();
@@ -77,6 +78,32 @@ Deno.test("readMarkers: a marker that moves is a read event in the server's log 
       }),
       undefined,
     );
+  } finally {
+    await database.drop();
+  }
+});
+
+Deno.test("readMarkers: a log without the read kind (an early 0012) still stores the marker", async () => {
+  const database = await createTestDatabase();
+  try {
+    const db = database.db;
+    await sql`alter table server_events drop constraint server_events_kind_check`.execute(db);
+    await sql`alter table server_events add constraint server_events_kind_check
+              check (kind in ('status', 'channel', 'members'))`.execute(db);
+    const user = await createUser(db, "alice", "correct horse battery");
+    const server = await insertServer(db, {
+      user_id: user.id,
+      name: "Libera",
+      host: "irc.example.org",
+      port: 6697,
+      tls: true,
+      nickname: "alice",
+    });
+    const [one] = await insertMessages(db, server.id, [
+      { target: "Bob", sender: "Bob", content: "one", message_type: "privmsg" },
+    ]);
+    assertEquals(await markReadAndTell(db, server.id, "Bob", one.message.id), undefined);
+    assertEquals((await listWindows(db, server)).find((w) => w.target === "Bob")?.unread, 0);
   } finally {
     await database.drop();
   }
