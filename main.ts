@@ -117,7 +117,9 @@ async function main(): Promise<void> {
     // left, while requests are already answered.
     await supervisor.resume();
     // RETENTION_DAYS and MAX_MESSAGES_PER_SERVER, in small batches on an interval.
-    retention = Retention.start(database.db, config);
+    if (config.retentionDays !== undefined || config.maxMessagesPerServer !== undefined) {
+      retention = Retention.start(database.db, config);
+    }
     started = true;
   } catch (error) {
     log.error(errorMessage(error));

@@ -49,7 +49,7 @@ export function homePage(deps: PageDeps): Hono<PageEnv> {
                       </p>
                     </div>
                     <div class="card-actions">
-                      <ServerControlsIsland server={server} next={"/"} />
+                      <ServerControlsIsland server={server} next="/" />
                       <a class="button secondary" href={`/servers/${server.id}/edit`}>Edit</a>
                     </div>
                   </li>

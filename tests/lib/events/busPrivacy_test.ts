@@ -267,7 +267,7 @@ Deno.test("bus privacy: a server created while streaming is heard live on anothe
 });
 
 Deno.test("bus privacy: after its connection drops, the listener listens again on every server's channel", async () => {
-  await withTwoApps(async ({ database, a, b }) => {
+  await withTwoApps(async ({ database, b }) => {
     const before = [
       await createServer(database.db, { port: 6667 }),
       await createServer(database.db, { port: 6668, name: "two" }),
