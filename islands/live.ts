@@ -224,13 +224,17 @@ function answerHello(from: string, cursor: Cursor | undefined): void {
     return;
   }
   // From the older of the two positions, server by server; a server either
-  // lacks is replayed whole.
-  const at = decodeCursor(lastEventId) ?? new Map();
+  // lacks is replayed whole. A stream that does not know where it is yet
+  // (opened "from now", before its `ready`) is left alone: an empty cursor
+  // would replay every server from its beginning.
+  const at = decodeCursor(lastEventId);
+  if (!at || at.size === 0) return;
   const older: Cursor = new Map();
   for (const [serverId, seq] of cursor) {
     const mine = at.get(serverId);
     if (mine !== undefined) older.set(serverId, Math.min(seq, mine));
   }
+  if (older.size === 0) return;
   lastEventId = encodeCursor(older);
   source?.close();
   open();
