@@ -80,7 +80,9 @@ export async function startInspIrcd(): Promise<InspIrcd> {
   }
   let printed = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      const text = decoder.decode(chunk, { stream: true });
       printed = (printed + text).slice(-20_000);
     }
   };

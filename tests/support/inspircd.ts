@@ -340,7 +340,9 @@ function spawn(binary: string, args: string[]): Child {
   }
   let printed = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      const text = decoder.decode(chunk, { stream: true });
       printed = (printed + text).slice(-50_000);
     }
   };
