@@ -13,7 +13,7 @@ import { sameIrcName, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { isMention } from "../lib/highlight.ts";
 import type { MessageJson } from "../lib/messages.ts";
 import { isSaid } from "../lib/unread.ts";
-import { defaultNotifyLevel, type NotifyLevel, notifyKey } from "../lib/userSettings.ts";
+import { defaultNotifyLevel, notifyKey, type NotifyLevel } from "../lib/userSettings.ts";
 
 /** What deciding about a message needs to know of the user and the window. */
 export interface NotifyContext {
@@ -30,8 +30,11 @@ export interface NotifyContext {
 /** Whether `message` is one to notify of, whatever the tab and the permission. */
 export function worthNotifying(message: MessageJson, context: NotifyContext): boolean {
   const target = message.target;
-  if (target === null || !isSaid(message.message_type) || sameIrcName(message.sender, context.nick)) return false;
-  const level = context.levels[notifyKey(message.server_id, target)] ?? defaultNotifyLevel(isChannelName(target));
+  if (target === null || !isSaid(message.message_type) || sameIrcName(message.sender, context.nick)) {
+    return false;
+  }
+  const level = context.levels[notifyKey(message.server_id, target)] ??
+    defaultNotifyLevel(isChannelName(target));
   if (level === "none") return false;
   return level === "all" || isMention(message, context.nick, context.words);
 }
