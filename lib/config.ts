@@ -165,8 +165,9 @@ export function absolutePath(path: string): string {
 export const DEFAULT_MAX_WORKERS = 200;
 
 /**
- * Default of `WORKER_MEMORY_MB`: an idle worker holds ~27 MB, so only
- * something runaway reaches it (`lib/workerCommand.ts`).
+ * Default of `WORKER_MEMORY_MB`: well above an idle worker's heap
+ * (bench/README.md, "Worker memory"), so only something runaway reaches it
+ * (`lib/workerLaunch.ts`).
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
 

@@ -59,7 +59,7 @@ import {
   waitUntil,
 } from "./workerProcess.ts";
 import { removeSocket } from "./workerSockets.ts";
-import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerCommand } from "./workerLaunch.ts";
+import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerLaunchCommand } from "./workerLaunch.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -398,7 +398,7 @@ export class Supervisor implements ServerSupervisor {
       const databaseLogin = await provisionWorkerRole(this.#db, server.id);
       // Its server's bus channel and no other's; this instance listens to it first.
       const busChannel = await this.#workerChannel?.(server.id);
-      child = workerCommand({
+      child = workerLaunchCommand({
         serverId: server.id,
         ircHost: server.host,
         ircPort: server.port,

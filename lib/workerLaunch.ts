@@ -156,7 +156,7 @@ export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Reco
 }
 
 /** A `Deno.Command` ready to spawn the worker of `spec`. */
-export function workerCommand(
+export function workerLaunchCommand(
   spec: WorkerSpec,
   options: Pick<Deno.CommandOptions, "stdout" | "stderr" | "detached"> = {},
 ): Deno.Command {

@@ -7,7 +7,7 @@ import type { Db } from "../../lib/db/database.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor } from "../../lib/servers.ts";
-import { workerCommand } from "../../lib/workerLaunch.ts";
+import { workerLaunchCommand } from "../../lib/workerLaunch.ts";
 import { waitFor } from "./assert.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { type FakeIrcOptions, type FakeIrcServer, startFakeIrcServer } from "./fakeIrcServer.ts";
@@ -52,7 +52,7 @@ export function spawnWorker(
   databaseUrl: string,
   socketDir: string,
 ): TestWorker {
-  const child = workerCommand({
+  const child = workerLaunchCommand({
     serverId: server.id,
     ircHost: server.host,
     ircPort: server.port,

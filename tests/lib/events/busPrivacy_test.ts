@@ -25,8 +25,8 @@ import {
   WORKER_BUS_CHANNEL_ENV,
   WORKER_EXIT_START_FAILED,
   workerArgs,
-  workerCommand,
   workerEnv,
+  workerLaunchCommand,
 } from "../../../lib/workerLaunch.ts";
 
 function loginUrl(url: string, login: WorkerCredentials): string {
@@ -323,7 +323,7 @@ Deno.test("bus privacy: a worker on its own login that was not told its channel 
   const socketDir = await makeSocketDir();
   try {
     const server = await createServer(database.db, { port: 6667 });
-    const child = workerCommand({
+    const child = workerLaunchCommand({
       serverId: server.id,
       ircHost: "127.0.0.1",
       ircPort: 6667,
