@@ -1,25 +1,8 @@
 /**
- * Retention and quota of each server's stored log: the oldest of its
- * messages and status/channel events are deleted once there are more than
- * `MAX_MESSAGES_PER_SERVER` of them, or once they are older than
- * `RETENTION_DAYS`, so that no chatty or hostile network fills the disk
- * every user shares.
- *
- * Both tables share the server's event numbers (`eventLog.ts`), which
- * commit in order and without holes, so the bound is read off the
- * sequence: everything numbered up to `last_seq - max` goes. What is
- * deleted is always a prefix of the log, in number order: what is kept is
- * the log's newest part, and a live-stream cursor older than the oldest
- * kept event replays from what is kept (a replay reads "numbers after N").
- * A row's age is its `created_at`, which an IRC server may set (server
- * time): age deletes from the oldest end only while the rows there are
- * old, so a row dated in the past among new ones takes nothing else with
- * it, and the count bound holds whatever the dates say.
- *
- * Deletion runs in small batches (each two index range scans on
- * `(server_id, seq)` and two short deletes, with a pause between batches)
- * and never touches the sequence row the workers' inserts lock: they are
- * never stalled by it.
+ * Retention and quota of each server's stored log: its oldest messages and
+ * status/channel events go once there are more than
+ * `MAX_MESSAGES_PER_SERVER` or they are older than `RETENTION_DAYS`, always
+ * a prefix of the log, in small batches (docs/deploy.md, "Retention and quota").
  *
  * @module
  */

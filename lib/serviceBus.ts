@@ -1,39 +1,8 @@
 /**
  * The service bus (docs/api.md, "Service bus"): `publish(channel, data)` and
- * `subscribe(channel, callback)` that reach subscribers in every process of
- * the app (web servers and workers).
- *
- * - In the publishing isolate, subscribers are called directly (a
- *   `BroadcastChannel` never delivers to its own sender).
- * - Other isolates of the same process hear it through `BroadcastChannel`.
- * - Other processes hear it through PostgreSQL `NOTIFY`, received on one
- *   dedicated `LISTEN` connection per bus that reconnects and listens again
- *   by itself. Each notification carries the bus channel's name, so a new
- *   subscription is live at once (no `LISTEN` round trip to wait for).
- * - Any login may `LISTEN` to any PostgreSQL channel, a worker's too, so
- *   what a channel carries is only as private as its name: a server's
- *   channels (`server_<id>_*`) travel on a PostgreSQL channel of that server
- *   whose name only the app can work out (`serverPgChannel` in
- *   `events/busChannels.ts`, keyed by `app_secrets`); the rest (a deleted
- *   token's id, servers created and deleted) on `ircweb_bus`, which must
- *   carry nothing a worker may not read. The app's bus listens on
- *   `ircweb_bus` and on the channel of every server (listening to new ones
- *   as the database announces them on {@link SERVERS_CHANNEL}); a worker's
- *   bus ({@link ServiceBusOptions.worker}) is told its own server's name
- *   only, publishes nothing else and listens to nothing.
- * - A payload too big for `NOTIFY` (under 8000 bytes) is stored in
- *   `bus_payloads` and travels as a reference that receivers load.
- *
- * Nothing is kept for a listener that was disconnected: after each
- * (re)connection the bus calls its `onResync` hooks so that subscribers
- * re-read what they may have missed from the database.
- *
- * Subscribers get their own parsed copy of the data (the design asked for
- * `JSON.parse(message)`), whichever way it came, and who sent it: this
- * process, or the database role of the backend that sent the `NOTIFY` (any
- * login may notify, a worker's too, so what a message claims is for the
- * subscriber to check against its sender). One that throws is logged and
- * does not affect the others.
+ * `subscribe(channel, callback)` reaching subscribers in every process of the
+ * app, in this isolate directly, other isolates by `BroadcastChannel`, other
+ * processes by PostgreSQL `NOTIFY` (docs/architecture.md, "The service bus").
  *
  * @module
  */

@@ -1,35 +1,8 @@
 /**
  * What the user typed in a message box, turned into a command of the socket
- * protocol: plain text is a message to the current target, and a line
- * starting with `/` is a slash command. The API's messages route and the web
- * UI share this, so `/me waves` means the same everywhere.
- *
- * | typed | command |
- * | --- | --- |
- * | `hello` | `privmsg` to the current target |
- * | `//etc` | `privmsg` of `/etc` (a leading `/` escaped) |
- * | `/say text` | `privmsg` to the current target |
- * | `/me waves` | `action` to the current target |
- * | `/msg nick text` | `privmsg` to `nick` |
- * | `/notice target text` | `notice` |
- * | `/join #channel` (`/j`; `#` added when missing) | `join` |
- * | `/part [#channel] [message]` (`/leave`) | `part`, of the current channel by default |
- * | `/nick newnick` | `nick` |
- * | `/quit [message]` | `quit` |
- * | `/search words` | none: the web UI opens the results page ({@link searchQueryOf}) |
- * | `/whois nick` (`/wi`) | `whois`, answered in the window it was typed in |
- * | `/list [filter]` | `list`; the channel browser shows the answer |
- * | `/topic [#channel] [text]` | `topic`: set it, or ask for it without text |
- * | `/mode [target] [modes [params]]` | `mode`, of the current channel by default |
- * | `/op`, `/deop`, `/voice`, `/devoice nick...` | `mode` `+o`/`-o`/`+v`/`-v` in the current channel |
- * | `/invite nick [#channel]` | `invite`, to the current channel by default |
- * | `/away [message]`, `/back` | `away` (without a message: back) |
- * | `/kick [#channel] nick [reason]` | `kick` |
- * | `/ban [#channel] nick-or-mask`, `/unban` | `mode +b nick!*@*` (or the mask given) |
- * | `/raw line` (`/quote`) | `raw`: the line as typed, validated (no CR, LF, NUL; 510 bytes) |
- * | `/query nick [text]` | none, or `privmsg` with text: the web UI opens the query window ({@link appCommandOf}) |
- * | `/ignore [nick]`, `/unignore nick` | none: the server's ignore list (`lib/ignores.ts`) |
- * | `/help` | none: the list of commands ({@link SLASH_HELP}) |
+ * protocol: plain text is a message to the current target, a line starting
+ * with `/` a slash command (the table is docs/api.md, "Slash commands"). The
+ * API's messages route and the web UI share it.
  *
  * @module
  */

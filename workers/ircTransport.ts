@@ -1,29 +1,8 @@
 /**
- * The worker's IRC transport: irc-framework's TCP/TLS transport, with
- * incoming data handed to the parser a slice at a time and reading paused
- * on one switch.
- *
- * Why slices: under a flood every read of the socket brings 64 KB, some
- * 700 lines, which irc-framework parses and our handlers store in one go,
- * 7 ms on average and up to 50. The database's reply to the worker's last
- * batch (and any command from the web app) waits behind it, and PostgreSQL
- * idles meanwhile. Parsing 16 KB at a time, with a turn of the event loop
- * between slices (a timer, the one way to let pending I/O in first), let
- * a flood be stored a fifth faster (`bench/README.md`). Reads of up to
- * 16 KB, all that normal traffic brings, are parsed at once as before.
- *
- * Lines stay in order: slices are parsed in the order they were read, a
- * new read waits behind the slices before it, and a socket that closes or
- * fails has its last slices parsed first. Reading is paused while slices
- * wait, so they never pile up beyond one read.
- *
- * What a server sends is bounded here, before irc-framework sees it: a line
- * is cut at the IRC limit ({@link MAX_LINE_BYTES}, or
- * {@link MAX_TAGGED_LINE_BYTES} with IRCv3 tags), so irc-framework's buffer
- * of an unfinished line never holds more (it grew without limit on data
- * with no newline, re-copied at each read). And a line whose handling
- * throws, in irc-framework's handlers or ours, is reported and dropped:
- * one malformed line cannot take the worker down.
+ * The worker's IRC transport: irc-framework's TCP/TLS transport with lines
+ * cut at the IRC limit, incoming data parsed a slice at a time in order,
+ * reading paused on one switch, and a line whose handling throws dropped
+ * (docs/architecture.md; the slices' figures in bench/README.md, "Ingest").
  *
  * @module
  */

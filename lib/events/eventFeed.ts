@@ -1,27 +1,8 @@
 /**
  * The web process's one receiver of server events, fanning them out to the
- * live streams of each server's user.
- *
- * It subscribes once to every `server_<id>_*` bus channel. A message
- * carrying its events is handed to the owner's streams as is; a bare
- * wake-up (a batch too big to travel in a notification) is read from the
- * log once for all of them, from the oldest position among them. Streams
- * still setting up (no position yet) get the wake-up and read what they
- * need themselves. Each server's messages are handled in order.
- *
- * Events that arrive together, or while the writes of the last burst are
- * reckoned to keep the process busy ({@link WRITE_COST_MS} per stream
- * written), are handed on together, so that each stream writes them as one
- * chunk: a thousand streams under a flood cost a write each per burst, not
- * per event, while a few streams get every event at once.
- *
- * When the bus listens again after losing its connection, every stream is
- * told to re-read its servers' logs: notifications are not kept for a
- * listener that was away.
- *
- * Any database login may notify, a worker's too: a notification whose
- * sender may not speak for its server ({@link TrustedSenders}) is taken
- * only as a wake-up, read from the log, never handed on as it came.
+ * live streams of each server's user; a notification from a sender not
+ * trusted for its server is only a wake-up (docs/architecture.md, "From an
+ * IRC line to the browser").
  *
  * @module
  */

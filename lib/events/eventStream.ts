@@ -1,31 +1,8 @@
 /**
  * One client's live stream of events (`GET /api/events`), as Server-Sent
  * Events: the replay of what it missed, then the live events, with nothing
- * lost, repeated or out of order per server.
- *
- * How it stays exact:
- * - It registers with the {@link EventFeed} *before* reading anything, so an
- *   event committed after the read is always announced to it; one
- *   announced that it already read is recognised by its number and skipped.
- * - Each event's number comes from its server's own sequence, which commits
- *   in order (see `eventLog.ts`). The stream keeps, per server, the last
- *   number it sent; an announced event further on than the next one means
- *   something was not announced (or not yet): the gap is read from the log
- *   first.
- * - The `id:` of each event is the cursor of everything sent so far, so a
- *   client reconnecting with `Last-Event-ID` resumes exactly there.
- *
- * A client that does not read fast enough is disconnected (it reconnects
- * and replays) once more than `maxBufferedBytes` wait to be written or
- * `maxPendingEvents` wait to be formatted, rather than growing memory.
- * A replay is paced by the client, frame by frame: the next frame is queued
- * only once the client has taken what fills the queue, so a page of large
- * events (a channel of control characters, 6 bytes of JSON each) cannot
- * overrun the stream's own limit and be cut off, again at each reconnect
- * from the same cursor. And a chunk is refused only when more than the limit
- * was already waiting behind the chunk the client takes next: one event
- * larger than the limit still goes out, and what follows it, so every
- * connection makes progress.
+ * lost, repeated or out of order per server, and a client that does not read
+ * disconnected (docs/architecture.md, "From an IRC line to the browser").
  *
  * @module
  */

@@ -1,22 +1,7 @@
 /**
- * A server's messages: history, and sending what the user typed.
- *
- * - `GET /api/servers/:id/messages?target=&before=&limit=`: the newest
- *   `limit` (default 100, at most 500) messages of `target` (a channel or
- *   nick; absent for the server's own messages) with an id below `before`,
- *   newest last.
- * - `POST /api/servers/:id/messages` `{target, content}`: plain text is sent
- *   to `target`; a `content` starting with `/` is a slash command
- *   (`lib/slashCommand.ts`). A message (text, `/me`, `/msg`, `/notice`)
- *   answers `201` with the stored message, as the worker stored it; a
- *   command that stores none (`/join`, `/part`, `/nick`, `/quit`) answers
- *   `200 {"ok":true}` (`/help`, `/query nick`, `/ignore` and `/unignore`: see
- *   `routes/api/appCommands.ts`). When the worker has not stored the message within
- *   {@link STORE_WAIT_MS} (outgoing flood control holds it back), `202
- *   {"ok":true,"pending":true}`: it is sent and stored later, and the event
- *   stream brings it. With `client_id` (the sender's own id for the line,
- *   at most 100 characters), sending it again within minutes answers what
- *   the first send did, without saying it again (`RecentSends`).
+ * A server's messages: `GET /api/servers/:id/messages` (history) and `POST`
+ * (what the user typed: text or a slash command), as docs/api.md,
+ * "Messages", describes them.
  *
  * @module
  */
