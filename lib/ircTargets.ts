@@ -1,19 +1,8 @@
 /**
- * Which addresses an IRC worker may connect to (`ALLOWED_IRC_TARGETS`).
- *
- * Any user can add a server, so without a rule a worker could be pointed
- * at the app's own network (a database, a cloud metadata service at
- * 169.254.169.254) and made to send lines of the user's choosing, or tell
- * from its status which ports are open. By default only public addresses
- * are allowed (on any port); loopback, private, shared (CGNAT),
- * link-local, unique-local, unspecified, multicast and reserved ones are
- * refused unless the operator lists them. The rule is applied to the
- * address actually connected to, whatever a name resolved to (DNS
- * rebinding), and to IP literals when a server is created.
- *
- * Syntax: comma-separated CIDRs (`127.0.0.0/8`, `::1`, `10.1.2.3`) and/or
- * host names (`irc.lan`: that name, whatever it resolves to); `*` allows
- * anything.
+ * Which addresses an IRC worker may connect to (`ALLOWED_IRC_TARGETS`): by
+ * default public ones only, checked on the address actually connected to
+ * (whatever a name resolved to) and on IP literals when a server is created;
+ * why, and the syntax, in docs/deploy.md, "Allowed IRC targets".
  *
  * @module
  */

@@ -1,17 +1,8 @@
 /**
- * How an island sits in a server-rendered page, shared by the server that
- * writes it and the browser bundle that hydrates it:
- *
- * ```html
- * <div class="island" data-island="ChannelView">…server-rendered HTML…</div>
- * <script type="application/json" data-island-props>{"serverId":1,…}</script>
- * ```
- *
- * The props travel as JSON in a data block, which the browser never runs
- * (the Content-Security-Policy allows no inline script anyway). Every `<`,
- * `>` and `&` in the JSON is written as a `\u` escape, so text from IRC
- * such as `</script>` cannot end the block early; JSON reads the escapes
- * back as the same characters.
+ * How an island sits in a server-rendered page (a `data-island` element and a
+ * JSON block of its props, escaped so that IRC text cannot end it), shared by
+ * the server that writes it and the browser bundle that hydrates it
+ * (docs/architecture.md, "Pages and islands").
  *
  * @module
  */

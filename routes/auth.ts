@@ -1,20 +1,8 @@
 /**
- * Logging in and out, and creating the first account.
- *
- * Each route takes a JSON body or an HTML form. JSON gets JSON answers; a
- * form gets a `303` redirect: to `next` (a local path) or `/` on success,
- * back to its page with `?error=<code>` on failure (codes in
- * {@link AuthErrorCode}), so the pages can show what went wrong. The pages
- * themselves (`GET /login`, `GET /setup`) are rendered elsewhere; they use
- * `isFirstRun` from `lib/users.ts`.
- *
- * - `POST /login` `{name, password}`: `200 {user}` and the session cookie;
- *   `401` wrong name or password; `429` (with `Retry-After`) after too many
- *   failures for that name or from that address.
- * - `POST /logout`: ends the session; `200 {"ok":true}`.
- * - `POST /setup` `{name, password}`: only while no user exists (`404`
- *   after): creates the user and logs them in; `201 {user}`; `422` for a bad
- *   name or password.
+ * Logging in and out, and creating the first account (`POST /login`,
+ * `/logout`, `/setup`): a JSON body is answered in JSON, a form with a `303`
+ * (`?error=<code>` on failure, {@link AuthErrorCode}), as docs/api.md,
+ * "Log-in and first run", describes. The pages themselves are elsewhere.
  *
  * @module
  */

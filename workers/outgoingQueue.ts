@@ -1,17 +1,8 @@
 /**
- * Outgoing flood control: a burst of lines at once, then one line per
- * interval, in order. IRC servers kick clients that write too fast ("Excess
- * Flood") and irc-framework writes every line at once, so every line the
- * user causes goes through here. Lines wait, too, while the IRC connection
- * is down, and are sent once it is back: nothing typed is lost to a
- * reconnect.
- *
- * What waits is bounded, in lines and in bytes: while the connection is
- * down, or with a long interval, an API client could otherwise queue
- * messages without end. A send beyond the bound is refused whole (a message
- * is never half sent), with a reason the user can read. And quitting sends
- * no more than the pace allows at that moment: a backlog is not dumped on
- * the server at once, which would be an Excess Flood just before QUIT.
+ * Outgoing flood control: a burst of lines, then one per interval, in order,
+ * waiting while the connection is down; bounded in lines and bytes, with a
+ * send beyond the bound refused whole (docs/architecture.md, "From the
+ * browser to IRC").
  *
  * @module
  */

@@ -1,17 +1,8 @@
 /**
- * Bounds on irc-framework's pending-reply caches. Its command handler
- * gathers multi-line replies in caches until their end line: NAMES (353
- * until 366), the MOTD (372 until 376), an IRCv3 BATCH (until `BATCH -id`),
- * WHOIS, LIST, WHO, ban lists. A hostile server that never sends the end
- * line, or sends endless parts, made them grow without limit while the
- * link stayed alive (each line resets the ping timeout).
- *
- * Bounded here, in our layer, without changing irc-framework: every line's
- * dispatch notes the caches it touched, and after it each of those is
- * measured and cut back (an array to {@link MAX_CACHE_ITEMS}, a string to
- * {@link MAX_CACHE_CHARS}); a batch that grows too long is ended early, its
- * commands run as if it had ended, and the rest of it runs unbatched.
- * At most {@link MAX_CACHES} caches live at once; past that the oldest goes.
+ * Bounds on irc-framework's pending-reply caches (NAMES, MOTD, BATCH, WHOIS,
+ * LIST, WHO, ban lists), which a server that never sends the end line made
+ * grow without limit: the caches a line touched are cut back after it, an
+ * overlong batch ends early, and past {@link MAX_CACHES} the oldest goes.
  *
  * @module
  */

@@ -1,17 +1,8 @@
 /**
- * The answers to sends that carried a client's id for the line, kept for a
- * while, so that sending the same line again answers what the first send
- * did instead of saying it on IRC twice.
- *
- * A browser resends a line when it got no answer (its network dropped
- * after the request left, say): the app may well have carried it out. The
- * id (the outbox's own for the line) makes the resend recognisable: while
- * the first is under way the resend waits for it, and after it gets its
- * answer. Only sends the app carried out are remembered: one refused (not
- * connected, bad input) or failed may be sent again for real.
- *
- * Kept in the process's memory: a resend after the web process restarted
- * is sent again (the line may then appear twice, rather than not at all).
+ * The answers to sends that carried a client's id for the line, kept in
+ * memory for a while, so that a browser resending a line it got no answer for
+ * gets the first send's answer instead of saying it on IRC twice
+ * (docs/architecture.md, "From the browser to IRC").
  *
  * @module
  */

@@ -1,50 +1,8 @@
 /**
  * Full-text search of `messages` (`lib/search.ts` queries it): a column
- * `search_vector`, the words of the text as `to_tsvector('simple', content)`
- * (the `simple` configuration: no stemming and no stop words, so any
- * language and any nick is found as typed) and a lexeme `from <nick>` for
- * the sender (folded as IRC folds nicks, `ircweb_nick_key`; `from:nick` is
- * then one more term of the same index lookup, `ircweb_from_query`), set by
- * a trigger on insert, and a GIN index on it, `messages_search_vector`.
- *
- * Only the kinds of message search looks at have one (text and topics, not
- * joins, parts and modes), and the index is partial on them, so the rest
- * cost nothing more to insert.
- *
- * Why a stored column and not an index on the expression: every query then
- * checks and ranks the rows it reads by recomputing their vector, about
- * 8 µs a row, which made a common word or a phrase take 40-400 ms on a
- * million messages against 4-80 ms with the vector stored (the bench's
- * search scenario, `bench/README.md`); inserting costs about the same
- * either way (the vector is computed once, for the index or the column).
- * Why a trigger and not a generated column: adding a stored generated
- * column rewrites the whole table under a lock that stops every insert for
- * as long, minutes on millions of rows.
- *
- * Exact substrings (`contains:`) have no index: a trigram index (`pg_trgm`)
- * cut the insert rate of a batch by a further third, for a filter that is
- * mostly used with words or a channel, which narrow the rows it reads.
- *
- * The migration runs outside a transaction ({@link transaction} `false`,
- * applied alone by `lib/db/migrate.ts`) so that nothing it does holds a
- * lock that stops the workers' inserts for long, on a history of millions
- * of rows written to meanwhile (`deno task db:migrate` while the previous
- * version runs):
- *
- * 1. the column is added (a change of the catalogue only) and the trigger
- *    created, each waiting at most {@link LOCK_WAIT_MS} for its brief lock
- *    (so a long transaction makes it retry rather than queue every insert
- *    behind it);
- * 2. the rows from before the trigger get their vector in batches of
- *    {@link BACKFILL_BATCH}, each its own transaction (about a minute per
- *    million rows on 2 cores);
- * 3. the index is built with `CREATE INDEX CONCURRENTLY`.
- *
- * Interrupted anywhere, the migration is not recorded as applied and runs
- * again at the next start: every step is idempotent, the backfill goes on
- * where rows still have no vector, and an `INVALID` index left by an
- * interrupted concurrent build (never used, yet written on every insert) is
- * dropped and built again.
+ * `search_vector` set by a trigger on insert and a partial GIN index on it,
+ * added outside a transaction so that the workers' inserts go on meanwhile
+ * (docs/architecture.md, "Storage"; the figures in bench/README.md, "Search").
  *
  * @module
  */
