@@ -1,14 +1,9 @@
 /**
- * IRC text as the user sees it: mIRC formatting codes (bold, italic,
- * underline, strikethrough, monospace, reverse, colours, reset) turned into
- * styled spans, `http(s)` links made clickable, and mentions of the user's
- * own nick highlighted.
- *
- * The text is only ever rendered as Preact text nodes and attributes, which
- * Preact escapes: nothing from IRC becomes markup. Colours are classes
- * (`irc-fg-N`, `irc-bg-N`, styled by {@link ircColourCss}) rather than
- * inline styles, which the app's Content-Security-Policy forbids. The module
- * runs on the server (pages) and in the browser (islands) alike.
+ * IRC text as the user sees it: mIRC formatting codes as styled spans,
+ * `http(s)` links clickable, the user's nick highlighted. Only ever rendered
+ * as Preact text and attributes (nothing from IRC becomes markup), colours as
+ * classes ({@link ircColourCss}) since the Content-Security-Policy forbids
+ * inline styles; it runs on the server and in the browser alike.
  *
  * @module
  */

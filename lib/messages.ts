@@ -1,15 +1,7 @@
 /**
- * Stored messages: their JSON shape, the batched insert that numbers them in
- * their server's event log, and history paging.
- *
- * `content` by `message_type` (for clients rendering them):
- * - `privmsg`, `notice`, `action`: the text (an action without its CTCP wrapping);
- * - `join`: the joiner's `user@host`; `part`, `quit`: the reason (may be empty);
- * - `nick`: the new nick (`sender` is the old one);
- * - `topic`: the new topic (`sender` set it);
- * - `kick`: the kicked nick, a space, then the reason;
- * - `mode`: the mode string and its parameters, as on the wire (`+o alice`);
- * - `system` (server notices, MOTD) and `error`: the text; `target` is `null`.
+ * Stored messages: their JSON shape (`content` by `message_type` is in
+ * docs/api.md, "Message"), the batched insert that numbers them in their
+ * server's event log, and history paging.
  *
  * @module
  */

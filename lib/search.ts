@@ -1,16 +1,9 @@
 /**
- * Search across a user's whole history: full-text search with the `simple`
- * configuration on `messages.search_vector` and its GIN index (migration
- * `0009_search`), exact substrings with `ILIKE` on the rows the other
- * conditions leave, the filters of `lib/search/query.ts`, newest first or
- * by rank, paged with a cursor, each result with its matches marked.
- *
- * Only the user's own servers' rows are ever read: every statement is
- * limited to the servers whose `user_id` is theirs, the count included.
- *
- * Highlights come from `ts_headline` with a random marker per search, which
- * no stored text can contain; the text between markers goes out as plain
- * segments, never as markup, and is escaped where it is rendered.
+ * Search across a user's whole history: full-text on `messages.search_vector`
+ * (docs/architecture.md, "Storage"), exact substrings with `ILIKE`, the
+ * filters of `lib/search/query.ts`, paged with a cursor. Only the user's own
+ * servers' rows are read; matches are marked with a random marker per search
+ * and go out as plain segments, never as markup.
  *
  * @module
  */

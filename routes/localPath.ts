@@ -1,14 +1,9 @@
 /**
  * Where to send a browser back to after a login or a form: a path on this
- * site, never another one.
- *
- * A pattern on the raw text is not enough: browsers drop tabs and newlines
- * from a URL and read `\` as `/`, so `/\t/evil.example` is `//evil.example`
- * to them. The text is therefore resolved the way a browser would, and
- * kept only if it stays on this origin. Staying on the origin is not enough
- * either: `/..//evil.example` resolves to the path `//evil.example`, which a
- * browser given it as a `Location` reads as another host; a path that starts
- * with `//` or `/\` after resolution is refused too.
+ * site, never another. The text is resolved as a browser would (which drops
+ * tabs and newlines and reads `\` as `/`), kept only if it stays on this
+ * origin, and refused if its path then starts with `//` or `/\`, which a
+ * browser given it as a `Location` reads as another host.
  *
  * @module
  */

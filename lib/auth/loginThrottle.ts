@@ -1,17 +1,8 @@
 /**
- * Login throttling: too many failed logins for one name, or from one
- * address, within a window and further attempts are refused without even
- * checking the password, until the oldest failure leaves the window.
- *
- * An attempt counts as a failure from the moment it is let through
- * ({@link LoginThrottle.attempt}) until its password proves right: checking
- * a password takes most of a second, and logins sent all at once would
- * otherwise all pass the count before the first failure was in it.
- *
- * From an address a name has logged in from before (within
- * {@link KNOWN_ADDRESS_MS}), only the address's own limit applies: failures
- * elsewhere by someone who knows the name do not lock its user out of the
- * places they always log in from.
+ * Login throttling: after too many failed logins for one name, or from one
+ * address, within a window, further attempts are refused without checking
+ * the password until the oldest failure leaves the window
+ * (docs/architecture.md, "Processes and permissions").
  *
  * @module
  */

@@ -1,13 +1,8 @@
 /**
  * The names of the bus channels a server's events travel on
- * (`server_<id>_messages`, `_status`, `_channels`; docs/api.md, "Service bus"),
- * and the PostgreSQL channel each server's travel on.
- *
- * PostgreSQL lets any login `LISTEN` to any channel, a worker's too: so a
- * server's events do not travel on the shared `ircweb_bus` but on a channel
- * of that server, named after a keyed hash of its id
- * ({@link serverPgChannel}) that only the app can work out. A worker is
- * told its own server's name and no other.
+ * (`server_<id>_messages`, `_status`, `_channels`), and the PostgreSQL channel
+ * of each server, named after a keyed hash of its id ({@link serverPgChannel})
+ * that only the app can work out (docs/api.md, "Service bus").
  *
  * @module
  */

@@ -1,14 +1,8 @@
 /**
- * `GET /api/events`: Server-Sent Events of all the user's servers —
- * `message`, `status` and `channel` events, each with an opaque `id:`
- * cursor; a client reconnecting with `Last-Event-ID` (or, for a page that
- * kept the cursor, `?last_event_id=`) gets what it missed first. After the
- * replay a `ready` event carries the current cursor. Comment heartbeats
- * keep idle streams open. See `lib/events/eventStream.ts` for how it stays exact.
- *
- * The body is a plain `ReadableStream` rather than Hono's `streamSSE`,
- * whose stream ends when its callback resolves and which hides how much is
- * waiting for a slow client.
+ * `GET /api/events`: Server-Sent Events of all the user's servers, what a
+ * client missed first (docs/api.md, "Live events"). The body is a plain
+ * `ReadableStream`, not Hono's `streamSSE`, whose stream ends when its
+ * callback resolves and which hides how much waits for a slow client.
  *
  * @module
  */

@@ -1,13 +1,8 @@
 /**
  * The replayable event log: a per-server sequence shared by messages and by
- * status and channel events, and the service bus's oversized payloads.
- *
- * Why a per-server sequence rather than the global `messages.id`: ids from
- * one sequence can commit out of order across writers, so "everything after
- * id N" can skip a row that commits late. Every writer of a server's events
- * takes its numbers by updating that server's row in `server_event_seqs`,
- * which holds the row lock until commit: numbers of one server therefore
- * commit in order, and a reader that has seen number N has seen all before.
+ * status and channel events, whose numbers commit in order
+ * (docs/architecture.md, "From an IRC line to the browser"), and the service
+ * bus's oversized payloads.
  *
  * @module
  */

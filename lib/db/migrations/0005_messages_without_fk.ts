@@ -1,17 +1,8 @@
 /**
- * `messages.server_id` without a foreign key: its check ran once per row
- * (a lookup and a lock of the server row for each message) and cost a third
- * of a flood's insert time (25.8k rows/s with it, 39k without, 1,000-row
- * batches). What it guaranteed still holds:
- *
- * - No message of a server that does not exist: `insertMessages` takes the
- *   server's `server_event_seqs` row in the same statement, and that row has
- *   the foreign key (checked once per server, cascaded on delete): a batch
- *   after the deletion must insert the row again, and is refused.
- * - Messages go with their server: a trigger deletes them with it, whatever
- *   deletes it (a user's cascade too). It first locks the server's sequence
- *   row, so a batch in flight commits before the deletion reads the
- *   messages, and none is left behind.
+ * `messages.server_id` without a foreign key, whose check per row slowed a
+ * flood's inserts (bench/README.md, "Ingest"); what it guaranteed is kept by
+ * the server's sequence row, taken in the same statement, and a trigger on
+ * delete (docs/architecture.md, "Storage").
  *
  * @module
  */

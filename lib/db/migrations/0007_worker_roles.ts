@@ -1,17 +1,8 @@
 /**
  * The IRC workers' own database access: a group role `ircweb_worker` holding
- * exactly what a worker does, and row-level security that confines each
- * worker to the rows of the one server it was started for.
- *
- * Each worker logs in as a role of its own, `ircweb_<database oid>_server_<id>`
- * (created by the app when it spawns the worker, `lib/db/workerRoles.ts`),
- * a member of `ircweb_worker`. The policies read the server id from
- * `current_user`, which a worker cannot change (it may only `set role` to
- * `ircweb_worker` itself, which sees no rows), unlike a session variable
- * it could `set`. The database's oid is part of the name because roles are
- * shared by every database of a cluster, while server ids are not.
- *
- * The app owns the tables, so the policies do not apply to it.
+ * exactly what a worker does, and row-level security keyed on each worker's
+ * own login role that confines it to its server's rows (docs/architecture.md,
+ * "Processes and permissions").
  *
  * @module
  */

@@ -1,17 +1,8 @@
 /**
- * What keeps a server's live events from the other servers' workers
- * (`lib/events/busChannels.ts`): PostgreSQL lets any login `LISTEN` to any
- * channel, so each server's events travel on a channel whose name is a
- * keyed hash of its id.
- *
- * - `app_secrets` holds that key (`bus`): 32 random bytes as hex, made here
- *   once, so every app instance on the database names the channels alike.
- *   Only its owner, the app's role, may read it: nothing is granted to
- *   `ircweb_worker` (0007), nor to anyone else.
- * - A trigger on `servers` announces each server created and deleted on
- *   `ircweb_bus` (`{"server_created": id}`, `{"server_deleted": id}` on the
- *   bus channel `bus_servers`, committed with the row), so that every app
- *   instance listens to a new server's channel, whichever path created it.
+ * What keeps a server's live events from the other servers' workers: the key
+ * in `app_secrets` (readable by the app's role only) that names each server's
+ * PostgreSQL channel, and a trigger on `servers` announcing each server
+ * created and deleted on `ircweb_bus` (docs/api.md, "Service bus").
  *
  * @module
  */
