@@ -1,12 +1,8 @@
 /**
- * The browser's files: the islands bundle (built by `deno bundle` from
- * `islands/client.ts`, Preact included) and the stylesheet (`static/app.css`
- * plus the IRC colour classes). Each is served under a URL holding a hash of
- * its content, so browsers may cache it for good: a change makes a new URL.
- *
- * The files are built once when the app starts ({@link buildAssets}); under
- * `deno task dev` {@link AssetStore.watch} rebuilds them when `islands/`,
- * `static/` or `lib/` change, and the next page links the new URLs.
+ * The browser's files: the islands bundle (`deno bundle` of
+ * `islands/client.ts`) and the stylesheet, each under a URL holding a hash of
+ * its content so browsers may cache it for good; built at start
+ * ({@link buildAssets}), rebuilt under `deno task dev` ({@link AssetStore.watch}).
  *
  * @module
  */

@@ -1,12 +1,8 @@
 /**
- * Client certificates for SASL EXTERNAL (CertFP): made here or uploaded by
- * the user, checked as a pair, and named by the fingerprints services list
- * (`/msg NickServ CERT ADD <fingerprint>`).
- *
- * A made certificate is ECDSA P-256, self-signed, for ten years: services
- * trust it by its fingerprint alone, never by who signed it, so no CA is
- * involved. `node:crypto` makes keys and signs but does not write X.509, so
- * the few DER structures a certificate needs are written below.
+ * Client certificates for SASL EXTERNAL (CertFP): made here (ECDSA P-256,
+ * self-signed: services trust it by its fingerprint alone) or uploaded, checked
+ * as a pair, and named by the fingerprints services list. `node:crypto` does
+ * not write X.509, so the few DER structures a certificate needs are below.
  *
  * @module
  */

@@ -1,12 +1,7 @@
 /**
- * A server's ignore list: nicks (or patterns of them, `*` and `?`) whose
- * lines its windows hide. It is applied to what is shown, not what is
- * stored: the worker stores everything, the history API and the live
- * stream send everything, and the web UI filters with
- * {@link ignoreMatcher} (an API client reads the list from
- * `GET /api/servers/:id/ignores` and may do the same). So `/unignore`
- * shows the lines from before again at once, and the stream, which is one
- * per server rather than per viewer, needs no state of its own.
+ * A server's ignore list: nicks (or patterns of them, `*` and `?`) whose lines
+ * its windows hide. It is applied to what is shown, not what is stored: the
+ * web UI filters with {@link ignoreMatcher} (docs/api.md, "Slash commands").
  *
  * @module
  */

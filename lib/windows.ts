@@ -1,11 +1,8 @@
 /**
- * The windows of a server as the UI lists them: its channels and its
- * queries (people the user talked with), with how many messages in each the
- * user has not read yet, and the read markers behind those counts.
- *
- * Unread counts are capped at {@link UNREAD_CAP}: past that a number stops
- * being information, and the cap bounds the work on a busy channel that was
- * never opened.
+ * The windows of a server as the UI lists them: its channels and its queries,
+ * with how many messages in each the user has not read yet (capped at
+ * {@link UNREAD_CAP}, which bounds the work on a busy channel never opened),
+ * and the read markers behind those counts.
  *
  * @module
  */

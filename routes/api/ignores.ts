@@ -1,11 +1,7 @@
 /**
- * A server's ignore list (`lib/ignores.ts`): nicks whose lines the web UI
- * hides. Nothing is filtered here: history and the live stream send every
- * line, and the list says which to hide.
- *
- * - `GET /api/servers/:id/ignores`: `{"ignores": ["spam*", ...]}`.
- * - `POST /api/servers/:id/ignores` `{"mask": "nick"}`: `201` with the list.
- * - `DELETE /api/servers/:id/ignores/:mask`: `200` with the list, `404` when it was not there.
+ * A server's ignore list (`lib/ignores.ts`): `GET`, `POST` and `DELETE` of
+ * `/api/servers/:id/ignores`, as docs/api.md describes them. Nothing is
+ * filtered here: history and the live stream send every line.
  *
  * @module
  */

@@ -1,12 +1,8 @@
 /**
- * The answer to `LIST` (RPL_LIST, which irc-framework hands over 50 at a
- * time), written to the channel list (`lib/channelList.ts`) in batches of
- * up to {@link LIST_BATCH} rows, one write at a time: a network of 50,000
- * channels is some fifty inserts that go on while IRC goes on being read,
- * never one long write, and at most {@link MAX_LIST_ENTRIES} rows.
- *
- * Not stored through the event writer: the list is no message and no
- * event of the log, and the page pages through its own table.
+ * The answer to `LIST`, written to the channel list (`lib/channelList.ts`) in
+ * batches of up to {@link LIST_BATCH} rows, one write at a time while IRC goes
+ * on being read, and at most {@link MAX_LIST_ENTRIES} rows. Not through the
+ * event writer: the list is no event of the log, and is paged on its own table.
  *
  * @module
  */

@@ -1,12 +1,9 @@
 /**
  * The members of each channel (`channel_members`, written by the worker
- * through `lib/channelMembers.ts`), and `members` events in the server's
- * log. Worker roles get what they write it with, confined to their own
- * server's rows as in `0007_worker_roles`.
- *
- * Rows are keyed by the names as the worker holds them (it is the only
- * writer, and compares names with the server's case mapping); readers
- * match the channel case-insensitively.
+ * through `lib/channelMembers.ts`, confined to its server as in
+ * `0007_worker_roles`), and `members` events in the server's log. Rows keep
+ * the names as the worker holds them; readers match the channel
+ * case-insensitively.
  *
  * @module
  */

@@ -1,12 +1,8 @@
 /**
- * The network's channel list as the last `LIST` answered it
- * (`channel_lists`, one row a server: how far it got; `channel_list_entries`,
- * the channels), written by the worker in batches (`lib/channelList.ts`) and
- * paged through by the channel browser; and each server's ignore list
- * (`ignores`, written by the app, `lib/ignores.ts`).
- *
- * Worker roles may write the list of their own server only, with the
- * policy of `0007_worker_roles`; they get nothing of `ignores`.
+ * The network's channel list as the last `LIST` answered it (`channel_lists`,
+ * how far it got; `channel_list_entries`, the channels), written by the
+ * worker for its own server only (the policy of `0007_worker_roles`); and
+ * each server's ignore list (`ignores`, written by the app only).
  *
  * @module
  */

@@ -1,10 +1,8 @@
 /**
  * SASL settings of a server: the mechanism (PLAIN or EXTERNAL), whether a
- * connection without SASL is refused, and the client certificate (and its
- * key, never shown) presented on TLS for EXTERNAL or CertFP.
- *
- * Workers read them on their own row through the table-wide `select` of
- * 0007; nothing to grant.
+ * connection without SASL is refused, and the client certificate and key
+ * presented for EXTERNAL or CertFP. Workers read them on their own row through
+ * the table-wide `select` of 0007: nothing to grant.
  *
  * @module
  */
