@@ -158,9 +158,10 @@ export function absolutePath(path: string): string {
 }
 
 /**
- * Default of `MAX_WORKERS`. Each worker is a process of ~27 MB holding up to
- * 2 database connections: unbounded, a loop of connects exhausts memory and
- * the database's connections for every user.
+ * Default of `MAX_WORKERS`. Each worker is a process of its own (its memory:
+ * bench/README.md, "Worker memory") holding up to 2 database connections:
+ * unbounded, a loop of connects exhausts memory and the database's
+ * connections for every user.
  */
 export const DEFAULT_MAX_WORKERS = 200;
 

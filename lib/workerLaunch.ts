@@ -39,8 +39,8 @@ export const WORKER_EXIT_START_FAILED = 2;
  * V8 flags of every worker. A worker allocates a burst while it loads its
  * modules, and V8 then keeps the young generation grown to match (up to
  * 16 MB a semi-space); one worker per network makes that reserve count.
- * A 1 MB semi-space took 3.5 MB off each idle worker's PSS (31.0 to 27.5
- * MB), with no loss of ingest throughput (`bench/README.md`).
+ * A 1 MB semi-space makes each idle worker smaller, with no loss of ingest
+ * throughput (bench/README.md, "Worker memory").
  */
 export const WORKER_V8_FLAGS = ["--max-semi-space-size=1"] as const;
 

@@ -42,8 +42,8 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
  * cost more than everything else the request does.
  *
  * Answers are kept in the process for up to {@link LAST_USED_RESOLUTION_MS}
- * while the service bus given to {@link listenForTokenDeletions} listens: a
- * database round trip was a third of an API command's time.
+ * while the service bus given to {@link listenForTokenDeletions} listens,
+ * saving a database round trip per request (bench/README.md, "Command latency").
  * {@link deleteApiToken} drops the token from every process's cache through
  * the bus, so a deleted token stops working at once; without a listening bus
  * nothing is cached (a deletion elsewhere could not be heard).

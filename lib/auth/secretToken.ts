@@ -20,8 +20,8 @@ export function newSecret(prefix = ""): string {
 /**
  * The SHA-256 of `secret`, hex: what the database keeps. Computed in the
  * calling thread: `crypto.subtle.digest` hands the work to another thread
- * and back, which cost every API request ~0.05 ms (0.3 ms at p99) for a
- * hash that takes microseconds.
+ * and back, which cost every API request more than the hash itself
+ * (bench/README.md, "Command latency").
  */
 export function hashSecret(secret: string): Promise<string> {
   return Promise.resolve(createHash("sha256").update(secret).digest("hex"));

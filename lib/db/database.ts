@@ -50,8 +50,9 @@ const pools = new WeakMap<Db, pg.Pool>();
  * Runs `query` as the named prepared statement `name` (one name per SQL
  * text): PostgreSQL parses and plans it once per connection rather than on
  * every call, which Kysely cannot ask for. Planning the message insert's
- * statement was a third of its time (1 ms of 3). Inside a transaction, or on
- * a handle not made by {@link createDb}, it runs as Kysely would.
+ * statement was much of its time (bench/README.md, "Event latency"). Inside
+ * a transaction, or on a handle not made by {@link createDb}, it runs as
+ * Kysely would.
  */
 export async function executePrepared<R>(db: Db, name: string, query: RawBuilder<R>): Promise<R[]> {
   const pool = db.isTransaction ? undefined : pools.get(db);

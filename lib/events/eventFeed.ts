@@ -20,11 +20,10 @@ export const FEED_PAGE = 1000;
 /**
  * The web process's time reckoned for writing one chunk to one stream, ms.
  * A write costs little JavaScript but a trip through the HTTP server and a
- * socket write (measured at about 9 µs a chunk, by Deno.serve alone, with
- * 1,000 streams). After a burst of writes the feed waits that long per
- * write before the next, and whatever arrives meanwhile goes out together,
- * one chunk per stream: with a few streams the wait is microseconds and
- * changes nothing; with a thousand it is 20 ms, and under a flood each
+ * socket write (bench/README.md, "Fan-out"). After a burst of writes the
+ * feed waits that long per write before the next, and whatever arrives
+ * meanwhile goes out together, one chunk per stream: with a few streams the
+ * wait is microseconds and changes nothing; with a thousand it is 20 ms, and under a flood each
  * stream's write then carries every event of those 20 ms instead of the
  * process falling behind. It caps writes at about half of one core.
  */

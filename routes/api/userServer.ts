@@ -45,10 +45,10 @@ export const SERVER_CACHE_MS = 60_000;
 const MAX_CACHED_SERVERS = 10_000;
 
 /**
- * Users' server rows kept in the web process, for `POST .../commands`: its
- * second database round trip was a fifth of its time. A cached row can be
- * stale in any column; the commands route only uses its `socket_path`, and
- * re-reads the row ({@link UserServerCache.refresh}) whenever a command
+ * Users' server rows kept in the web process, for `POST .../commands`: it
+ * saves a second database round trip (bench/README.md, "Command latency").
+ * A cached row can be stale in any column; the commands route only uses its
+ * `socket_path`, and re-reads the row ({@link UserServerCache.refresh}) whenever a command
  * could not be handed to a worker, so a connect, a reconnect or a deletion
  * made since is seen before anyone is answered `409` or `404`.
  */
