@@ -326,9 +326,9 @@ interface PingTimeoutInternals {
  * irc-framework re-arms its ping timeout on every line it reads (a
  * `clearTimeout` and a `setTimeout` through Node's timers each time), much
  * of the worker's CPU when a channel floods (bench/README.md, "Ingest").
- * Same policy with one timer:
- * each line only notes the time, and the timer, when due, waits out what
- * is left since the last line, or times the connection out as before.
+ * Same policy with one timer: each line only notes the time, and the timer,
+ * when due, waits out what is left since the last line, or times the
+ * connection out as before.
  */
 function cheapenPingTimeout(client: Client): void {
   const inner = client as unknown as PingTimeoutInternals;
