@@ -1,28 +1,9 @@
 /**
  * The web app's side of the worker lifecycle: one IRC worker subprocess per
  * connected server, started on request, restarted when it dies, and stopped
- * without leaving a process or a socket behind.
- *
- * - Requests for one server are carried out one after the other, so two
- *   concurrent `connect`s start one worker.
- * - A server's worker runs in the app instance that holds its lease
- *   ({@link ServerLeases}), so two instances on one database never run it
- *   twice.
- * - A worker that dies unexpectedly is restarted after a growing wait
- *   ({@link RestartBackoff}); its stale socket is removed and the server shows
- *   `reconnecting` meanwhile.
- * - At start-up, servers marked `autoconnect` are connected again; what an
- *   earlier run left (workers, stale sockets) is cleaned up
- *   (`leftoverWorkers.ts`).
- * - {@link Supervisor.stop} quits every worker, kills what does not exit in
- *   time, and removes every socket.
- * - At most `maxWorkers` workers run at once ({@link WorkerLimits}): each is
- *   a process holding database connections, and without a bound a loop of
- *   connects exhausts both for every user. A connect beyond it fails with
- *   {@link WorkerLimitError}; at start-up, the servers beyond it stay
- *   stopped with the reason on their row.
- *
- * Every change of a server row goes through `lib/servers.ts`.
+ * without leaving a process or a socket behind (docs/architecture.md,
+ * "Processes" and "Failure modes"). Every change of a server row goes
+ * through `lib/servers.ts`.
  *
  * @module
  */

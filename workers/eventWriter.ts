@@ -1,27 +1,8 @@
 /**
  * The worker's write path: every IRC event it stores goes through here, in
- * arrival order.
- *
- * - Events arriving together are written in one statement: the first one
- *   schedules a write at the end of the current task (a microtask), so a
- *   burst read from one TCP chunk is one batch with no added delay; events
- *   arriving while a write is in flight form the next batch (up to
- *   {@link DEFAULT_MAX_BATCH} rows).
- * - The batch is published once on `server_<id>_messages` (one NOTIFY per
- *   batch, never one per row), by the insert statement itself when it holds
- *   only messages, so that it is heard at the commit without a second round
- *   trip; after the commit otherwise.
- * - While the database answers but more arrives than it takes, the source
- *   is asked to pause (`onPause`: the worker stops reading the IRC socket,
- *   so TCP holds the rest back) once {@link DEFAULT_HIGH_WATER} events wait,
- *   and to resume below {@link DEFAULT_LOW_WATER}: nothing is dropped.
- * - While PostgreSQL is unreachable, the source is not paused (the IRC
- *   connection must keep answering PINGs): events stay in memory (up to
- *   {@link DEFAULT_MAX_BUFFERED}), the write is retried with backoff, and
- *   everything is written, once, when it is back: a batch whose commit was
- *   not acknowledged is looked up by its id before being written again.
- *   Past the bound, new events are counted and dropped, loudly
- *   (`onOverflow`), and the loss is recorded as an `error` message.
+ * arrival order, in batches of one statement published once each; it pauses
+ * the IRC socket while the database falls behind and holds events in memory
+ * through an outage (docs/architecture.md, "From an IRC line to the browser").
  *
  * @module
  */

@@ -1,12 +1,9 @@
 /**
- * Who is in which of our channels, from NAMES replies and the joins, parts,
- * kicks, quits, nick and mode changes since, with what the server tells of
- * each member (prefixes, user and host, account, away, realname). QUIT,
- * NICK, AWAY, ACCOUNT, CHGHOST and SETNAME name no channel, and apply to
- * each channel the user shares with that nick.
- *
- * Each change is also handed on as whole rows (`onChange`), for the worker
- * to store in order with the messages (`lib/channelMembers.ts`).
+ * Who is in which of our channels, from NAMES replies and the changes since,
+ * with what the server tells of each member (prefixes, user and host,
+ * account, away, realname); QUIT, NICK, AWAY, ACCOUNT, CHGHOST and SETNAME
+ * apply to each channel shared with that nick. Each change is handed on as
+ * whole rows (`onChange`) for the worker to store with the messages.
  *
  * @module
  */
