@@ -1,10 +1,9 @@
 /**
  * The answers to commands users type that change no stored state but that
- * the user should see: being marked away and back (RPL_NOWAWAY,
- * RPL_UNAWAY), a channel's modes asked with `/mode #channel`
- * (RPL_CHANNELMODEIS), an invitation sent (RPL_INVITING). Each is a
- * `system` message: away and back in the server's window, the others in
- * the channel's. (WHOIS and LIST have handlers of their own.)
+ * the user should see, each a `system` message: away and back (RPL_NOWAWAY,
+ * RPL_UNAWAY) in the server's window, a channel's modes (RPL_CHANNELMODEIS)
+ * and an invitation sent (RPL_INVITING) in the channel's. (WHOIS and LIST
+ * have handlers of their own.)
  *
  * @module
  */
