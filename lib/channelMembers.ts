@@ -1,15 +1,9 @@
 /**
- * Who is in each channel of a server, as the worker last heard it (NAMES,
- * then joins, parts, quits, kicks, nick and mode changes, AWAY, ACCOUNT,
- * CHGHOST, SETNAME), stored in `channel_members` and recorded in the
- * server's event log as `members` events.
- *
- * The worker keeps the members in memory (`workers/events/channelUsers.ts`)
- * and hands each change here as whole rows: a row to put, a nick to remove,
- * a channel's whole list (a NAMES reply), or everything gone (the
- * connection closed). The changes of one batch are folded first, so a
- * NAMES of 5,000 users is one insert, a burst of joins in many channels is
- * one upsert, and no change rewrites the list of a channel.
+ * Who is in each channel of a server, as the worker last heard it, stored in
+ * `channel_members` and recorded in the server's log as `members` events. The
+ * worker hands each change here as whole rows; the changes of one batch are
+ * folded first, so a NAMES reply of thousands is one insert and no change
+ * rewrites a channel's whole list.
  *
  * @module
  */

@@ -1,15 +1,9 @@
 /**
- * The IRC process: one per connected server.
- *
- * Started by the web app as `deno run <narrow flags> workers/ircWorker.ts
- * <server id>`, with `DATABASE_URL` and `SOCKET_DIR` in its environment. It
- * loads its server, connects to IRC, and takes commands on
- * `<SOCKET_DIR>/server-<id>.sock` until `quit`, SIGTERM or SIGINT.
- *
- * Everything that happens on IRC is stored (`events/`, one handler per IRC
- * event) through the batched {@link EventWriter}, which keeps the IRC
- * connection's events in memory while PostgreSQL is unreachable, and is
- * published on the service bus after each commit.
+ * The IRC process, one per connected server: started by the web app
+ * (`lib/workerLaunch.ts`) with its server's id, it connects to IRC, stores
+ * everything through the {@link EventWriter}, and takes commands on
+ * `<SOCKET_DIR>/server-<id>.sock` until `quit`, SIGTERM or SIGINT
+ * (docs/architecture.md).
  *
  * @module
  */
