@@ -9,6 +9,7 @@
  */
 import type { Db } from "./db/database.ts";
 import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "./ircTargets.ts";
+import { readBusKey, serverPgChannel } from "./events/busChannels.ts";
 import {
   DEFAULT_MAX_SERVERS_PER_USER,
   DEFAULT_MAX_WORKERS,
@@ -378,7 +379,10 @@ export class Supervisor implements ServerSupervisor {
       // password each spawn (lib/db/workerRoles.ts).
       const databaseLogin = await provisionWorkerRole(this.#db, server.id);
       // Its server's bus channel and no other's; this instance listens to it first.
-      const busChannel = await this.#workerChannel?.(server.id);
+      // Without a bus that listens (an app that publishes nothing), the name alone.
+      const busChannel = this.#workerChannel
+        ? await this.#workerChannel(server.id)
+        : serverPgChannel(await readBusKey(this.#db), server.id);
       child = workerLaunchCommand({
         serverId: server.id,
         ircHost: server.host,
