@@ -1,15 +1,8 @@
 /**
- * The replayable event log of each server: the numbers of its events and
- * the reader of what came after a number.
- *
- * Every event of a server (a message, a status change, a channel change, a
- * change of a channel's members)
- * has a number from that server's own sequence (`server_event_seqs`). Its
- * writers take numbers under the row lock of that sequence, so the numbers
- * of one server commit in order: "everything of server S after N" is a
- * complete answer, unlike "everything after global id N" (ids taken from
- * one sequence commit out of order across writers). A cursor (`cursor.ts`)
- * is therefore a map from server to the last number seen.
+ * The replayable event log of each server: the numbers of its events, from
+ * the server's own sequence, which commit in order (docs/architecture.md,
+ * "From an IRC line to the browser"), and the reader of what came after a
+ * number. A cursor (`cursor.ts`) is a map from server to the last number seen.
  *
  * @module
  */

@@ -1,17 +1,9 @@
 /**
- * The windows of a server: its own (`GET /servers/:id`: server messages,
- * connection controls) and each channel or query
- * (`GET /servers/:id/chat/:target`), beside the navigation of every
- * server's windows with unread counts.
- *
- * - `POST /servers/:id/send` `{target, content}`: the input line as a plain
- *   form post (without JavaScript), through the API's
- *   `POST /api/servers/:id/messages`; a refused line comes back in the input
- *   with the reason.
- * - `POST /servers/:id/read` `{target, id}` (JSON): the window was read up
- *   to message `id`. The window's script posts it once the user has seen
- *   the page; a `GET` writes nothing (a prefetch, a crawler or a link in
- *   another site's page must not mark anything read).
+ * The windows of a server: its own (`GET /servers/:id`) and each channel or
+ * query (`GET /servers/:id/chat/:target`), beside the navigation of every
+ * server's windows; and `POST /servers/:id/send` (the input line without
+ * JavaScript) and `POST /servers/:id/read` (never a `GET`, which a prefetch
+ * could send), as docs/api.md, "Web pages", describes them.
  *
  * @module
  */
