@@ -8,7 +8,8 @@
  * @module
  */
 import { Fragment } from "preact";
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { windowUrl } from "./ServerNav.tsx";
 import { IrcText, stripIrcFormatting } from "../lib/ircFormat.ts";
 import { Composer, type ComposerHandle } from "./channel/Composer.tsx";
 import { PendingLine } from "./channel/PendingLine.tsx";
@@ -36,6 +37,11 @@ export interface ChannelViewProps extends LiveWindowStart {
   draft?: string;
   /** Why that text was refused. */
   error?: string | null;
+  /**
+   * Opened at a message (a search result's link): its id, and whether newer
+   * messages than those shown exist (live ones are then not added after a gap).
+   */
+  around?: { id: number; hasNewer: boolean };
   /** The window's read marker when the page was rendered (0: never read), for the "new messages" divider. */
   lastReadId?: number;
   /** The user's settings: how times show, whether joins and parts do, their highlight words. */
@@ -44,13 +50,33 @@ export interface ChannelViewProps extends LiveWindowStart {
   highlightWords?: string[];
 }
 
+// A window opened in the past keeps its place: live messages would come after a gap.
+const ignoreNewer = () => {};
+
 /** The window: header, messages and input. */
 export default function ChannelView(props: ChannelViewProps) {
   const { serverId, target } = props;
   const scrollerRef = useRef<HTMLDivElement>(null);
   const composer = useRef<ComposerHandle>(null);
   const { messages, append, prepend } = useMessageList(props.messages);
-  const live = useLiveWindow(props, append);
+  const live = useLiveWindow(props, props.around?.hasNewer ? ignoreNewer : append);
+  // Opened at a message: it is kept in view (older pages may load around it
+  // meanwhile) until the user scrolls by hand.
+  const anchored = useRef(props.around !== undefined);
+  useEffect(() => {
+    if (!props.around || !anchored.current) return;
+    scrollerRef.current?.querySelector(`li[data-id="${props.around.id}"]`)?.scrollIntoView({
+      block: "center",
+    });
+  }, [messages.length]);
+  useEffect(() => {
+    const scroller = scrollerRef.current;
+    if (!props.around || !scroller) return;
+    const release = () => anchored.current = false;
+    const kinds = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
+    for (const kind of kinds) scroller.addEventListener(kind, release, { once: true, passive: true });
+    return () => kinds.forEach((kind) => scroller.removeEventListener(kind, release));
+  }, []);
   const pending = usePendingLines(serverId, target, append, live.nick);
   const older = useOlderMessages({
     serverId,
@@ -133,6 +159,7 @@ export default function ChannelView(props: ChannelViewProps) {
                   nick={live.nick}
                   localTime={live.hydrated}
                   delivered={isDelivered(m.id)}
+                  marked={m.id === props.around?.id}
                   timeFormat={props.timeFormat}
                   words={props.highlightWords}
                 />
@@ -148,6 +175,13 @@ export default function ChannelView(props: ChannelViewProps) {
               />
             ))}
           </ol>
+          {props.around?.hasNewer
+            ? (
+              <p class="notice-bar around-newer">
+                <a href={windowUrl(serverId, target)}>Newer messages: jump to the newest</a>
+              </p>
+            )
+            : null}
         </div>
       </div>
       {channel !== null ? <NickList serverId={serverId} channel={channel} nick={live.nick} /> : null}

@@ -20,6 +20,8 @@ export interface MessageLineProps {
   localTime: boolean;
   /** Whether this tab sent the line and the app took it. */
   delivered?: boolean;
+  /** The line the window was opened at (a search result's link). */
+  marked?: boolean;
   /** How times show (the user's setting; `24h` by default). */
   timeFormat?: TimeFormat;
   /** The user's highlight words, which mark a line as their nick does. */
@@ -104,7 +106,8 @@ export class MessageLine extends Component<MessageLineProps> {
   override shouldComponentUpdate(next: MessageLineProps): boolean {
     const now = this.props;
     return next.message !== now.message || next.nick !== now.nick || next.localTime !== now.localTime ||
-      next.delivered !== now.delivered || next.timeFormat !== now.timeFormat || next.words !== now.words;
+      next.delivered !== now.delivered || next.marked !== now.marked || next.timeFormat !== now.timeFormat ||
+      next.words !== now.words;
   }
 
   override render() {
@@ -112,7 +115,7 @@ export class MessageLine extends Component<MessageLineProps> {
   }
 }
 
-function lineOf({ message, nick, localTime, delivered, timeFormat, words }: MessageLineProps) {
+function lineOf({ message, nick, localTime, delivered, marked, timeFormat, words }: MessageLineProps) {
   const own = sameIrcName(message.sender, nick);
   const mention = isSaid(message.message_type) && !own && highlights(message.content, nick, words);
   const highlightNick = own ? null : nick;
@@ -186,7 +189,13 @@ function lineOf({ message, nick, localTime, delivered, timeFormat, words }: Mess
         </>
       );
   }
-  const classes = ["msg", `msg-${message.message_type}`, own ? "own" : "", mention ? "mention-line" : ""]
+  const classes = [
+    "msg",
+    `msg-${message.message_type}`,
+    own ? "own" : "",
+    mention ? "mention-line" : "",
+    marked ? "around-target" : "",
+  ]
     .filter(Boolean).join(" ");
   return (
     <li class={classes} data-id={message.id}>

@@ -16,7 +16,13 @@
  */
 import type { RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { appCommandOf, parseSlashCommand, SLASH_COMMANDS, SLASH_HELP } from "../../lib/slashCommand.ts";
+import {
+  appCommandOf,
+  parseSlashCommand,
+  searchQueryOf,
+  SLASH_COMMANDS,
+  SLASH_HELP,
+} from "../../lib/slashCommand.ts";
 import { sendLine } from "../api.ts";
 import { complete, type CompletionCycle } from "./completion.ts";
 import { changeIgnore, ignoresOf } from "./useIgnores.ts";
@@ -92,6 +98,17 @@ export function Composer(props: ComposerProps) {
     const line = text;
     if (line.trim() === "") return;
     if (runAppCommand(line)) return;
+    // `/search words` is no IRC command: it opens the results page.
+    const searched = searchQueryOf(line);
+    if (searched !== null) {
+      if (searched === "") {
+        setError("Usage: /search words (or from:nick, in:#channel)");
+        return;
+      }
+      history.remember(line);
+      location.assign(`/search?${new URLSearchParams({ q: searched })}`);
+      return;
+    }
     // The API's own parser, here too: a mistyped command is pointed out at
     // once (even offline) and stays in the input to be fixed.
     const parsed = parseSlashCommand(line, target);
