@@ -11,6 +11,8 @@ import { type Context, Hono } from "hono";
 import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { sameIrcName } from "../../lib/ircFormat.ts";
 import { listMessages } from "../../lib/messages.ts";
+import { listMessagesAround, parseAroundId } from "../../lib/search/around.ts";
+import { searchQueryOf } from "../../lib/slashCommand.ts";
 import { listWindows, UNREAD_CAP } from "../../lib/windows.ts";
 import { markReadAndTell } from "../../lib/readMarkers.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
@@ -23,7 +25,7 @@ import { loadServer } from "./loadServer.ts";
 import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";
 import { Island } from "./island.tsx";
 import { ServerControlsIsland } from "./serverControls.tsx";
-import { renderPage } from "./layout.tsx";
+import { renderPage, SearchBox } from "./layout.tsx";
 
 /** Messages a window shows at first, and loads per scroll-up. */
 export const PAGE_SIZE = 100;
@@ -61,7 +63,12 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       const { servers, cursor } = await readLivePage(trx, user.id);
       const server = servers.find((s) => s.id === serverId);
       if (!server) return undefined;
-      const rows = await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
+      // A search result's link (?around=<id>): the window at that message, with the lines around it.
+      const aroundId = parseAroundId(c.req.query("around"));
+      const around = aroundId === null
+        ? null
+        : await listMessagesAround(trx, server.id, target, aroundId, PAGE_SIZE);
+      const rows = around?.messages ?? await listMessages(trx, server.id, { target, limit: PAGE_SIZE + 1 });
       const settings = await getUserSettings(trx, user.id);
       const marker = target === null ? undefined : await trx.selectFrom("read_markers").select("last_read_id")
         .where("server_id", "=", server.id).where("target", "=", target.toLowerCase()).executeTakeFirst();
@@ -81,6 +88,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         cursor,
         server,
         rows,
+        around: around && aroundId !== null ? { id: aroundId, ...around } : null,
         nav,
         settings,
         notifyLevels,
@@ -88,9 +96,9 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       };
     });
     if (!read) return c.notFound();
-    const { cursor, server, rows, nav, settings, notifyLevels, lastReadId } = read;
-    const hasMore = rows.length > PAGE_SIZE;
-    const messages = hasMore ? rows.slice(1) : rows;
+    const { cursor, server, rows, around, nav, settings, notifyLevels, lastReadId } = read;
+    const hasMore = around ? around.hasOlder : rows.length > PAGE_SIZE;
+    const messages = !around && hasMore ? rows.slice(1) : rows;
     const here = nav.find((s) => s.id === server.id)!;
     let window = target === null ? undefined : here.windows.find((w) => sameIrcName(w.target, target));
     if (target !== null && !window) {
@@ -122,6 +130,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         <aside class="sidebar">
           <div class="sidebar-top">
             <a class="brand" href="/">ircweb</a>
+            <SearchBox />
           </div>
           <Island
             name="ServerNav"
@@ -167,6 +176,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
               messages,
               hasMore,
               pageSize: PAGE_SIZE,
+              around: around ? { id: around.id, hasNewer: around.hasNewer } : undefined,
               draft: refused?.draft,
               error: refused?.error,
               lastReadId,
@@ -200,6 +210,9 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     const target = form.target ? form.target : null;
     if (target !== null && !validTarget(target)) return c.notFound();
     const content = form.content ?? "";
+    // `/search words` typed without JavaScript: the results page, as the input's script does.
+    const searched = searchQueryOf(content);
+    if (searched) return c.redirect(`/search?${new URLSearchParams({ q: searched })}`, 303);
     const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, { target, content });
     if (answer.status >= 200 && answer.status < 300) return c.redirect(windowUrl(server.id, target), 303);
     const status = answer.status === 409 || answer.status === 422 || answer.status === 429 ||
