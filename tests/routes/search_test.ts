@@ -271,3 +271,48 @@ Deno.test("search: a search that reaches the time limit is stopped and says how 
     assertEquals((await search(t, alice, { q: "contains:no-such-substring" })).total, 0);
   });
 });
+
+Deno.test("a result's link: the window opens at that line, marked, with the lines around it and a way to the newest", async () => {
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const mallory = await t.user("mallory");
+    const server = await t.server(alice, { name: "libera" });
+    const stored = await insertMessages(
+      t.database.db,
+      server.id,
+      Array.from({ length: 400 }, (_, i) => say("#deno", "bob", `line number ${i}`)),
+    );
+    const id = stored[100].message.id;
+    const session = await createSession(t.database.db, alice.id);
+    const get = (path: string, token = session.token) =>
+      t.call(path, { headers: { cookie: `ircweb_session=${token}` } });
+
+    const html = await (await get(`/servers/${server.id}/chat/%23deno?around=${id}`)).text();
+    assert(
+      new RegExp(`<li class="[^"]*\\baround-target\\b[^"]*" data-id="${id}"`).test(html),
+      "the line is marked",
+    );
+    assert(html.includes("line number 60") && html.includes("line number 140"), "the lines around it");
+    assert(!html.includes("line number 399"), "not the newest");
+    assert(html.includes("jump to the newest"));
+    // Not that window's message (or another user's): the window as usual, at its newest.
+    const plain = await (await get(`/servers/${server.id}/chat/%23other?around=${id}`)).text();
+    assert(!plain.includes("around-target"));
+    const theirs = await createSession(t.database.db, mallory.id);
+    assertEquals((await get(`/servers/${server.id}/chat/%23deno?around=${id}`, theirs.token)).status, 404);
+    // /search typed without JavaScript goes to the results page.
+    const form = new URLSearchParams({ target: "#deno", content: "/search line number" });
+    const sent = await t.call(`/servers/${server.id}/send`, {
+      method: "POST",
+      body: form.toString(),
+      headers: {
+        cookie: `ircweb_session=${session.token}`,
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://127.0.0.1:8000",
+        "sec-fetch-site": "same-origin",
+      },
+    });
+    assertEquals(sent.status, 303);
+    assertEquals(sent.headers.get("location"), "/search?q=line+number");
+  });
+});
