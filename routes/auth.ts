@@ -163,7 +163,11 @@ export function authRoutes(db: Db, options: AuthRoutesOptions = {}): Hono<Env> {
       user = await createFirstUser(db, input.name, input.password);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      return invalidInput(c, input.form, "/setup", error.field, error.field, error.message);
+      // The name goes back to the form (never the password), so the user fixes one field, not two.
+      const page = `/setup?name=${encodeURIComponent(input.name)}`;
+      return input.form
+        ? c.redirect(`${page}&error=${error.field}`, 303)
+        : invalidInput(c, false, "/setup", error.field, error.field, error.message);
     }
     // The first-run page is gone once any account exists.
     if (!user) return input.form ? c.redirect("/login", 303) : c.json({ error: "Not found" }, 404);

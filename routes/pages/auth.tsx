@@ -83,7 +83,10 @@ export function authPages(deps: PageDeps): Hono {
           <main class="auth-card">
             <h1>Welcome to ircweb</h1>
             <p class="lead">Create the first account. It can then add IRC servers and talk on them.</p>
-            {error ? <p class="form-error" role="alert">{error}</p> : null}
+            {/* A field's own problem is said next to it, not twice. */}
+            {error && code !== "name" && code !== "password"
+              ? <p class="form-error" role="alert">{error}</p>
+              : null}
             <form method="post" action="/setup" class="form">
               <Field
                 label="Name"
@@ -91,6 +94,7 @@ export function authPages(deps: PageDeps): Hono {
                 required
                 autoComplete="username"
                 autoFocus
+                value={c.req.query("name")?.slice(0, 64)}
                 hint="Letters, digits, dots, underscores or hyphens."
                 error={code === "name" ? error : undefined}
               />
@@ -100,6 +104,7 @@ export function authPages(deps: PageDeps): Hono {
                 type="password"
                 required
                 autoComplete="new-password"
+                minLength={MIN_PASSWORD_LENGTH}
                 hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
                 error={code === "password" ? error : undefined}
               />

@@ -104,6 +104,8 @@ export function Field(props: {
   placeholder?: string;
   min?: number;
   max?: number;
+  /** Shortest text the browser lets through (checked again by the server). */
+  minLength?: number;
 }) {
   const id = `field-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(
@@ -124,6 +126,7 @@ export function Field(props: {
         placeholder={props.placeholder}
         min={props.min}
         max={props.max}
+        minLength={props.minLength}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />

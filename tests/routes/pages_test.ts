@@ -627,3 +627,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("pages: a refused setup says why once, keeps the name, and checks the length in the browser", async () => {
+  await withApp(async (t) => {
+    const response = await t.call("/setup", {
+      method: "POST",
+      headers: { origin: ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: "admin", password: "short" }).toString(),
+    });
+    assertEquals(response.status, 303);
+    const location = response.headers.get("location") ?? "";
+    const text = await html(await page(t, location));
+    assertEquals(text.match(/That password cannot be used/g)?.length, 1, "the password's problem, said once");
+    assertMatch(text, /<input id="field-name" name="name" type="text" value="admin"/);
+    assertMatch(text, /name="password" type="password"[^>]*minlength="\d+"/i);
+  });
+});
