@@ -117,8 +117,7 @@ Deno.test({
       await Promise.all([page.waitForURL(/\/servers\/\d+$/), page.click("button:has-text('Add server')")]);
       const serverUrl = page.url();
 
-      // Connect: the status badge follows the live stream.
-      await page.click("button:has-text('Connect')");
+      // Connected at once on adding: the status badge follows the live stream.
       await page.locator(".server-toolbar [data-status=connected]").waitFor();
 
       // /join from the server window; the channel shows up in the navigation live.

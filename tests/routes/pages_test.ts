@@ -10,6 +10,7 @@ import { sharedAssetStore } from "../../lib/assets.ts";
 import { pageRoutes } from "../../routes/pages/mod.ts";
 import { IMMUTABLE_CACHE } from "../../routes/assets.ts";
 import { startNgircd } from "../support/ngircd.ts";
+import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { readSse } from "../support/sseClient.ts";
 import { waitForStatus } from "../support/worker.ts";
@@ -632,7 +633,11 @@ Deno.test("pages: a refused setup says why once, keeps the name, and checks the 
   await withApp(async (t) => {
     const response = await t.call("/setup", {
       method: "POST",
-      headers: { origin: ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        origin: ORIGIN,
+        "sec-fetch-site": "same-origin",
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ name: "admin", password: "short" }).toString(),
     });
     assertEquals(response.status, 303);
@@ -642,4 +647,33 @@ Deno.test("pages: a refused setup says why once, keeps the name, and checks the 
     assertMatch(text, /<input id="field-name" name="name" type="text" value="admin"/);
     assertMatch(text, /name="password" type="password"[^>]*minlength="\d+"/i);
   });
+});
+
+Deno.test({
+  name: "pages: a server added through the form is connected at once, and marked to connect again",
+  // The worker is the supervisor's, stopped by withApp.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const irc = startFakeIrcServer();
+    try {
+      await withApp(async (t) => {
+        const alice = await t.user("alice");
+        const cookie = await login(t, alice);
+        const created = await postForm(t, "/servers", cookie, {
+          name: "Local",
+          host: "127.0.0.1",
+          port: String(irc.port),
+          nickname: "alice",
+        });
+        assertEquals(created.status, 303);
+        const id = Number(/^\/servers\/(\d+)$/.exec(created.headers.get("location") ?? "")?.[1]);
+        assertEquals((await findServer(t.database.db, id))?.autoconnect, true);
+        await irc.waitForClient(20_000);
+        await waitForStatus(t.database.db, id, "connected", 20_000);
+      });
+    } finally {
+      await irc.close();
+    }
+  },
 });

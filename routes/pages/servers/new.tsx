@@ -43,7 +43,13 @@ export function newServerPage(deps: PageDeps): Hono<PageEnv> {
   app.post("/servers", async (c) => {
     const form = await readForm(c);
     const answer = await callApi(deps, c, "POST", "/api/servers", settingsFromForm(form));
-    if (answer.status === 201) return c.redirect(`/servers/${(answer.data as ServerJson).id}`, 303);
+    if (answer.status === 201) {
+      const id = (answer.data as ServerJson).id;
+      // A user adding a server means to use it: connect now (which marks it to
+      // connect again after a restart). If that fails, the server's page says so.
+      await callApi(deps, c, "POST", `/api/servers/${id}/connect`);
+      return c.redirect(`/servers/${id}`, 303);
+    }
     return page(c, formValues(form), formProblem(answer));
   });
 
