@@ -10,16 +10,11 @@
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient, type RawIrcClient } from "../support/rawIrcClient.ts";
 import { startTcpProxy } from "../support/tcpProxy.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
 
 /** The navigation's link to `target`. */
@@ -33,24 +28,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "mentions-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const ngircd = await startNgircd();
     // Between the app's IRC connection and ngircd, to drop it.
     const ircLink = startTcpProxy(ngircd.port);
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "Test IRC",
-      host: "127.0.0.1",
-      port: ircLink.port,
-      tls: false,
-      nickname: "alice",
+    const { database, server, app, browser, close } = await startBrowserApp({
+      ircPort: ircLink.port,
+      socketPrefix: "mentions-sockets-",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const bob = await connectRawIrcClient(ngircd.port, "bob");
     let impostor: RawIrcClient | undefined;
     const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
@@ -58,14 +42,9 @@ Deno.test({
     try {
       page.setDefaultTimeout(WAIT);
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      await page.goto(`${app.url}/login`);
-      await page.fill("#field-name", "alice");
-      await page.fill("#field-password", "correct horse battery");
-      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
+      await logIn(page, app.url);
       const serverUrl = `${app.url}/servers/${server.id}`;
-      await page.goto(serverUrl);
-      await page.click("button:has-text('Connect')");
-      await page.locator(".server-toolbar [data-status=connected]").waitFor();
+      await connectServer(page, app.url, server.id);
       await bob.join("#ruby");
       await page.fill("#composer-input", "/join #ruby");
       await page.press("#composer-input", "Enter");
@@ -175,12 +154,9 @@ Deno.test({
     } finally {
       await impostor?.close().catch(() => {});
       await bob.close().catch(() => {});
-      await browser.close().catch(() => {});
+      await close();
       ircLink.close();
-      await app.stop();
       await ngircd.close();
-      await database.drop();
-      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
   },
 });

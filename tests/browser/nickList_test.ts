@@ -10,13 +10,9 @@
  */
 import type { Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startInspIrcd } from "../../bench/support/inspircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
@@ -43,22 +39,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp/screenshots`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "nicks-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const ircd = await startInspIrcd();
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "Test IRC",
-      host: "127.0.0.1",
-      port: ircd.port,
-      tls: false,
-      nickname: "alice",
+    const { server, app, browser, close } = await startBrowserApp({
+      ircPort: ircd.port,
+      socketPrefix: "nicks-sockets-",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const bob = await connectRawIrcClient(ircd.port, "bob");
     const carol = await connectRawIrcClient(ircd.port, "carol");
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
@@ -72,13 +57,8 @@ Deno.test({
         }
       });
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      await page.goto(`${app.url}/login`);
-      await page.fill("#field-name", "alice");
-      await page.fill("#field-password", "correct horse battery");
-      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
-      await page.goto(`${app.url}/servers/${server.id}`);
-      await page.click("button:has-text('Connect')");
-      await page.locator(".server-toolbar [data-status=connected]").waitFor();
+      await logIn(page, app.url);
+      await connectServer(page, app.url, server.id);
       // bob is first in, so the server makes him the channel's operator.
       await bob.join("#ruby");
       await page.fill("#composer-input", "/join #ruby");
@@ -168,11 +148,8 @@ Deno.test({
     } finally {
       await bob.close().catch(() => {});
       await carol.close().catch(() => {});
-      await browser.close().catch(() => {});
-      await app.stop();
+      await close();
       await ircd.stop();
-      await database.drop();
-      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
   },
 });

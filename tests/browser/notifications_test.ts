@@ -9,15 +9,10 @@
  * record what it is asked to show, and still shows it.
  */
 import { assertEquals } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
 
 /** Run before the page's scripts: records each notification shown (and shows it). */
@@ -44,22 +39,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "notify-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const ngircd = await startNgircd();
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "Test IRC",
-      host: "127.0.0.1",
-      port: ngircd.port,
-      tls: false,
-      nickname: "alice",
+    const { server, app, browser, close } = await startBrowserApp({
+      ircPort: ngircd.port,
+      socketPrefix: "notify-sockets-",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const bob = await connectRawIrcClient(ngircd.port, "bob");
     const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
     await context.grantPermissions(["notifications"], { origin: app.url });
@@ -70,14 +54,9 @@ Deno.test({
     try {
       page.setDefaultTimeout(WAIT);
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      await page.goto(`${app.url}/login`);
-      await page.fill("#field-name", "alice");
-      await page.fill("#field-password", "correct horse battery");
-      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
+      await logIn(page, app.url);
       const serverUrl = `${app.url}/servers/${server.id}`;
-      await page.goto(serverUrl);
-      await page.click("button:has-text('Connect')");
-      await page.locator(".server-toolbar [data-status=connected]").waitFor();
+      await connectServer(page, app.url, server.id);
       await bob.join("#ruby");
       await bob.join("#quiet");
       for (const channel of ["#ruby", "#quiet"]) {
@@ -120,11 +99,8 @@ Deno.test({
       throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
     } finally {
       await bob.close().catch(() => {});
-      await browser.close().catch(() => {});
-      await app.stop();
+      await close();
       await ngircd.close();
-      await database.drop();
-      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -7,24 +7,16 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
 
 async function device(browser: Browser, base: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
   page.setDefaultTimeout(WAIT);
-  await page.goto(`${base}/login`);
-  await page.fill("#field-name", "alice");
-  await page.fill("#field-password", "correct horse battery");
-  await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit]")]);
+  await logIn(page, base);
   return page;
 }
 
@@ -33,22 +25,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "readsync-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const ngircd = await startNgircd();
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "Test IRC",
-      host: "127.0.0.1",
-      port: ngircd.port,
-      tls: false,
-      nickname: "alice",
+    const { server, app, browser, close } = await startBrowserApp({
+      ircPort: ngircd.port,
+      socketPrefix: "readsync-sockets-",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const bob = await connectRawIrcClient(ngircd.port, "bob");
     const problems: string[] = [];
     try {
@@ -58,9 +39,7 @@ Deno.test({
         page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
       }
       const serverUrl = `${app.url}/servers/${server.id}`;
-      await laptop.goto(serverUrl);
-      await laptop.click("button:has-text('Connect')");
-      await laptop.locator(".server-toolbar [data-status=connected]").waitFor();
+      await connectServer(laptop, app.url, server.id);
       await bob.join("#ruby");
       await laptop.fill("#composer-input", "/join #ruby");
       await laptop.press("#composer-input", "Enter");
@@ -89,11 +68,8 @@ Deno.test({
       throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
     } finally {
       await bob.close().catch(() => {});
-      await browser.close().catch(() => {});
-      await app.stop();
+      await close();
       await ngircd.close();
-      await database.drop();
-      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -8,15 +8,10 @@
  */
 import type { Page } from "playwright-core";
 import { assertEquals, waitFor } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
 const TABS = 8;
 
@@ -31,22 +26,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "tabs-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const ngircd = await startNgircd();
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "Test IRC",
-      host: "127.0.0.1",
-      port: ngircd.port,
-      tls: false,
-      nickname: "alice",
+    const { server, app, browser, close } = await startBrowserApp({
+      ircPort: ngircd.port,
+      socketPrefix: "tabs-sockets-",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const bob = await connectRawIrcClient(ngircd.port, "bob");
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
     const streams: string[] = [];
@@ -58,13 +42,8 @@ Deno.test({
     try {
       const first = await context.newPage();
       first.setDefaultTimeout(WAIT);
-      await first.goto(`${app.url}/login`);
-      await first.fill("#field-name", "alice");
-      await first.fill("#field-password", "correct horse battery");
-      await Promise.all([first.waitForURL(`${app.url}/`), first.click("button[type=submit]")]);
-      await first.goto(`${app.url}/servers/${server.id}`);
-      await first.click("button:has-text('Connect')");
-      await first.locator(".server-toolbar [data-status=connected]").waitFor();
+      await logIn(first, app.url);
+      await connectServer(first, app.url, server.id);
       await bob.join("#ruby");
       await first.fill("#composer-input", "/join #ruby");
       await first.press("#composer-input", "Enter");
@@ -119,11 +98,8 @@ Deno.test({
       throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
     } finally {
       await bob.close().catch(() => {});
-      await browser.close().catch(() => {});
-      await app.stop();
+      await close();
       await ngircd.close();
-      await database.drop();
-      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -7,12 +7,8 @@
  * searched, sorted and joined by click. Screenshots go to `tmp/screenshots/`.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { startAppProcess } from "../support/appProcess.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { createTestDatabase } from "../support/database.ts";
+import { logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const WAIT = 30_000;
@@ -23,22 +19,12 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const database = await createTestDatabase();
-    await Deno.mkdir(`${root}/tmp/screenshots`, { recursive: true });
-    const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "commands-sockets-" });
-    await Deno.chmod(socketDir, 0o700);
     const irc = startFakeIrcServer();
-    const user = await createUser(database.db, "alice", "correct horse battery");
-    const server = await insertServer(database.db, {
-      user_id: user.id,
-      name: "fakenet",
-      host: "127.0.0.1",
-      port: irc.port,
-      tls: false,
-      nickname: "alice",
+    const { server, app, browser, close } = await startBrowserApp({
+      ircPort: irc.port,
+      socketPrefix: "commands-sockets-",
+      serverName: "fakenet",
     });
-    const app = await startAppProcess(database.url, socketDir);
-    const browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 780 } })).newPage();
     const problems: string[] = [];
     const say = async (text: string) => {
@@ -53,10 +39,7 @@ Deno.test({
       });
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
 
-      await page.goto(`${app.url}/login`);
-      await page.fill("#field-name", "alice");
-      await page.fill("#field-password", "correct horse battery");
-      await Promise.all([page.waitForURL(`${app.url}/`), page.click("button[type=submit]")]);
+      await logIn(page, app.url);
       await page.goto(`${app.url}/servers/${server.id}`);
       await page.click("button:has-text('Connect')");
       await irc.waitForClient(WAIT);
@@ -154,10 +137,8 @@ Deno.test({
       assertMatch(await page.locator(".window-header h1").innerText(), /#c42/);
       assertEquals(problems, []);
     } finally {
-      await browser.close();
-      await app.stop();
+      await close();
       await irc.close();
-      await database.drop();
     }
   },
 });

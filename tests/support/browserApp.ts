@@ -1,0 +1,89 @@
+/**
+ * The set-up most browser tests share: a test database with the user alice
+ * and one IRC server of hers, the app as `deno task start` runs it (its
+ * worker sockets in a private folder under the project's `tmp/`), and
+ * Debian's Chromium; with the steps of logging alice in and connecting her
+ * server from a page.
+ *
+ * @module
+ */
+import type { Browser, Page } from "playwright-core";
+import { type AppProcess, startAppProcess } from "./appProcess.ts";
+import { launchChromium } from "./chromium.ts";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { createUser } from "../../lib/users.ts";
+import { insertServer } from "../../lib/servers.ts";
+import type { Server } from "../../lib/db/schema.ts";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The user every browser test logs in as. */
+export const USER = { name: "alice", password: "correct horse battery" } as const;
+
+/** Options of {@link startBrowserApp}. */
+export interface BrowserAppOptions {
+  /** The IRC server's port on 127.0.0.1 (ngircd, InspIRCd, a fake one, a proxy). */
+  ircPort: number;
+  /** The prefix of the sockets' folder, to tell tests' leftovers apart. */
+  socketPrefix: string;
+  /** The server's name in the app; "Test IRC" by default. */
+  serverName?: string;
+}
+
+/** A running app with alice's server stored, and Chromium. */
+export interface BrowserApp {
+  database: TestDatabase;
+  /** alice's IRC server, as stored. */
+  server: Server;
+  app: AppProcess;
+  browser: Browser;
+  /** Closes the browser, stops the app, drops the database and removes the sockets' folder. */
+  close(): Promise<void>;
+}
+
+/** Starts the database, alice and her server, the app and Chromium, in that order. */
+export async function startBrowserApp(options: BrowserAppOptions): Promise<BrowserApp> {
+  const database = await createTestDatabase();
+  // Inside the project: the app reads only there (`deno task start`).
+  await Deno.mkdir(`${root}/tmp/screenshots`, { recursive: true });
+  const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: options.socketPrefix });
+  await Deno.chmod(socketDir, 0o700);
+  const user = await createUser(database.db, USER.name, USER.password);
+  const server = await insertServer(database.db, {
+    user_id: user.id,
+    name: options.serverName ?? "Test IRC",
+    host: "127.0.0.1",
+    port: options.ircPort,
+    tls: false,
+    nickname: USER.name,
+  });
+  const app = await startAppProcess(database.url, socketDir);
+  const browser = await launchChromium();
+  return {
+    database,
+    server,
+    app,
+    browser,
+    close: async () => {
+      await browser.close().catch(() => {});
+      await app.stop();
+      await database.drop();
+      await Deno.remove(socketDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Logs alice in on `page` through the login form, and waits for the home page. */
+export async function logIn(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill("#field-name", USER.name);
+  await page.fill("#field-password", USER.password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit]")]);
+}
+
+/** Opens the server's page, clicks Connect and waits until the toolbar says connected. */
+export async function connectServer(page: Page, base: string, serverId: number): Promise<void> {
+  await page.goto(`${base}/servers/${serverId}`);
+  await page.click("button:has-text('Connect')");
+  await page.locator(".server-toolbar [data-status=connected]").waitFor();
+}
