@@ -38,6 +38,12 @@ export interface NewMessageInput {
   message_type: MessageType;
   /** When it happened; the time of the insert when absent. */
   created_at?: Date;
+  /**
+   * The IRCv3 `msgid` the server gave it: a message whose msgid the server
+   * already has stored (or that comes earlier in the same batch) is not
+   * stored again.
+   */
+  msgid?: string;
 }
 
 /** A stored message and its position in the server's event log. */
@@ -73,7 +79,8 @@ export function messageJson(row: MessageRow): MessageJson {
 
 /**
  * Inserts `messages` of one server in one statement, in order, numbered
- * after everything its event log holds; returns them in order.
+ * after everything its event log holds; returns those stored, in order
+ * (not those whose `msgid` the server already has: a replayed line).
  *
  * Taking the numbers locks the server's `server_event_seqs` row until the
  * statement commits, so numbers of one server commit in order whoever
@@ -147,25 +154,40 @@ async function insertBatch(
       }
       time = lastTime;
     }
-    rows[i] = { t: target, s: sender, c: content, y: m.message_type, at: time };
+    const msgid = typeof m.msgid === "string" && m.msgid !== "" ? storableText(m.msgid) : null;
+    rows[i] = { t: target, s: sender, c: content, y: m.message_type, at: time, g: msgid };
     least += PAYLOAD_BYTES_PER_MESSAGE + content.length + (target?.length ?? 0) + (sender?.length ?? 0);
   }
+  // Rows whose msgid is stored already, or repeated earlier in the batch,
+  // are left out before the numbers are taken, so a replayed line leaves no
+  // gap in the log; `on conflict` only covers another writer racing this one.
   const insert = sql`
+    r as (
+      select * from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+                                 as (t text, s text, c text, y text, at timestamptz, g text))
+        with ordinality as r(target, sender, content, message_type, created_at, msgid, n)
+    ),
+    f as (
+      select r.*, row_number() over (order by r.n) as k from r
+      where r.msgid is null
+         or (r.n = (select min(d.n) from r d where d.msgid = r.msgid)
+             and not exists (select 1 from messages x where x.server_id = ${serverId} and x.msgid = r.msgid))
+    ),
+    c as (select count(*) as kept from f),
     s as (
       insert into server_event_seqs as q (server_id, last_seq, last_batch)
-      values (${serverId}, ${count}, ${batchId})
+      select ${serverId}::int, c.kept, ${batchId}::text from c
       on conflict (server_id) do update
         set last_seq = q.last_seq + excluded.last_seq,
             last_batch = coalesce(excluded.last_batch, q.last_batch)
       returning last_seq
     ),
+    w as (select f.*, s.last_seq - c.kept + f.k as seq from f, s, c),
     m as (
-      insert into messages (server_id, seq, target, sender, content, message_type, created_at)
-      select ${serverId}, s.last_seq - ${count} + m.n, m.target, m.sender, m.content, m.message_type,
-             m.created_at
-      from s, rows from (json_to_recordset(${JSON.stringify(rows)}::json)
-                           as (t text, s text, c text, y text, at timestamptz))
-        with ordinality as m(target, sender, content, message_type, created_at, n)
+      insert into messages (server_id, seq, target, sender, content, message_type, created_at, msgid)
+      select ${serverId}, w.seq, w.target, w.sender, w.content, w.message_type, w.created_at, w.msgid
+      from w
+      on conflict (server_id, msgid) where msgid is not null do nothing
       returning id, seq, target, sender, content, message_type, created_at
     )`;
   // Only the numbers come back: the rest is what was sent. Each of the
@@ -175,25 +197,23 @@ async function insertBatch(
     ? await executePrepared(
       db,
       "ircweb_insert_messages",
-      sql<{ id: string; seq: string; payload?: undefined }>`with ${insert} select id, seq from m`,
+      sql<{ id: string; seq: string; n: string; payload?: undefined }>`
+        with ${insert} select m.id, m.seq, w.n from m join w using (seq)`,
     )
     : await executePrepared(
       db,
       withJson ? "ircweb_insert_messages_notify_json" : "ircweb_insert_messages_notify",
-      sql<{ id: string; seq: string; payload: string }>`
+      sql<{ id: string; seq: string; n: string; payload: string }>`
         with ${insert},
         n as (${messagesPayloadSql(serverId, withJson)}),
         sent as (select payload, pg_notify(${notify.pgChannel}, ${notify.header} || payload) from n)
-        select id, seq, (select payload from sent) as payload from m`,
+        select m.id, m.seq, w.n, (select payload from sent) as payload from m join w using (seq)`,
     );
-  const stored: StoredMessage[] = new Array(count);
-  let first = Infinity;
-  for (const row of result) first = Math.min(first, Number(row.seq));
+  const stored: StoredMessage[] = [];
   for (const row of result) {
     const seq = Number(row.seq);
-    const i = seq - first;
-    const sent = rows[i];
-    stored[i] = {
+    const sent = rows[Number(row.n) - 1];
+    stored.push({
       seq,
       message: {
         id: Number(row.id),
@@ -204,8 +224,9 @@ async function insertBatch(
         message_type: sent.y,
         created_at: sent.at,
       },
-    };
+    });
   }
+  stored.sort((a, b) => a.seq - b.seq);
   return { stored, payload: result[0]?.payload };
 }
 
@@ -286,4 +307,6 @@ interface BatchRow {
   c: string;
   y: MessageType;
   at: string;
+  /** The msgid, or `null`. */
+  g: string | null;
 }

@@ -366,7 +366,10 @@ export class EventWriter {
           batchId,
           notification,
         );
-        return { messages: stored, events: [], notified: () => notification.deliverHere(payload) };
+        // A batch of replayed lines only (every msgid stored already) stores
+        // nothing and notifies no one.
+        const notified = stored.length > 0 ? () => notification.deliverHere(payload) : () => {};
+        return { messages: stored, events: [], notified };
       }
       return { messages: await insertMessages(this.#db, this.#serverId, inputs, batchId), events: [] };
     }

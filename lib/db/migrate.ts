@@ -21,6 +21,7 @@ import * as channelListIgnores from "./migrations/0011_channel_list_ignores.ts";
 import * as userSettings from "./migrations/0012_user_settings.ts";
 import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 import * as busChannels from "./migrations/0014_bus_channels.ts";
+import * as messageMsgid from "./migrations/0015_message_msgid.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0012_user_settings": userSettings,
   "0013_sasl_settings": saslSettings,
   "0014_bus_channels": busChannels,
+  "0015_message_msgid": messageMsgid,
 };
 
 const provider: MigrationProvider = {

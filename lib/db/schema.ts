@@ -93,6 +93,8 @@ export interface MessagesTable {
   /** Position in the server's event log (`server_event_seqs`); int8, so a string. */
   seq: ColumnType<string, number | string, never>;
   created_at: CreatedAt;
+  /** The IRCv3 `msgid` the server gave it, unique per server; `null` without one. */
+  msgid: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** The `server_event_seqs` table: the last event number taken per server. */
