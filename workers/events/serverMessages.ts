@@ -1,6 +1,6 @@
 /**
  * What the server says to us rather than to a channel: error replies and
- * `ERROR` lines (`error`), the message of the day (`system`). They go to the
+ * `ERROR` lines (`error`, but `system` for the one answering our own QUIT), the message of the day (`system`). They go to the
  * server window (no target). Server notices are in `message.ts`.
  *
  * @module
@@ -9,6 +9,15 @@ import { type EventHandler, isName, textOf } from "./context.ts";
 
 /** Stores server errors and the MOTD. */
 export const serverMessagesHandler: EventHandler = (ctx) => {
+  // The server answers our QUIT with an ERROR ("Closing connection"): the
+  // user's own disconnect, not something gone wrong.
+  let quitSent = false;
+  ctx.client.on("raw", (event) => {
+    if (event.from_server) return;
+    if (/^QUIT\b/i.test(event.line)) quitSent = true;
+    // Registration starting again: a new connection, whose errors are errors.
+    else if (/^(CAP LS|USER)\b/i.test(event.line)) quitSent = false;
+  });
   ctx.client.on("irc error", (event) => {
     const reason = textOf(event.reason) || textOf(event.error);
     const about = isName(event.channel) ? event.channel : isName(event.nick) ? event.nick : undefined;
@@ -16,7 +25,7 @@ export const serverMessagesHandler: EventHandler = (ctx) => {
       target: null,
       sender: null,
       content: about && !reason.includes(about) ? `${about}: ${reason}` : reason,
-      message_type: "error",
+      message_type: quitSent && event.error === "irc" ? "system" : "error",
     });
   });
   for (const event of ["nick in use", "nick invalid"] as const) {

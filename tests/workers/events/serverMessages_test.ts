@@ -48,3 +48,16 @@ Deno.test("server messages handler: a missing MOTD (422) is said; an empty one s
   t.emit("motd", { motd: "", error: undefined });
   assertEquals(t.brief(), [["system", null, null, "MOTD File is missing"]]);
 });
+
+Deno.test("server messages handler: the ERROR answering our own QUIT is not an error, one on another connection is", () => {
+  const t = harness([serverMessagesHandler]);
+  // What irc-framework emits for each line it writes.
+  t.emit("raw", { line: "QUIT :Leaving", from_server: false });
+  t.line("ERROR :Closing connection");
+  t.emit("raw", { line: "CAP LS 302", from_server: false });
+  t.line("ERROR :Closing Link: tester (Ping timeout)");
+  assertEquals(t.brief(), [
+    ["system", null, null, "Closing connection"],
+    ["error", null, null, "Closing Link: tester (Ping timeout)"],
+  ]);
+});
