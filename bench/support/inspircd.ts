@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { type SpawnedServer, spawnServer } from "./spawned.ts";
 
 /** Where Debian installs the server and its modules. */
 export const INSPIRCD_BINARY = "/usr/sbin/inspircd";
@@ -63,60 +64,30 @@ export async function startInspIrcd(): Promise<InspIrcd> {
   await Deno.writeTextFile(config, inspircdConfig(port, dir));
   // It refuses to run as root unless told to (CI runs as root); the flag
   // changes nothing for another user.
-  let child: Deno.ChildProcess;
+  let server: SpawnedServer;
   try {
-    child = new Deno.Command(INSPIRCD_BINARY, {
-      args: ["--nofork", "--nopid", "--runasroot", "--config", config],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    server = spawnServer(
+      INSPIRCD_BINARY,
+      ["--nofork", "--nopid", "--runasroot", "--config", config],
+      `InspIRCd is not installed (${INSPIRCD_BINARY}): apt-get install -y inspircd`,
+    );
   } catch (error) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`InspIRCd is not installed (${INSPIRCD_BINARY}): apt-get install -y inspircd`);
-    }
     throw error;
   }
-  let printed = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const text = decoder.decode(chunk, { stream: true });
-      printed = (printed + text).slice(-20_000);
-    }
-  };
-  const collecting = Promise.all([collect(child.stdout), collect(child.stderr)]).catch(() => {});
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
   const log = async () => {
     const file = await Deno.readTextFile(`${dir}/ircd.log`).catch(() => "");
-    return `${file}${printed}`;
+    return `${file}${server.printed()}`;
   };
   let stopping: Promise<void> | undefined;
   const stop = () =>
     stopping ??= (async () => {
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* gone */ }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* gone */ }
-        }, 5000);
-        await status;
-        clearTimeout(timer);
-      }
-      await collecting;
+      await server.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     })();
   const deadline = performance.now() + 30_000;
   while (true) {
-    if (exited) {
+    if (server.exited()) {
       const text = await log();
       await stop();
       throw new Error(`InspIRCd exited at start:\n${text.slice(-2000)}`);

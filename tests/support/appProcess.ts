@@ -6,6 +6,7 @@
  * @module
  */
 import { waitFor } from "./assert.ts";
+import { collectOutput } from "../../bench/support/spawned.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -81,18 +82,10 @@ export async function startAppProcess(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let text = "";
-  const read = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
-      // A long run (the bench) keeps only the latest part of the log.
-      if (text.length > 200_000) text = text.slice(-100_000);
-    }
-  };
-  const reading = Promise.all([read(child.stdout), read(child.stderr)]);
+  // A long run (the bench) keeps only the latest part of the log.
+  const output = collectOutput(child, 100_000);
   const exited = child.status.then(async (status) => {
-    await reading;
+    await output.done;
     return status;
   });
   let done = false;
@@ -114,14 +107,14 @@ export async function startAppProcess(
 
   try {
     const port = await waitFor(
-      () => done ? "exited" : /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1],
+      () => done ? "exited" : /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output.text())?.[1],
       60_000,
       "the app to listen",
     );
     if (port === "exited") throw new Error("the app exited");
-    return { url: `http://127.0.0.1:${port}`, child, exited, log: () => text, stop };
+    return { url: `http://127.0.0.1:${port}`, child, exited, log: output.text, stop };
   } catch (error) {
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : error}; the app said:\n${text}`);
+    throw new Error(`${error instanceof Error ? error.message : error}; the app said:\n${output.text()}`);
   }
 }

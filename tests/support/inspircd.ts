@@ -15,6 +15,7 @@
  * @module
  */
 import { connectRawIrcClient } from "./rawIrcClient.ts";
+import { type SpawnedServer, spawnServer } from "../../bench/support/spawned.ts";
 
 /** Where Debian installs the servers. */
 export const INSPIRCD = "/usr/sbin/inspircd";
@@ -54,12 +55,7 @@ export interface IrcNetwork {
   stop(): Promise<void>;
 }
 
-interface Child {
-  status: Promise<Deno.CommandStatus>;
-  exited(): boolean;
-  printed(): string;
-  stop(): Promise<void>;
-}
+type Child = SpawnedServer;
 
 /** Starts InspIRCd and Anope and resolves once services are linked. */
 export async function startIrcNetwork(): Promise<IrcNetwork> {
@@ -329,51 +325,7 @@ async function makeCertificates(dir: string): Promise<void> {
 }
 
 function spawn(binary: string, args: string[]): Child {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(binary, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`${binary} is missing: apt-get install -y inspircd anope`);
-    }
-    throw error;
-  }
-  let printed = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const text = decoder.decode(chunk, { stream: true });
-      printed = (printed + text).slice(-50_000);
-    }
-  };
-  const collecting = Promise.all([collect(child.stdout), collect(child.stderr)]).catch(() => {});
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  let stopping: Promise<void> | undefined;
-  return {
-    status,
-    exited: () => exited,
-    printed: () => printed,
-    stop: () =>
-      stopping ??= (async () => {
-        if (!exited) {
-          try {
-            child.kill("SIGTERM");
-          } catch { /* gone */ }
-          const timer = setTimeout(() => {
-            try {
-              child.kill("SIGKILL");
-            } catch { /* gone */ }
-          }, 5000);
-          await status;
-          clearTimeout(timer);
-        }
-        await collecting;
-      })(),
-  };
+  return spawnServer(binary, args, `${binary} is missing: apt-get install -y inspircd anope`);
 }
 
 async function waitForPort(port: number, child: Child, log: () => Promise<string>): Promise<void> {
