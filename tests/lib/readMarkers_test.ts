@@ -1,7 +1,6 @@
 import { createTestDatabase } from "../support/database.ts";
 import { assertEquals } from "../support/assert.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
+import { createUserAndServer } from "../support/userServer.ts";
 import { insertMessages } from "../../lib/messages.ts";
 import { readEvents } from "../../lib/events/eventLog.ts";
 import { parsePublished } from "../../lib/events/wireFormat.ts";
@@ -13,15 +12,7 @@ Deno.test("readMarkers: a marker that moves is a read event in the server's log 
   const database = await createTestDatabase();
   try {
     const db = database.db;
-    const user = await createUser(db, "alice", "correct horse battery");
-    const server = await insertServer(db, {
-      user_id: user.id,
-      name: "Libera",
-      host: "irc.example.org",
-      port: 6697,
-      tls: true,
-      nickname: "alice",
-    });
+    const { server } = await createUserAndServer(db);
     const stored = await insertMessages(db, server.id, [
       { target: "Bob", sender: "Bob", content: "one", message_type: "privmsg" },
       { target: "Bob", sender: "Bob", content: "two", message_type: "privmsg" },
@@ -90,15 +81,7 @@ Deno.test("readMarkers: a log without the read kind (an early 0012) still stores
     await sql`alter table server_events drop constraint server_events_kind_check`.execute(db);
     await sql`alter table server_events add constraint server_events_kind_check
               check (kind in ('status', 'channel', 'members'))`.execute(db);
-    const user = await createUser(db, "alice", "correct horse battery");
-    const server = await insertServer(db, {
-      user_id: user.id,
-      name: "Libera",
-      host: "irc.example.org",
-      port: 6697,
-      tls: true,
-      nickname: "alice",
-    });
+    const { server } = await createUserAndServer(db);
     const [one] = await insertMessages(db, server.id, [
       { target: "Bob", sender: "Bob", content: "one", message_type: "privmsg" },
     ]);

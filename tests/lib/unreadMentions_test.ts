@@ -1,7 +1,6 @@
 import { createTestDatabase } from "../support/database.ts";
 import { assertEquals } from "../support/assert.ts";
-import { createUser } from "../../lib/users.ts";
-import { insertServer } from "../../lib/servers.ts";
+import { createUserAndServer } from "../support/userServer.ts";
 import { insertMessages } from "../../lib/messages.ts";
 import { setChannelJoined } from "../../lib/channels.ts";
 import { listWindows, markRead } from "../../lib/windows.ts";
@@ -11,15 +10,7 @@ Deno.test("unreadMentions: the unread lines that mention the user's nick or word
   const database = await createTestDatabase();
   try {
     const db = database.db;
-    const user = await createUser(db, "alice", "correct horse battery");
-    const server = await insertServer(db, {
-      user_id: user.id,
-      name: "Libera",
-      host: "irc.example.org",
-      port: 6697,
-      tls: true,
-      nickname: "alice",
-    });
+    const { server } = await createUserAndServer(db);
     await setChannelJoined(db, server.id, "#ruby", true);
     await setChannelJoined(db, server.id, "#deno", true);
     const [read] = await insertMessages(db, server.id, [
