@@ -5,40 +5,15 @@
  * without TLS is refused with the reason next to the form.
  */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { createSession } from "../../lib/auth/sessions.ts";
 import { certificateFingerprints } from "../../lib/clientCert.ts";
 import { findServer } from "../../lib/servers.ts";
-import { type TestApp, type TestUser, withApp } from "./testApp.ts";
-
-const ORIGIN = "http://127.0.0.1:8000";
-
-async function login(t: TestApp, user: TestUser): Promise<string> {
-  const session = await createSession(t.database.db, user.id);
-  return `ircweb_session=${session.token}`;
-}
-
-function postForm(
-  t: TestApp,
-  path: string,
-  cookie: string,
-  fields: Record<string, string>,
-): Promise<Response> {
-  return t.call(path, {
-    method: "POST",
-    headers: {
-      cookie,
-      origin: ORIGIN,
-      "sec-fetch-site": "same-origin",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
+import { withApp } from "./testApp.ts";
+import { postForm, sessionCookie } from "./pageSession.ts";
 
 Deno.test("server form: a certificate made here is shown by its fingerprints, its key never", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
-    const cookie = await login(t, alice);
+    const cookie = await sessionCookie(t, alice);
     const server = await t.server(alice, { nickname: "alice", tls: true, port: 6697 });
     const fields = {
       name: "Libera",

@@ -1,34 +1,14 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { createSession } from "../../lib/auth/sessions.ts";
 import { setChannelJoined } from "../../lib/channels.ts";
 import { getNotifyLevels, getUserSettings, notifyKey } from "../../lib/userSettings.ts";
-import { type TestApp, type TestUser, withApp } from "./testApp.ts";
-
-const ORIGIN = "http://127.0.0.1:8000";
-
-async function login(t: TestApp, user: TestUser): Promise<string> {
-  const session = await createSession(t.database.db, user.id);
-  return `ircweb_session=${session.token}`;
-}
-
-function post(t: TestApp, cookie: string, fields: Record<string, string>): Promise<Response> {
-  return t.call("/settings", {
-    method: "POST",
-    headers: {
-      cookie,
-      origin: ORIGIN,
-      "sec-fetch-site": "same-origin",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
+import { withApp } from "./testApp.ts";
+import { postForm, sessionCookie } from "./pageSession.ts";
 
 Deno.test("settings page: saved per user, a wrong field shown with what was typed, windows' levels of the user's own servers only", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
     const bob = await t.user("bob");
-    const cookie = await login(t, alice);
+    const cookie = await sessionCookie(t, alice);
     const server = await t.server(alice, { nickname: "alice" });
     const bobs = await t.server(bob, { nickname: "bob" });
     await setChannelJoined(t.database.db, server.id, "#ruby", true);
@@ -40,13 +20,13 @@ Deno.test("settings page: saved per user, a wrong field shown with what was type
     assertMatch(html, new RegExp(`name="notify:${server.id}/#ruby"`));
     assertMatch(html, /<option value="mentions" selected/, "a channel notifies of mentions by default");
 
-    const refused = await post(t, cookie, { highlight_words: "ruby, deno", theme: "neon" });
+    const refused = await postForm(t, "/settings", cookie, { highlight_words: "ruby, deno", theme: "neon" });
     assertEquals(refused.status, 422);
     const refusedHtml = await refused.text();
     assertMatch(refusedHtml, /Theme must be auto, light or dark/);
     assertMatch(refusedHtml, /ruby, deno<\/textarea>/, "the words as typed");
 
-    const saved = await post(t, cookie, {
+    const saved = await postForm(t, "/settings", cookie, {
       highlight_words: "ruby, deno",
       theme: "dark",
       time_format: "24h-seconds",
