@@ -9,6 +9,7 @@ import type { MessageJson } from "../lib/messages.ts";
 import { IrcText, sameIrcName } from "../lib/ircFormat.ts";
 import { highlights } from "../lib/highlight.ts";
 import { isSaid } from "../lib/unread.ts";
+import { looksLikeArt } from "../lib/textArt.ts";
 import type { TimeFormat } from "../lib/userSettings.ts";
 
 /** Props of {@link MessageLine}. */
@@ -192,6 +193,9 @@ function lineOf({ message, nick, localTime, delivered, marked, timeFormat, words
   const classes = [
     "msg",
     `msg-${message.message_type}`,
+    // A MOTD or an answer of several lines: kept as lines (IRC text has none).
+    message.content.includes("\n") ? "msg-lines" : "",
+    looksLikeArt(message.content) ? "msg-art" : "",
     own ? "own" : "",
     mention ? "mention-line" : "",
     marked ? "around-target" : "",

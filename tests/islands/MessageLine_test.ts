@@ -93,3 +93,12 @@ Deno.test("nickColour: the same nick, whatever its case, always gets the same co
   const colours = new Set(["alice", "bob", "carol", "dave", "erin", "frank", "grace"].map(nickColour));
   assert(colours.size > 1, "nicks are spread over the colours");
 });
+
+Deno.test("MessageLine: a message of several lines keeps them, in monospace with its spaces when it is drawn", () => {
+  const art = render(message("system", null, "-  _   _ \n- | |_| |\n- |  _  |"));
+  assertMatch(art, /class="msg msg-system msg-lines msg-art"/);
+  assertMatch(art, /- \| \|_\| \|/);
+  const whois = render(message("system", null, "alice is alice@host\nalice is on #ruby"));
+  assertMatch(whois, /class="msg msg-system msg-lines"/);
+  assertMatch(render(message("privmsg", "bob", "one line")), /class="msg msg-privmsg"/);
+});
