@@ -7,16 +7,10 @@ import { inWindow } from "../../islands/channel/window.ts";
 import { MessageLine } from "../../islands/MessageLine.tsx";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { SmallDocument, type SmallElement } from "./smallDom.ts";
+import { channelViewProps } from "./fixtures.ts";
 
-const base: ChannelViewProps = {
-  serverId: 4,
-  serverName: "Libera",
-  target: "#ruby",
-  nick: "alice",
-  status: "connected",
-  statusError: null,
+const base: ChannelViewProps = channelViewProps({
   topic: "Ruby <3 \x02live\x02",
-  joined: true,
   messages: [{
     id: 9,
     server_id: 4,
@@ -27,8 +21,7 @@ const base: ChannelViewProps = {
     created_at: "2026-01-02T03:04:05.000Z",
   }],
   hasMore: true,
-  pageSize: 100,
-};
+});
 
 const render = (props: Partial<ChannelViewProps> = {}) =>
   renderToString(h(ChannelView, { ...base, ...props }));

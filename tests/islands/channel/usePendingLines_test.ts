@@ -11,6 +11,7 @@ import { enqueue, kick } from "../../../islands/outbox.ts";
 import type { MessageJson } from "../../../lib/messages.ts";
 import { assertEquals, waitFor } from "../../support/assert.ts";
 import { SmallDocument, type SmallElement } from "../smallDom.ts";
+import { channelViewProps } from "../fixtures.ts";
 
 const encoder = new TextEncoder();
 const document = new SmallDocument();
@@ -26,19 +27,7 @@ const own = (id: number, content: string): MessageJson => ({
   created_at: "2026-01-02T03:04:05.000Z",
 });
 
-const props: ChannelViewProps = {
-  serverId: 4,
-  serverName: "Libera",
-  target: "#ruby",
-  nick: "alice",
-  status: "connected",
-  statusError: null,
-  topic: null,
-  joined: true,
-  messages: [],
-  hasMore: false,
-  pageSize: 100,
-};
+const props: ChannelViewProps = channelViewProps();
 
 Deno.test({
   name:

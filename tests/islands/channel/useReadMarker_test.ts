@@ -4,7 +4,7 @@ import ChannelView, { type ChannelViewProps } from "../../../islands/ChannelView
 import { firstUnreadId, shownWithJoins } from "../../../islands/channel/useReadMarker.ts";
 import { formatTime } from "../../../islands/MessageLine.tsx";
 import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { messageJson } from "../fixtures.ts";
+import { channelViewProps, messageJson } from "../fixtures.ts";
 
 const lines = [
   messageJson(9, { sender: "bob", content: "read already" }),
@@ -28,23 +28,14 @@ Deno.test("firstUnreadId: the first line said by someone else after the marker; 
 });
 
 Deno.test("ChannelView: the new-messages divider where the user stopped reading; joins hidden and times as the settings say", () => {
-  const props: ChannelViewProps = {
+  const props: ChannelViewProps = channelViewProps({
     serverId: 1,
-    serverName: "Libera",
-    target: "#ruby",
-    nick: "alice",
-    status: "connected",
-    statusError: null,
-    topic: null,
-    joined: true,
     messages: lines.map((m) => ({ ...m, server_id: 1, target: "#ruby" })),
-    hasMore: false,
-    pageSize: 100,
     lastReadId: 10,
     showJoinsParts: false,
     timeFormat: "24h-seconds",
     highlightWords: ["this"],
-  };
+  });
   const html = renderToString(h(ChannelView, props));
   assertMatch(
     html,
@@ -68,19 +59,7 @@ Deno.test("ChannelView: a date separator before the first line of each day", () 
     messageJson(2, { created_at: "2026-12-01T23:59:00.000Z" }),
     messageJson(3, { created_at: "2026-12-02T00:01:00.000Z" }),
   ].map((m) => ({ ...m, server_id: 1, target: "#ruby" }));
-  const html = renderToString(h(ChannelView, {
-    serverId: 1,
-    serverName: "Libera",
-    target: "#ruby",
-    nick: "alice",
-    status: "connected",
-    statusError: null,
-    topic: null,
-    joined: true,
-    messages: days,
-    hasMore: false,
-    pageSize: 100,
-  }));
+  const html = renderToString(h(ChannelView, channelViewProps({ serverId: 1, messages: days })));
   const separators = [
     ...html.matchAll(
       /<li class="day-separator" role="separator"><time datetime="([^"]+)">([^<]+)<\/time><\/li><li class="msg[^"]*" data-id="(\d+)"/g,
