@@ -231,6 +231,8 @@ export class Client {
   connect(options?: ConnectOptions): void;
   /** Writes `line` as is when given one string. */
   raw(line: string): void;
+  /** Asks for these capabilities too, when the server offers them. */
+  requestCap(caps: string | string[]): void;
   quit(message?: string): void;
   changeNick(nick: string): void;
   on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;

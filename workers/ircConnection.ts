@@ -84,6 +84,9 @@ export class IrcConnection {
     this.#log = log;
     this.#onState = onState;
     this.client = new ircFramework.Client();
+    // Beyond irc-framework's own list: history from the server after a
+    // reconnect (workers/chatHistory.ts).
+    this.client.requestCap(["draft/chathistory"]);
     cheapenPingTimeout(this.client);
     boundReplyCaches(this.client, log);
     this.queue = new OutgoingQueue({

@@ -26,6 +26,7 @@ import { OwnChannels } from "./ownChannels.ts";
 import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
+import { lastHistoryMark, listenChatHistory } from "./chatHistory.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
@@ -297,6 +298,11 @@ class Worker {
       (error) => this.#log.warn(`channel list: ${errorMessage(error)}`),
     );
     listenChannelList(client, this.#list);
+    listenChatHistory(
+      client,
+      (channel) => lastHistoryMark(this.#db, this.#server.id, channel),
+      (message) => this.#log.warn(message),
+    );
   }
 
   #storeEvents(): void {

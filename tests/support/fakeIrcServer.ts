@@ -18,6 +18,25 @@ export interface FakeIrcOptions {
   echoMessage?: boolean;
   /** More IRCv3 capabilities offered in CAP LS (each acknowledged when requested). */
   caps?: string[];
+  /**
+   * What `CHATHISTORY AFTER` answers from (offer `draft/chathistory` and
+   * `batch` in `caps`), oldest first; the test may add to it as it goes.
+   * The answer is the IRCv3 draft's (https://ircv3.net/specs/extensions/chathistory):
+   * `BATCH +<id> chathistory <target>`, the lines after the reference
+   * (`timestamp=` exclusive, or `msgid=`), up to the limit, each with its
+   * `batch`, `time` and `msgid` tags, then `BATCH -<id>`.
+   */
+  history?: HistoryLine[];
+}
+
+/** A line of a channel's history, for {@link FakeIrcOptions.history}. */
+export interface HistoryLine {
+  target: string;
+  /** ISO 8601, as the `time` tag has it. */
+  time: string;
+  msgid: string;
+  /** The line without tags: `:bob!b@h PRIVMSG #c :hi`. */
+  line: string;
 }
 
 /** One connected client, as the server sees it. */
@@ -62,6 +81,8 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
   const taken = new Set((options.takenNicks ?? []).map((n) => n.toLowerCase()));
+  // Numbers the CHATHISTORY answers' batches.
+  let batches = 0;
 
   const waitUntil = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -202,6 +223,26 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
             case "PRIVMSG":
             case "NOTICE":
               if (caps.has("echo-message")) client.send(`:${mask()} ${line}`);
+              break;
+            case "CHATHISTORY":
+              if (params[0]?.toUpperCase() === "AFTER" && options.history) {
+                const [, target = "", ref = "", limit = "50"] = params;
+                const all = options.history.filter((h) => h.target.toLowerCase() === target.toLowerCase());
+                let from = 0;
+                if (ref.startsWith("timestamp=")) {
+                  const after = Date.parse(ref.slice(10));
+                  from = all.findIndex((h) => Date.parse(h.time) > after);
+                  if (from === -1) from = all.length;
+                } else if (ref.startsWith("msgid=")) {
+                  from = all.findIndex((h) => h.msgid === ref.slice(6)) + 1 || all.length;
+                }
+                const id = `h${++batches}`;
+                client.send(`:fake.irc BATCH +${id} chathistory ${target}`);
+                for (const h of all.slice(from, from + Number(limit))) {
+                  client.send(`@batch=${id};time=${h.time};msgid=${h.msgid} ${h.line}`);
+                }
+                client.send(`:fake.irc BATCH -${id}`);
+              }
               break;
             case "QUIT":
               client.send(`ERROR :Closing Link: 127.0.0.1 (Quit: ${trailing})`);
