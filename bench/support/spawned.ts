@@ -30,6 +30,24 @@ export function collectOutput(child: Deno.ChildProcess, keep: number): Collected
   return { text: () => text, done };
 }
 
+/** Sends `child` SIGTERM, SIGKILL if `exited` has not resolved after `graceMs`, and waits for `exited`. */
+export async function terminate(
+  child: Deno.ChildProcess,
+  exited: Promise<unknown>,
+  graceMs: number,
+): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** A spawned server, see {@link spawnServer}. */
 export interface SpawnedServer {
   /** Its exit status. */
@@ -67,18 +85,7 @@ export function spawnServer(binary: string, args: string[], missing: string): Sp
     printed: output.text,
     stop: () =>
       stopping ??= (async () => {
-        if (!exited) {
-          try {
-            child.kill("SIGTERM");
-          } catch { /* gone */ }
-          const timer = setTimeout(() => {
-            try {
-              child.kill("SIGKILL");
-            } catch { /* gone */ }
-          }, 5000);
-          await status;
-          clearTimeout(timer);
-        }
+        if (!exited) await terminate(child, status, 5000);
         await output.done;
       })(),
   };

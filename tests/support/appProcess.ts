@@ -6,7 +6,7 @@
  * @module
  */
 import { waitFor } from "./assert.ts";
-import { collectOutput } from "../../bench/support/spawned.ts";
+import { collectOutput, terminate } from "../../bench/support/spawned.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -93,16 +93,7 @@ export async function startAppProcess(
 
   const stop = async () => {
     if (done) return;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 15_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(child, exited, 15_000);
   };
 
   try {
