@@ -192,6 +192,7 @@ export default function ChannelView(props: ChannelViewProps) {
         error={props.error}
         onQueued={() => scrollerRef.current?.scrollTo({ top: 0 })}
         handle={composer}
+        status={live.status}
         nicks={() => completionNicks(messages, memberNicks(serverId, channel), live.nick)}
       />
     </section>

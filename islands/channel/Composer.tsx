@@ -29,6 +29,8 @@ import { changeIgnore, ignoresOf } from "./useIgnores.ts";
 import { dismiss, enqueue, type OutboxEntry, subscribeOutbox } from "../outbox.ts";
 import { useInputHistory } from "./useInputHistory.ts";
 import { sameWindow } from "./window.ts";
+import { windowOpened } from "./windowOpened.ts";
+import type { ServerStatus } from "../../lib/db/schema.ts";
 
 /** What the window may ask of its input. */
 export interface ComposerHandle {
@@ -50,6 +52,8 @@ export interface ComposerProps {
   handle: RefObject<ComposerHandle | null>;
   /** Nicks that Tab completes, most relevant first (read when Tab is pressed). */
   nicks?: () => readonly string[];
+  /** The server's connection as the window knows it: a line for a server with no connection is not sent. */
+  status?: ServerStatus;
 }
 
 /** Where a window of `serverId` is (`null`: the server's own). */
@@ -69,6 +73,8 @@ export function Composer(props: ComposerProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   const textRef = useRef(text);
   textRef.current = text;
+  // Lines queued here that open another window once taken: their id and that window.
+  const opening = useRef(new Map<string, string>());
 
   props.handle.current = {
     edit(entry) {
@@ -81,6 +87,8 @@ export function Composer(props: ComposerProps) {
 
   useEffect(() =>
     subscribeOutbox((event) => {
+      const opened = event.type === "sent" ? opening.current.get(event.entry.id) : undefined;
+      if (opened !== undefined) location.assign(windowPath(serverId, opened));
       if (
         event.type !== "failed" || event.entry.serverId !== serverId ||
         !sameWindow(event.entry.target, target)
@@ -120,10 +128,18 @@ export function Composer(props: ComposerProps) {
       );
       return;
     }
+    // The app would refuse it (a 409, which the browser logs as an error):
+    // said here, the line kept in the input.
+    if (props.status === "disconnected" || props.status === "error") {
+      setError("Server not connected: connect it first.");
+      return;
+    }
     history.remember(line);
     setText("");
     setError(null);
-    enqueue(serverId, target, line);
+    const entry = enqueue(serverId, target, line);
+    const opened = windowOpened(parsed.command, target);
+    if (opened !== undefined) opening.current.set(entry.id, opened);
     props.onQueued();
   };
 

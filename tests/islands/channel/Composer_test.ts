@@ -81,3 +81,41 @@ Deno.test({
     localStorage.clear();
   },
 });
+
+Deno.test({
+  name:
+    "Composer: a line for a server not connected is not sent (the app would refuse it): said, and kept in the input",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    localStorage.clear();
+    const root = new SmallDocument().createElement("div");
+    const handle = { current: null as ComposerHandle | null };
+    let queued = 0;
+    await act(() =>
+      render(
+        h(Composer, {
+          serverId: 4,
+          target: "#ruby",
+          onQueued: () => queued++,
+          handle,
+          status: "disconnected",
+        }),
+        root as unknown as Element,
+      )
+    );
+    const input = root.all("input").find((i) => i.getAttribute("name") === "content") as Input;
+    input.value = "hello";
+    await act(() => input.fire("input"));
+    await act(() => root.all("form")[0].fire("submit"));
+    assertEquals(queued, 0);
+    assertEquals(windowEntries(4, "#ruby"), []);
+    assertEquals(input.value, "hello");
+    assertEquals(
+      root.all("p").find((p) => p.getAttribute("id") === "composer-error")?.textContent,
+      "Server not connected: connect it first.",
+    );
+    await act(() => render(null, root as unknown as Element));
+    localStorage.clear();
+  },
+});
