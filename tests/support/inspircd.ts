@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { ircLines } from "./ircLines.ts";
 import { connectRawIrcClient } from "./rawIrcClient.ts";
 import { type SpawnedServer, spawnServer } from "../../bench/support/spawned.ts";
 
@@ -144,18 +145,10 @@ async function withNickServ(
   const encoder = new TextEncoder();
   const send = (line: string) => conn.write(encoder.encode(`${line}\r\n`));
   const reading = (async () => {
-    let buffer = "";
-    const decoder = new TextDecoder();
     try {
-      for await (const chunk of conn.readable) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let index;
-        while ((index = buffer.indexOf("\n")) !== -1) {
-          const line = buffer.slice(0, index).replace(/\r$/, "");
-          buffer = buffer.slice(index + 1);
-          lines.push(line);
-          if (line.startsWith("PING ")) send(`PONG ${line.slice(5)}`).catch(() => {});
-        }
+      for await (const line of ircLines(conn.readable)) {
+        lines.push(line);
+        if (line.startsWith("PING ")) send(`PONG ${line.slice(5)}`).catch(() => {});
       }
     } catch { /* closed */ }
   })();

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { ircLines } from "./ircLines.ts";
 
 /** A received line and when it arrived (`performance.now()`). */
 export interface ReceivedLine {
@@ -52,18 +53,10 @@ export async function connectRawIrcClient(
     await conn.write(encoder.encode(line + "\r\n"));
   };
   const reading = (async () => {
-    let buffer = "";
     try {
-      const decoder = new TextDecoder();
-      for await (const chunk of conn.readable) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let index;
-        while ((index = buffer.indexOf("\n")) !== -1) {
-          const line = buffer.slice(0, index).replace(/\r$/, "");
-          buffer = buffer.slice(index + 1);
-          received.push({ line, at: performance.now() });
-          if (line.startsWith("PING ")) send(`PONG ${line.slice(5)}`).catch(() => {});
-        }
+      for await (const line of ircLines(conn.readable)) {
+        received.push({ line, at: performance.now() });
+        if (line.startsWith("PING ")) send(`PONG ${line.slice(5)}`).catch(() => {});
         waiters.forEach((wake) => wake());
       }
     } catch { /* closed */ }

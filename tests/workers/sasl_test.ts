@@ -13,6 +13,7 @@ import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts
 import { createTestDatabase } from "../support/database.ts";
 import { startIrcNetwork } from "../support/inspircd.ts";
 import { startNgircd } from "../support/ngircd.ts";
+import { ircLines } from "../support/ircLines.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import {
   createServer,
@@ -216,22 +217,14 @@ function scriptedServer(
         return conn.write(new TextEncoder().encode(`${line}\r\n`));
       };
       (async () => {
-        let buffer = "";
-        const decoder = new TextDecoder();
         let nick = "*";
         try {
-          for await (const chunk of conn.readable) {
-            buffer += decoder.decode(chunk, { stream: true });
-            let index;
-            while ((index = buffer.indexOf("\n")) !== -1) {
-              const line = buffer.slice(0, index).replace(/\r$/, "");
-              buffer = buffer.slice(index + 1);
-              events.push(`< ${line}`);
-              const [command, ...params] = line.split(" ");
-              if (command === "NICK") nick = params[0];
-              else if (command === "PING") await write(`:fake PONG fake :${params[0]}`);
-              else await answer(line, write, nick);
-            }
+          for await (const line of ircLines(conn.readable)) {
+            events.push(`< ${line}`);
+            const [command, ...params] = line.split(" ");
+            if (command === "NICK") nick = params[0];
+            else if (command === "PING") await write(`:fake PONG fake :${params[0]}`);
+            else await answer(line, write, nick);
           }
         } catch { /* closed */ }
       })();
