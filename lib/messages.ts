@@ -163,14 +163,15 @@ async function insertBatch(
   // gap in the log; `on conflict` only covers another writer racing this one.
   const insert = sql`
     r as (
-      select * from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
-                                 as (t text, s text, c text, y text, at timestamptz, g text))
-        with ordinality as r(target, sender, content, message_type, created_at, msgid, n)
+      select j.*, row_number() over (partition by j.msgid order by j.n) as nth
+      from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+                        as (t text, s text, c text, y text, at timestamptz, g text))
+        with ordinality as j(target, sender, content, message_type, created_at, msgid, n)
     ),
     f as (
       select r.*, row_number() over (order by r.n) as k from r
       where r.msgid is null
-         or (r.n = (select min(d.n) from r d where d.msgid = r.msgid)
+         or (r.nth = 1
              and not exists (select 1 from messages x where x.server_id = ${serverId} and x.msgid = r.msgid))
     ),
     c as (select count(*) as kept from f),
