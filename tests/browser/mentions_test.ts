@@ -10,7 +10,7 @@
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
+import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient, type RawIrcClient } from "../support/rawIrcClient.ts";
 import { startTcpProxy } from "../support/tcpProxy.ts";
@@ -46,9 +46,10 @@ Deno.test({
       const serverUrl = `${app.url}/servers/${server.id}`;
       await connectServer(page, app.url, server.id);
       await bob.join("#ruby");
-      await page.fill("#composer-input", "/join #ruby");
-      await page.press("#composer-input", "Enter");
+      await joinChannel(page, "#ruby");
       await bob.waitForMember("#ruby", "alice");
+      // Back in the server window, so that #ruby's lines count as unread.
+      await page.goto(serverUrl);
       await navWindow(page, "#ruby").waitFor();
       const title = await page.title();
 

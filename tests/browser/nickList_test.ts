@@ -10,7 +10,7 @@
  */
 import type { Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
+import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startInspIrcd } from "../../bench/support/inspircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 
@@ -61,8 +61,7 @@ Deno.test({
       await connectServer(page, app.url, server.id);
       // bob is first in, so the server makes him the channel's operator.
       await bob.join("#ruby");
-      await page.fill("#composer-input", "/join #ruby");
-      await page.press("#composer-input", "Enter");
+      await joinChannel(page, "#ruby");
       await bob.waitForMember("#ruby", "alice");
 
       await page.goto(`${app.url}/servers/${server.id}/chat/%23ruby`);

@@ -9,7 +9,7 @@
  * record what it is asked to show, and still shows it.
  */
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
+import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 
@@ -60,8 +60,7 @@ Deno.test({
       await bob.join("#ruby");
       await bob.join("#quiet");
       for (const channel of ["#ruby", "#quiet"]) {
-        await page.fill("#composer-input", `/join ${channel}`);
-        await page.press("#composer-input", "Enter");
+        await joinChannel(page, channel);
         await bob.waitForMember(channel, "alice");
       }
 

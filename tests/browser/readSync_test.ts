@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
+import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 
@@ -41,8 +41,7 @@ Deno.test({
       const serverUrl = `${app.url}/servers/${server.id}`;
       await connectServer(laptop, app.url, server.id);
       await bob.join("#ruby");
-      await laptop.fill("#composer-input", "/join #ruby");
-      await laptop.press("#composer-input", "Enter");
+      await joinChannel(laptop, "#ruby");
       await bob.waitForMember("#ruby", "alice");
 
       await phone.goto(serverUrl);

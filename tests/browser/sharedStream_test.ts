@@ -8,7 +8,7 @@
  */
 import type { Page } from "playwright-core";
 import { assertEquals, waitFor } from "../support/assert.ts";
-import { connectServer, logIn, startBrowserApp } from "../support/browserApp.ts";
+import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 
@@ -45,8 +45,7 @@ Deno.test({
       await logIn(first, app.url);
       await connectServer(first, app.url, server.id);
       await bob.join("#ruby");
-      await first.fill("#composer-input", "/join #ruby");
-      await first.press("#composer-input", "Enter");
+      await joinChannel(first, "#ruby");
       await bob.waitForMember("#ruby", "alice");
 
       const channelUrl = `${app.url}/servers/${server.id}/chat/%23ruby`;

@@ -7,7 +7,7 @@
  * searched, sorted and joined by click. Screenshots go to `tmp/screenshots/`.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { logIn, startBrowserApp } from "../support/browserApp.ts";
+import { joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -43,9 +43,8 @@ Deno.test({
       await page.goto(`${app.url}/servers/${server.id}`);
       await page.click("button:has-text('Connect')");
       await irc.waitForClient(WAIT);
-      await say("/join #ruby");
+      await joinChannel(page, "#ruby");
       await irc.waitForLine("JOIN #ruby");
-      await page.goto(`${app.url}/servers/${server.id}/chat/%23ruby`);
       await page.locator(".window-header h1", { hasText: "#ruby" }).waitFor();
 
       // Two speakers; one of them is then ignored, in history and live.

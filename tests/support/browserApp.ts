@@ -87,3 +87,14 @@ export async function connectServer(page: Page, base: string, serverId: number):
   await page.click("button:has-text('Connect')");
   await page.locator(".server-toolbar [data-status=connected]").waitFor();
 }
+
+/**
+ * Types `/join channel` in the open window and waits for the page to move to
+ * the channel's window, as `/join` does; a `goto` started before that move
+ * would be cut off by it.
+ */
+export async function joinChannel(page: Page, channel: string): Promise<void> {
+  await page.fill("#composer-input", `/join ${channel}`);
+  await page.press("#composer-input", "Enter");
+  await page.waitForURL((url) => url.pathname.endsWith(`/chat/${encodeURIComponent(channel)}`));
+}
