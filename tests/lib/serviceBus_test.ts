@@ -17,7 +17,13 @@ async function withBus(fn: (bus: ServiceBus, database: TestDatabase) => Promise<
 }
 
 /** Runs tests/support/busPublisher.ts as another process with a worker's narrow flags. */
-async function publishFromSubprocess(url: string, channel: string, data: unknown, count = 1): Promise<void> {
+async function publishFromSubprocess(
+  url: string,
+  channel: string,
+  data: unknown,
+  count = 1,
+  holdMs = 0,
+): Promise<void> {
   const db = new URL(url);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -25,13 +31,13 @@ async function publishFromSubprocess(url: string, channel: string, data: unknown
       `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
       "--no-prompt",
       `--allow-net=${db.hostname}:${db.port}`,
-      `--allow-env=DATABASE_URL,${PG_ENV_VARS.join(",")}`,
+      `--allow-env=DATABASE_URL,HOLD_MS,${PG_ENV_VARS.join(",")}`,
       new URL("../support/busPublisher.ts", import.meta.url).pathname,
       channel,
       JSON.stringify(data),
       String(count),
     ],
-    env: { DATABASE_URL: url },
+    env: { DATABASE_URL: url, HOLD_MS: String(holdMs) },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -111,7 +117,8 @@ Deno.test("bus: a subscriber is told who sent each message: this process, or the
     bus.subscribePrefix("wh", (_, data, sender) => got.push([data, sender]));
     await bus.ready();
     await bus.publish("who", "here");
-    await publishFromSubprocess(database.url, "who", "there");
+    // Its session stays until well after the message is heard, so its role can be looked up.
+    await publishFromSubprocess(database.url, "who", "there", 1, 3000);
     await waitFor(() => got.length === 4, 5000, "both messages, twice");
     const { rows } = await sql<{ name: string }>`select session_user::text as name`.execute(database.db);
     assertEquals(got, [

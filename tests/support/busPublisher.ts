@@ -22,5 +22,8 @@ for (let i = 0; i < Number(countText ?? "1"); i++) {
   await ServiceBus.publish(channel, JSON.parse(json));
 }
 console.log("published");
+// A receiver may look the sender's session up (who sent it): it must still be there.
+const hold = Number(Deno.env.get("HOLD_MS") ?? "0");
+if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
 await bus.close();
 await db.destroy();
