@@ -1,5 +1,4 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { createSession } from "../../lib/auth/sessions.ts";
 import { insertMessages, listMessages } from "../../lib/messages.ts";
 import { setChannelJoined, setChannelTopic } from "../../lib/channels.ts";
 import { findServer, setServerStatus } from "../../lib/servers.ts";
@@ -14,38 +13,12 @@ import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { readSse } from "../support/sseClient.ts";
 import { waitForStatus } from "../support/worker.ts";
-import { type TestApp, type TestUser, withApp } from "./testApp.ts";
-
-const ORIGIN = "http://127.0.0.1:8000";
-
-/** A page session for `user`: the cookie header value. */
-async function login(t: TestApp, user: TestUser): Promise<string> {
-  const session = await createSession(t.database.db, user.id);
-  return `ircweb_session=${session.token}`;
-}
+import { type TestApp, withApp } from "./testApp.ts";
+import { ORIGIN, postForm, sessionCookie as login } from "./pageSession.ts";
 
 /** GETs a page as the holder of `cookie`. */
 function page(t: TestApp, path: string, cookie?: string): Promise<Response> {
   return t.call(path, { headers: cookie ? { cookie } : {} });
-}
-
-/** POSTs a form from the app's own page, as a browser does. */
-function postForm(
-  t: TestApp,
-  path: string,
-  cookie: string,
-  fields: Record<string, string>,
-): Promise<Response> {
-  return t.call(path, {
-    method: "POST",
-    headers: {
-      cookie,
-      origin: ORIGIN,
-      "sec-fetch-site": "same-origin",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
 }
 
 async function html(response: Response, status = 200): Promise<string> {
