@@ -1,4 +1,5 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
+import { EVERY_EVENT_LINES, EVERY_EVENT_STORED } from "./events/everyEvent.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { startPrivatePostgres } from "../support/privatePostgres.ts";
 import {
@@ -41,43 +42,13 @@ Deno.test("worker events: every kind of IRC event is stored with its target, sen
     client.send(":fake.irc 353 tester = #other :tester bob");
     client.send(":fake.irc 366 tester #other :End of /NAMES list.");
     const start = (await rows(db, serverId)).length;
+    // And one with the server's time.
     const lines = [
-      ":bob!b@h PRIVMSG #chan :hello",
-      ":bob!b@h PRIVMSG tester :private hi",
-      ":bob!b@h PRIVMSG #chan :\x01ACTION waves\x01",
-      ":bob!b@h NOTICE #chan :chan notice",
-      ":NickServ!s@services NOTICE tester :please identify",
-      ":fake.irc NOTICE tester :*** a server notice",
-      ":dave!d@host.example JOIN #chan",
-      ":dave!d@host.example PART #chan :bye",
-      ":carol!c@h TOPIC #chan :new topic",
-      ":carol!c@h MODE #chan +o bob",
-      ":carol!c@h KICK #chan erin :out",
-      ":bob!b@h NICK bobby",
-      ":bobby!b@h QUIT :gone",
+      ...EVERY_EVENT_LINES,
       "@time=2020-01-02T03:04:05.000Z :carol!c@h PRIVMSG #chan :from the past",
-      ":fake.irc 404 tester #chan :Cannot send to channel",
     ];
     for (const line of lines) client.send(line);
-    const expected = [
-      ["privmsg", "#chan", "bob", "hello"],
-      ["privmsg", "bob", "bob", "private hi"],
-      ["action", "#chan", "bob", "waves"],
-      ["notice", "#chan", "bob", "chan notice"],
-      ["notice", null, "NickServ", "please identify"],
-      ["system", null, "fake.irc", "*** a server notice"],
-      ["join", "#chan", "dave", "d@host.example"],
-      ["part", "#chan", "dave", "bye"],
-      ["topic", "#chan", "carol", "new topic"],
-      ["mode", "#chan", "carol", "+o bob"],
-      ["kick", "#chan", "carol", "erin out"],
-      ["nick", "#chan", "bob", "bobby"],
-      ["nick", "#other", "bob", "bobby"],
-      ["quit", "#chan", "bobby", "gone"],
-      ["quit", "#other", "bobby", "gone"],
-      ["privmsg", "#chan", "carol", "from the past"],
-      ["error", null, null, "#chan: Cannot send to channel"],
-    ];
+    const expected = [...EVERY_EVENT_STORED, ["privmsg", "#chan", "carol", "from the past"]];
     const got = await waitFor(
       async () => {
         const all = await rows(db, serverId);
@@ -87,7 +58,7 @@ Deno.test("worker events: every kind of IRC event is stored with its target, sen
       "the events",
     );
     assertEquals(got.map(brief), expected);
-    assertEquals(got[15].created_at.toISOString(), "2020-01-02T03:04:05.000Z", "server-time is the time");
+    assertEquals(got[16].created_at.toISOString(), "2020-01-02T03:04:05.000Z", "server-time is the time");
     assert(Math.abs(got[0].created_at.getTime() - Date.now()) < 60_000, "otherwise the arrival time");
     const channel = await db.selectFrom("channels").selectAll().where("name", "=", "#chan")
       .executeTakeFirstOrThrow();
