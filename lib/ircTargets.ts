@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
 
 /** What the operator allows besides public addresses. */
 export interface TargetPolicy {
@@ -123,6 +122,8 @@ export async function resolvedTargetRefusal(
 
 // Every address of `host` as the system resolves it (hosts file included), as a connect would.
 async function resolveAll(host: string): Promise<string[]> {
+  // Loaded here: the workers import this module too, and never resolve.
+  const { lookup } = await import("node:dns/promises");
   const found = await lookup(host, { all: true, verbatim: true });
   return found.map((entry) => entry.address);
 }
