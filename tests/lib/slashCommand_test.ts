@@ -1,18 +1,6 @@
 import { assertEquals, assertMatch } from "../support/assert.ts";
-import { parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
-import type { IrcCommand } from "../../lib/ircCommand.ts";
-
-function command(content: string, target: string | null = "#ruby"): IrcCommand {
-  const result = parseSlashCommand(content, target);
-  if (!result.ok) throw new Error(`${content}: ${result.error}`);
-  return result.command;
-}
-
-function error(content: string, target: string | null = "#ruby"): string {
-  const result = parseSlashCommand(content, target);
-  if (result.ok) throw new Error(`${content} parsed as ${JSON.stringify(result.command)}`);
-  return result.error;
-}
+import { command, error } from "../support/slashCommands.ts";
+import { storesMessage } from "../../lib/slashCommand.ts";
 
 Deno.test("plain text is a message to the current target", () => {
   assertEquals(command("Hello, world!"), { command: "privmsg", target: "#ruby", message: "Hello, world!" });

@@ -2,25 +2,14 @@
 // line, validated as socket commands, and turned into IRC lines that can
 // carry no CR, LF or NUL and stay within 512 bytes.
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { appCommandOf, parseSlashCommand, SLASH_COMMANDS, SLASH_HELP } from "../../lib/slashCommand.ts";
+import { appCommandOf, SLASH_COMMANDS, SLASH_HELP } from "../../lib/slashCommand.ts";
 import { type IrcCommand, MAX_RAW_LINE_BYTES, validateCommand } from "../../lib/ircCommand.ts";
 import { commandLines, IRC_LINE_BYTES } from "../../workers/messageLines.ts";
 import { parseIrcFormatting } from "../../lib/ircFormat.ts";
+import { command, error } from "../support/slashCommands.ts";
 
 const me = { nick: "tester", username: "tester" };
 const bytes = (s: string) => new TextEncoder().encode(s).length;
-
-function command(content: string, target: string | null = "#ruby"): IrcCommand {
-  const result = parseSlashCommand(content, target);
-  if (!result.ok) throw new Error(`${content}: ${result.error}`);
-  return result.command;
-}
-
-function error(content: string, target: string | null = "#ruby"): string {
-  const result = parseSlashCommand(content, target);
-  if (result.ok) throw new Error(`${content} parsed as ${JSON.stringify(result.command)}`);
-  return result.error;
-}
 
 function lines(content: string, target: string | null = "#ruby"): string[] {
   const parsed = command(content, target);
