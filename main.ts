@@ -10,7 +10,7 @@ import { openDatabase } from "./lib/db/database.ts";
 import { ServiceBus } from "./lib/serviceBus.ts";
 import { WorkerConnectionPool } from "./lib/ircCommandSender.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
-import { Supervisor } from "./lib/supervisor.ts";
+import { Supervisor } from "./lib/supervisor/supervisor.ts";
 import { createApp } from "./routes/app.ts";
 import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";

@@ -168,7 +168,7 @@ export const DEFAULT_MAX_WORKERS = 200;
 /**
  * Default of `WORKER_MEMORY_MB`: well above an idle worker's heap
  * (bench/README.md, "Worker memory"), so only something runaway reaches it
- * (`lib/workerLaunch.ts`).
+ * (`lib/supervisor/workerLaunch.ts`).
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
 

@@ -1,6 +1,6 @@
 /**
  * The IRC process, one per connected server: started by the web app
- * (`lib/workerLaunch.ts`) with its server's id, it connects to IRC, stores
+ * (`lib/supervisor/workerLaunch.ts`) with its server's id, it connects to IRC, stores
  * everything through the {@link EventWriter}, and takes commands on
  * `<SOCKET_DIR>/server-<id>.sock` until `quit`, SIGTERM or SIGINT
  * (docs/architecture.md).
@@ -8,7 +8,7 @@
  * @module
  */
 import { loadConfig } from "../lib/config.ts";
-import { WORKER_BUS_CHANNEL_ENV, WORKER_EXIT_START_FAILED } from "../lib/workerLaunch.ts";
+import { WORKER_BUS_CHANNEL_ENV, WORKER_EXIT_START_FAILED } from "../lib/supervisor/workerLaunch.ts";
 import { createDb, type Db } from "../lib/db/database.ts";
 import { errorMessage, logger, setLogLevel } from "../lib/log.ts";
 import { watchParent } from "../lib/parentWatch.ts";

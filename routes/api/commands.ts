@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import type { ServerSupervisor } from "../../lib/supervisor.ts";
+import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 

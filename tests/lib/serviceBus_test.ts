@@ -2,7 +2,7 @@ import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { type BusSender, MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
 import { createDb } from "../../lib/db/database.ts";
-import { PG_ENV_VARS } from "../../lib/workerLaunch.ts";
+import { PG_ENV_VARS } from "../../lib/supervisor/workerLaunch.ts";
 import { sql } from "kysely";
 
 async function withBus(fn: (bus: ServiceBus, database: TestDatabase) => Promise<void>): Promise<void> {

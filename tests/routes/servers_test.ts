@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
 import { createApp } from "../../routes/app.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { Supervisor, type SupervisorOptions } from "../../lib/supervisor.ts";
+import { Supervisor, type SupervisorOptions } from "../../lib/supervisor/supervisor.ts";
 
 const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
 

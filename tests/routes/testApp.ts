@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { createApp } from "../../routes/app.ts";
 import { type Config, loadConfig } from "../../lib/config.ts";
 import { createApiToken } from "../../lib/auth/apiTokens.ts";
-import { Supervisor } from "../../lib/supervisor.ts";
+import { Supervisor } from "../../lib/supervisor/supervisor.ts";
 import type { ThrottleLimits } from "../../lib/auth/loginThrottle.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { insertServer } from "../../lib/servers.ts";

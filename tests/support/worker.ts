@@ -7,7 +7,7 @@ import type { Db } from "../../lib/db/database.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor } from "../../lib/servers.ts";
-import { workerLaunchCommand } from "../../lib/workerLaunch.ts";
+import { workerLaunchCommand } from "../../lib/supervisor/workerLaunch.ts";
 import { waitFor } from "./assert.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { type FakeIrcOptions, type FakeIrcServer, startFakeIrcServer } from "./fakeIrcServer.ts";

@@ -217,7 +217,7 @@ Deno.test("worker: a socket path over 107 bytes is refused at start, naming it",
 Deno.test("worker: its permissions do not reach files outside them", async () => {
   // The worker's own flags, applied to a probe script: reading the README
   // must be refused.
-  const { workerArgs } = await import("../../lib/workerLaunch.ts");
+  const { workerArgs } = await import("../../lib/supervisor/workerLaunch.ts");
   const socketDir = await makeSocketDir();
   const args = workerArgs({
     serverId: 1,

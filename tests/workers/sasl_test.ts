@@ -33,7 +33,7 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
   const network = await startIrcNetwork();
   const database = await createTestDatabase();
   const socketDir = await makeSocketDir();
-  // The workers trust the network's CA (lib/workerLaunch.ts passes it on).
+  // The workers trust the network's CA (lib/supervisor/workerLaunch.ts passes it on).
   const previousCert = Deno.env.get("DENO_CERT");
   Deno.env.set("DENO_CERT", network.caFile);
   const workers: TestWorker[] = [];

@@ -24,7 +24,7 @@ import { ServiceBus } from "../../../lib/serviceBus.ts";
 import { readBusKey, serverPgChannel } from "../../../lib/events/busChannels.ts";
 
 // The test cluster's URL, logged in as the worker (the worker itself gets
-// the login through PGUSER/PGPASSWORD: lib/workerLaunch.ts).
+// the login through PGUSER/PGPASSWORD: lib/supervisor/workerLaunch.ts).
 function loginUrl(url: string, login: WorkerCredentials): string {
   const parsed = new URL(url);
   parsed.username = login.user;

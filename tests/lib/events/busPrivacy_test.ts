@@ -27,7 +27,7 @@ import {
   workerArgs,
   workerEnv,
   workerLaunchCommand,
-} from "../../../lib/workerLaunch.ts";
+} from "../../../lib/supervisor/workerLaunch.ts";
 
 function loginUrl(url: string, login: WorkerCredentials): string {
   const parsed = new URL(url);

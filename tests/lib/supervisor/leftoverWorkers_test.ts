@@ -1,14 +1,14 @@
-import { assertEquals } from "../support/assert.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { createServer, makeSocketDir } from "../support/worker.ts";
+import { assertEquals } from "../../support/assert.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/database.ts";
+import { createServer, makeSocketDir } from "../../support/worker.ts";
 import {
   type CleanupContext,
   endLeftover,
   serversToResume,
   tidyLeftover,
-} from "../../lib/leftoverWorkers.ts";
-import { findServer, socketPathFor, updateServer } from "../../lib/servers.ts";
-import type { Server } from "../../lib/db/schema.ts";
+} from "../../../lib/supervisor/leftoverWorkers.ts";
+import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
+import type { Server } from "../../../lib/db/schema.ts";
 
 async function withCleanup(
   fn: (t: { database: TestDatabase; ctx: CleanupContext; server: Server }) => Promise<void>,

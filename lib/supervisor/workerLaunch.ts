@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { CONFIG_ENV_VARS, DEFAULT_WORKER_MEMORY_MB } from "./config.ts";
-import { socketPathFor } from "./servers.ts";
+import { CONFIG_ENV_VARS, DEFAULT_WORKER_MEMORY_MB } from "../config.ts";
+import { socketPathFor } from "../servers.ts";
 import { parse } from "pg-connection-string";
 
 /**
@@ -67,8 +67,8 @@ const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);
 export const WORKER_BUS_CHANNEL_ENV = "IRCWEB_BUS_CHANNEL";
 
 /** The entry point of a worker. */
-export const WORKER_ENTRY = new URL("../workers/ircWorker.ts", import.meta.url).pathname;
-const CONFIG_FILE = new URL("../deno.json", import.meta.url).pathname;
+export const WORKER_ENTRY = new URL("../../workers/ircWorker.ts", import.meta.url).pathname;
+const CONFIG_FILE = new URL("../../deno.json", import.meta.url).pathname;
 
 /** What a worker needs to be started. */
 export interface WorkerSpec {

@@ -2,18 +2,18 @@
  * The worker lifecycle: real worker subprocesses started by the supervisor
  * against the small test IRC server and a test database.
  */
-import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../support/assert.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { killProcess, processAlive, processArguments } from "../support/process.ts";
-import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../support/worker.ts";
-import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
-import { findServer, socketPathFor, updateServer } from "../../lib/servers.ts";
-import { Supervisor, type SupervisorOptions, WorkerLimitError } from "../../lib/supervisor.ts";
-import { LEASE_NAMESPACE } from "../../lib/serverLease.ts";
+import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../../support/assert.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/database.ts";
+import { type FakeIrcServer, startFakeIrcServer } from "../../support/fakeIrcServer.ts";
+import { killProcess, processAlive, processArguments } from "../../support/process.ts";
+import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../../support/worker.ts";
+import { IrcCommandSender } from "../../../lib/ircCommandSender.ts";
+import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
+import { Supervisor, type SupervisorOptions, WorkerLimitError } from "../../../lib/supervisor/supervisor.ts";
+import { LEASE_NAMESPACE } from "../../../lib/serverLease.ts";
 import { sql } from "kysely";
-import { PUBLIC_ONLY } from "../../lib/ircTargets.ts";
-import type { Server } from "../../lib/db/schema.ts";
+import { PUBLIC_ONLY } from "../../../lib/ircTargets.ts";
+import type { Server } from "../../../lib/db/schema.ts";
 
 interface Setup {
   database: TestDatabase;
@@ -79,7 +79,7 @@ Deno.test("supervisor: connect gives a connected worker with a live pid and sock
     assert(row.pid !== null && await processAlive(row.pid), "the pid is a live process");
     assert((await Deno.lstat(path)).isSocket, "the socket is there");
 
-    // Spawned with the narrow flags of lib/workerLaunch.ts.
+    // Spawned with the narrow flags of lib/supervisor/workerLaunch.ts.
     const args = await processArguments(row.pid);
     // Its own socket, not the folder of every worker's.
     assert(args.includes(`--allow-read=${path}`), args.join(" "));

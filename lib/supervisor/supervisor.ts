@@ -7,24 +7,24 @@
  *
  * @module
  */
-import type { Db } from "./db/database.ts";
-import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "./ircTargets.ts";
-import { readBusKey, serverPgChannel } from "./events/busChannels.ts";
+import type { Db } from "../db/database.ts";
+import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "../ircTargets.ts";
+import { readBusKey, serverPgChannel } from "../events/busChannels.ts";
 import {
   DEFAULT_MAX_SERVERS_PER_USER,
   DEFAULT_MAX_WORKERS,
   DEFAULT_WORKER_MEMORY_MB,
   type LogLevel,
-} from "./config.ts";
-import type { ServerUpdate } from "./db/schema.ts";
-import { IrcCommandSender } from "./ircCommandSender.ts";
-import { errorMessage, logger } from "./log.ts";
-import { backoffDelay } from "./backoff.ts";
+} from "../config.ts";
+import type { ServerUpdate } from "../db/schema.ts";
+import { IrcCommandSender } from "../ircCommandSender.ts";
+import { errorMessage, logger } from "../log.ts";
+import { backoffDelay } from "../backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
-import { ServerLeases } from "./serverLease.ts";
-import { findServer, socketPathFor, updateServer } from "./servers.ts";
-import type { Publisher } from "./events/wireFormat.ts";
-import { provisionWorkerRole } from "./db/workerRoles.ts";
+import { ServerLeases } from "../serverLease.ts";
+import { findServer, socketPathFor, updateServer } from "../servers.ts";
+import type { Publisher } from "../events/wireFormat.ts";
+import { provisionWorkerRole } from "../db/workerRoles.ts";
 import {
   type CleanupContext,
   endLeftover,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { backoffDelay } from "./backoff.ts";
+import { backoffDelay } from "../backoff.ts";
 
 /** The restart delays. */
 export interface RestartPolicy {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { assert, assertEquals, assertThrows } from "../support/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../support/assert.ts";
 import {
   PG_ENV_VARS,
   urlWithoutLogin,
@@ -7,9 +7,9 @@ import {
   workerArgs,
   workerEnv,
   type WorkerSpec,
-} from "../../lib/workerLaunch.ts";
-import { testClusterUrl } from "../support/database.ts";
-import { makeSocketDir } from "../support/worker.ts";
+} from "../../../lib/supervisor/workerLaunch.ts";
+import { testClusterUrl } from "../../support/database.ts";
+import { makeSocketDir } from "../../support/worker.ts";
 
 const spec = (databaseUrl: string): WorkerSpec => ({
   serverId: 7,

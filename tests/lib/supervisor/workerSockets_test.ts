@@ -1,6 +1,6 @@
-import { assertEquals } from "../support/assert.ts";
-import { makeSocketDir } from "../support/worker.ts";
-import { removeSocket, socketExists, socketFileIds } from "../../lib/workerSockets.ts";
+import { assertEquals } from "../../support/assert.ts";
+import { makeSocketDir } from "../../support/worker.ts";
+import { removeSocket, socketExists, socketFileIds } from "../../../lib/supervisor/workerSockets.ts";
 
 Deno.test("worker sockets: the ids of the socket files in the folder, other files left out", async () => {
   const dir = await makeSocketDir();

@@ -7,12 +7,12 @@
  *
  * @module
  */
-import type { Db } from "./db/database.ts";
-import type { Server, ServerUpdate } from "./db/schema.ts";
-import { IrcCommandError, IrcCommandSender } from "./ircCommandSender.ts";
-import { errorMessage, logger } from "./log.ts";
-import { findServer, socketPathFor, updateServer } from "./servers.ts";
-import type { Publisher } from "./events/wireFormat.ts";
+import type { Db } from "../db/database.ts";
+import type { Server, ServerUpdate } from "../db/schema.ts";
+import { IrcCommandError, IrcCommandSender } from "../ircCommandSender.ts";
+import { errorMessage, logger } from "../log.ts";
+import { findServer, socketPathFor, updateServer } from "../servers.ts";
+import type { Publisher } from "../events/wireFormat.ts";
 import { killPid, QUIT_REPLY_MS, waitUntil } from "./workerProcess.ts";
 import { removeSocket, socketExists, socketFileIds } from "./workerSockets.ts";
 

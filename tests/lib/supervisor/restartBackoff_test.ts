@@ -1,5 +1,5 @@
-import { assertEquals } from "../support/assert.ts";
-import { DEFAULT_RESTART_POLICY, RestartBackoff } from "../../lib/restartBackoff.ts";
+import { assertEquals } from "../../support/assert.ts";
+import { DEFAULT_RESTART_POLICY, RestartBackoff } from "../../../lib/supervisor/restartBackoff.ts";
 
 Deno.test("restart backoff: 1 s doubling to 60 s, back to 1 s after a stable minute", () => {
   let now = 0;

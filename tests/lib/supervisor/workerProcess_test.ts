@@ -1,11 +1,11 @@
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
 import {
   describeExit,
   forwardOutput,
   settlesWithin,
   signalChild,
   waitUntil,
-} from "../../lib/workerProcess.ts";
+} from "../../../lib/supervisor/workerProcess.ts";
 
 Deno.test("worker process: each line of a worker's output reaches onLine, split across reads or not ended", async () => {
   const encoder = new TextEncoder();

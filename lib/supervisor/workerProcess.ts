@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { errorMessage, logger } from "./log.ts";
+import { errorMessage, logger } from "../log.ts";
 
 const log = logger("supervisor");
 
