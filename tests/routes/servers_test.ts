@@ -11,17 +11,22 @@ import { Supervisor, type SupervisorOptions } from "../../lib/supervisor/supervi
 
 const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
 
+/** POSTs a server of `user` with a password and SASL ("server-secret", "sasl-secret"); its 201 answer. */
+async function createWithSecrets(t: TestApp, user: TestUser): Promise<Record<string, unknown>> {
+  return await expectJson(
+    await t.call("/api/servers", {
+      method: "POST",
+      as: user,
+      body: { ...VALID, password: "server-secret", sasl_username: "alice", sasl_password: "sasl-secret" },
+    }),
+    201,
+  );
+}
+
 Deno.test("servers: create, list, show and delete own servers; secrets never returned", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
-    const created = await expectJson(
-      await t.call("/api/servers", {
-        method: "POST",
-        as: alice,
-        body: { ...VALID, password: "server-secret", sasl_username: "alice", sasl_password: "sasl-secret" },
-      }),
-      201,
-    );
+    const created = await createWithSecrets(t, alice);
     assertEquals(created.name, "Libera");
     assertEquals(created.flood_burst, 5, "default burst");
     assertEquals(created.flood_interval_ms, 2000, "default interval");
@@ -81,14 +86,7 @@ Deno.test("servers: the nickname shown is the one in use; pid and socket while r
 Deno.test("servers: PATCH changes the given fields, keeps the rest and the secrets, clears with null", async () => {
   await withApp(async (t) => {
     const alice = await t.user("alice");
-    const created = await expectJson(
-      await t.call("/api/servers", {
-        method: "POST",
-        as: alice,
-        body: { ...VALID, password: "server-secret", sasl_username: "alice", sasl_password: "sasl-secret" },
-      }),
-      201,
-    );
+    const created = await createWithSecrets(t, alice);
     const path = `/api/servers/${created.id}`;
     const changed = await expectJson(
       await t.call(path, {
