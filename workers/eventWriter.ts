@@ -7,21 +7,12 @@
  * @module
  */
 import type { Db } from "../lib/db/database.ts";
-import { changeChannel, type ChannelChange } from "../lib/channels.ts";
-import { lockServerRow, updateServer } from "../lib/servers.ts";
-import { messagesChannel } from "../lib/events/busChannels.ts";
-import { type LogEvent, messagesPayload, publishServerEvent } from "../lib/events/wireFormat.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { backoffDelay } from "../lib/backoff.ts";
-import {
-  insertMessages,
-  insertMessagesNotifying,
-  lastBatchOf,
-  type NewMessageInput,
-  type StoredMessage,
-} from "../lib/messages.ts";
-import type { InlineNotification } from "../lib/serviceBus.ts";
-import { applyMemberChanges, type MembersChange } from "../lib/channelMembers.ts";
+import { lastBatchOf } from "../lib/messages.ts";
+import { itemBytes, malformedItem, type WriteItem } from "./writeItem.ts";
+import { type BatchPublisher, publishBatch, writeBatch, type WrittenBatch } from "./eventBatch.ts";
+import { isRejection } from "./databaseErrors.ts";
 
 /** Most events kept in memory while the database is unreachable. */
 export const DEFAULT_MAX_BUFFERED = 50_000;
@@ -31,8 +22,6 @@ export const DEFAULT_MAX_BUFFERED = 50_000;
  * 50,000 events hundreds of megabytes.
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-// What an event costs besides its text (the objects, the date).
-const ITEM_OVERHEAD_BYTES = 200;
 /** Most rows written by one statement. */
 export const DEFAULT_MAX_BATCH = 1000;
 /** Waiting events at which a healthy-database writer asks its source to pause. */
@@ -40,33 +29,13 @@ export const DEFAULT_HIGH_WATER = 5000;
 /** Waiting events below which a paused source is resumed. */
 export const DEFAULT_LOW_WATER = 1000;
 
-/**
- * Something the worker stores: a message, a change of a channel, or our
- * nickname on the server's row. The nickname goes in order with the events
- * (in the same transaction as the nick change's messages when they come
- * together): a page reads the row after taking its place in the log, so a
- * nick change behind that place must already be on the row it reads.
- */
-export type WriteItem =
-  | { kind: "message"; message: NewMessageInput }
-  | { kind: "channel"; name: string; change: ChannelChange }
-  | { kind: "nickname"; nick: string }
-  | { kind: "members"; change: MembersChange };
-
-/** Where published events go (the service bus). */
-export interface Publisher {
-  publish(channel: string, data: unknown): Promise<void>;
-  /** When given, a batch of messages sends its notification in its own statement. */
-  inlineNotification?(channel: string): InlineNotification;
-}
-
 /** Options of {@link EventWriter}. */
 export interface EventWriterOptions {
   db: Db;
   serverId: number;
   log: Logger;
   /** The bus; without one, events are only in the database. */
-  bus?: Publisher;
+  bus?: BatchPublisher;
   maxBuffered?: number;
   /** Most bytes of events kept waiting ({@link DEFAULT_MAX_BUFFERED_BYTES}). */
   maxBufferedBytes?: number;
@@ -91,7 +60,7 @@ export class EventWriter {
   readonly #db: Db;
   readonly #serverId: number;
   readonly #log: Logger;
-  readonly #bus: Publisher | undefined;
+  readonly #bus: BatchPublisher | undefined;
   readonly #maxBuffered: number;
   readonly #maxBufferedBytes: number;
   #bufferedBytes = 0;
@@ -251,7 +220,7 @@ export class EventWriter {
         attempt = 0;
         if (this.#failing || (this.#dropped > 0 && this.pending <= this.#lowWater)) this.#recovered();
         if (this.#paused && this.pending <= this.#lowWater) this.#setPaused(false);
-        this.#publish(published);
+        if (this.#bus) publishBatch(this.#bus, this.#serverId, published, this.#log);
       } catch (error) {
         if (isRejection(error)) {
           // The database answered and refused: writing it again cannot help.
@@ -336,7 +305,7 @@ export class EventWriter {
     batch: WriteItem[],
     batchId: string,
     retry: boolean,
-  ): Promise<{ published: Published; written: number }> {
+  ): Promise<{ published: WrittenBatch; written: number }> {
     const unanswered = this.#unanswered;
     if (retry && unanswered !== undefined) {
       const last = await lastBatchOf(this.#db, this.#serverId);
@@ -347,236 +316,8 @@ export class EventWriter {
       }
     }
     this.#unanswered = { id: batchId, length: batch.length };
-    const published = await this.#write(batch, batchId);
+    const published = await writeBatch(this.#db, this.#serverId, batch, batchId, this.#bus);
     this.#unanswered = undefined;
     return { published, written: batch.length };
   }
-
-  async #write(batch: WriteItem[], batchId: string): Promise<Published> {
-    if (batch.every((item) => item.kind === "message")) {
-      const inputs = batch.map((item) => (item as { message: NewMessageInput }).message);
-      const notification = this.#bus?.inlineNotification?.(messagesChannel(this.#serverId));
-      if (notification) {
-        // The notification travels with the insert's commit: one round trip
-        // per batch on the event path instead of two.
-        const { stored, payload } = await insertMessagesNotifying(
-          this.#db,
-          this.#serverId,
-          inputs,
-          batchId,
-          notification,
-        );
-        // A batch of replayed lines only (every msgid stored already) stores
-        // nothing and notifies no one.
-        const notified = stored.length > 0 ? () => notification.deliverHere(payload) : () => {};
-        return { messages: stored, events: [], notified };
-      }
-      return { messages: await insertMessages(this.#db, this.#serverId, inputs, batchId), events: [] };
-    }
-    // Channel changes and the nickname are idempotent; only the messages
-    // need the batch id.
-    return await this.#db.transaction().execute(async (trx) => {
-      // Lock order: the server's row before its sequence row, as
-      // `updateServer` takes them (a status write racing a nick change
-      // deadlocked: this took the sequence row with the messages first).
-      if (batch.some((item) => item.kind === "nickname")) await lockServerRow(trx, this.#serverId);
-      const out: Published = { messages: [], events: [] };
-      let run: NewMessageInput[] = [];
-      // The batch's member changes are folded into a few statements at its
-      // end: they touch only their own table, and keep their order among
-      // themselves (10,000 joins of ours are then a few statements a batch,
-      // not a few each).
-      const members: MembersChange[] = [];
-      const flushRun = async () => {
-        if (run.length === 0) return;
-        out.messages.push(...await insertMessages(trx, this.#serverId, run, batchId));
-        run = [];
-      };
-      for (const item of batch) {
-        if (item.kind === "message") {
-          run.push(item.message);
-          continue;
-        }
-        if (item.kind === "members") {
-          members.push(item.change);
-          continue;
-        }
-        await flushRun();
-        if (item.kind === "nickname") {
-          await updateServer(trx, this.#serverId, { current_nickname: item.nick });
-          continue;
-        }
-        const { event } = await changeChannel(trx, this.#serverId, item.name, item.change);
-        if (event) out.events.push(event);
-      }
-      await flushRun();
-      if (members.length > 0) out.events.push(...await applyMemberChanges(trx, this.#serverId, members));
-      return out;
-    });
-  }
-
-  #publish(published: Published): void {
-    const bus = this.#bus;
-    if (!bus) return;
-    const sent: Promise<void>[] = [];
-    if (published.notified) published.notified();
-    else if (published.messages.length > 0) {
-      sent.push(
-        bus.publish(messagesChannel(this.#serverId), messagesPayload(this.#serverId, published.messages)),
-      );
-    } else if (published.wake !== undefined) {
-      sent.push(
-        bus.publish(messagesChannel(this.#serverId), { server_id: this.#serverId, seq: published.wake }),
-      );
-    }
-    for (const event of published.events) sent.push(publishServerEvent(bus, event));
-    // A lost notification is caught up by receivers at the next one or when
-    // they listen again; the rows are committed either way.
-    for (const p of sent) p.catch((error) => this.#log.warn(`not published: ${errorMessage(error)}`));
-  }
-}
-
-// What an event holds in memory, roughly: its strings and a fixed share.
-function itemBytes(item: WriteItem): number {
-  switch (item.kind) {
-    case "message": {
-      const m = item.message;
-      return ITEM_OVERHEAD_BYTES + 2 * (m.content.length + (m.target?.length ?? 0) + (m.sender?.length ?? 0));
-    }
-    case "channel":
-      return ITEM_OVERHEAD_BYTES + 2 * (item.name.length + (item.change.topic?.length ?? 0));
-    case "nickname":
-      return ITEM_OVERHEAD_BYTES + 2 * item.nick.length;
-    case "members": {
-      const change = item.change;
-      if (change.kind === "clear") return ITEM_OVERHEAD_BYTES;
-      if (change.kind === "remove") {
-        return ITEM_OVERHEAD_BYTES + 2 * (change.channel.length + change.nick.length);
-      }
-      const members = change.kind === "reset" ? change.members : [change.member];
-      // A member's fields, roughly: its names and host.
-      return ITEM_OVERHEAD_BYTES * (1 + members.length) +
-        2 * members.reduce((n, m) => n + m.nick.length + (m.host?.length ?? 0) + (m.away?.length ?? 0), 0);
-    }
-  }
-}
-
-// A name a channel row can have: a non-empty word (no space, no control
-// character), of a length IRC allows.
-// deno-lint-ignore no-control-regex -- control characters are what is refused
-const STORABLE_CHANNEL = /^[^\s,\x00-\x1f\x7f]{1,200}$/;
-
-function isStorableChannelName(name: unknown): name is string {
-  return typeof name === "string" && STORABLE_CHANNEL.test(name);
-}
-
-const isName = (value: unknown) => typeof value === "string" && value !== "";
-
-const isOptionalText = (value: unknown) => value === null || typeof value === "string";
-
-/**
- * Why `item` cannot be stored (it is dropped, and the reason logged), or
- * `undefined` when it can: what every event handler's output must pass.
- */
-export function malformedItem(item: WriteItem): string | undefined {
-  switch (item.kind) {
-    case "message": {
-      const m = item.message;
-      if (typeof m.content !== "string" || !isOptionalText(m.target) || !isOptionalText(m.sender)) {
-        return `a ${m.message_type} message with missing fields`;
-      }
-      return undefined;
-    }
-    case "channel":
-      if (!isStorableChannelName(item.name)) return `a channel change with no valid channel name`;
-      if (item.change.topic !== undefined && typeof item.change.topic !== "string") {
-        return `a topic that is not text for ${item.name}`;
-      }
-      return undefined;
-    case "nickname":
-      return typeof item.nick === "string" && item.nick !== "" ? undefined : "a nick change with no nick";
-    case "members": {
-      const change = item.change;
-      if (change.kind === "clear") return undefined;
-      if (!isStorableChannelName(change.channel)) return "a member change with no valid channel name";
-      if (change.kind === "remove") return isName(change.nick) ? undefined : "a member removed with no nick";
-      const members = change.kind === "reset" ? change.members : [change.member];
-      return members.every((m) => isName(m.nick) && typeof m.modes === "string")
-        ? undefined
-        : "a member with no nick";
-    }
-  }
-}
-
-interface Published {
-  messages: StoredMessage[];
-  events: LogEvent[];
-  /** A newest number to announce without the events (after an unacknowledged commit). */
-  wake?: number;
-  /** The messages' notification went with their commit; this delivers it in this process. */
-  notified?: () => void;
-}
-
-// SQLSTATE classes of a database that is away or busy rather than refusing
-// the data: connection exception, insufficient resources, operator
-// intervention (57P01-03: shutting down, crashed, starting), system error,
-// transaction rollback (serialization, deadlock); and lock not available.
-const OUTAGE_CLASSES = ["08", "53", "57", "58", "40"];
-// Errors of the socket under npm:pg (Node's codes, Deno's as well).
-const SOCKET_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EADDRNOTAVAIL",
-]);
-// npm:pg's and pg-pool's own words for a connection that failed or ended
-// (they carry no code).
-const CONNECTION_MESSAGE =
-  /^(?:Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired|timeout exceeded when trying to connect|Query read timeout|Connection ended)/;
-
-/**
- * Whether a write failed because the database is unreachable (or shutting
- * down, or briefly unable to take it), which a retry later can cure.
- * Only those are: a write that fails otherwise (a constraint, a bad value,
- * a `TypeError` from a malformed event) would fail again at every retry.
- */
-export function isOutage(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, message, errors, cause } = error as {
-    code?: unknown;
-    message?: unknown;
-    errors?: unknown;
-    cause?: unknown;
-  };
-  if (typeof code === "string") {
-    if (SOCKET_CODES.has(code)) return true;
-    // PostgreSQL answered: its SQLSTATE says whether it is away or refuses.
-    if (/^[0-9A-Z]{5}$/.test(code)) {
-      return OUTAGE_CLASSES.some((cls) => code.startsWith(cls)) || code === "55P03";
-    }
-  }
-  // Deno's own connection errors, by class name.
-  const name = (error as { name?: unknown }).name;
-  if (name === "ConnectionRefused" || name === "ConnectionReset" || name === "ConnectionAborted") return true;
-  if (name === "BrokenPipe" || name === "TimedOut" || name === "NotConnected") return true;
-  if (typeof message === "string" && CONNECTION_MESSAGE.test(message)) return true;
-  // Connecting to every address of a name failed (AggregateError), or an
-  // error wraps the socket's.
-  if (Array.isArray(errors) && errors.length > 0 && errors.every(isOutage)) return true;
-  return cause !== undefined && cause !== error && isOutage(cause);
-}
-
-/**
- * Whether a write's failure is a refusal of what was written, to be dropped
- * loudly: anything but an outage ({@link isOutage}).
- */
-export function isRejection(error: unknown): boolean {
-  return !isOutage(error);
 }

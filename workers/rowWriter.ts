@@ -10,7 +10,7 @@ import { backoffDelay } from "../lib/backoff.ts";
 import { errorMessage, type Logger } from "../lib/log.ts";
 import { updateServer } from "../lib/servers.ts";
 import type { Publisher } from "../lib/events/wireFormat.ts";
-import { isRejection } from "./eventWriter.ts";
+import { isRejection } from "./databaseErrors.ts";
 
 /**
  * Writes of the worker's own server row (status, nick), latest wins: while

@@ -7,7 +7,8 @@ import { migrateToLatest } from "../../lib/db/migrate.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
-import { EventWriter, isRejection } from "../../workers/eventWriter.ts";
+import { EventWriter } from "../../workers/eventWriter.ts";
+import { isRejection } from "../../workers/databaseErrors.ts";
 import { appendServerEvent } from "../../lib/events/eventLog.ts";
 import { sql } from "kysely";
 

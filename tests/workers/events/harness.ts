@@ -9,7 +9,7 @@ import ircFramework from "irc-framework";
 import type { Client } from "../../../workers/irc-framework.d.ts";
 import { ChannelUsers } from "../../../workers/events/channelUsers.ts";
 import type { EventHandler } from "../../../workers/events/context.ts";
-import { malformedItem, type WriteItem } from "../../../workers/eventWriter.ts";
+import { malformedItem, type WriteItem } from "../../../workers/writeItem.ts";
 import type { ChannelChange } from "../../../lib/channels.ts";
 import type { NewMessageInput } from "../../../lib/messages.ts";
 import type { MembersChange } from "../../../lib/channelMembers.ts";
