@@ -13,8 +13,23 @@ function sessionCookie(response: Response): string {
   return match[1];
 }
 
-function form(fields: Record<string, string>): string {
-  return new URLSearchParams(fields).toString();
+/** POSTs `fields` to `path` as an HTML form from {@link ORIGIN}, with `headers` on top. */
+function submit(
+  t: TestApp,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return t.call(path, {
+    method: "POST",
+    headers: { ...FORM, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+/** POSTs a JSON login of `name` with `password`, from `address` (127.0.0.1 when none). */
+function postLogin(t: TestApp, name: string, password: string, address?: string): Promise<Response> {
+  return t.call("/login", { method: "POST", address, body: { name, password } });
 }
 
 const FORM = { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN };
@@ -58,11 +73,7 @@ Deno.test("first run: /setup creates the first account and logs in, then is gone
       await t.call("/setup", { method: "POST", body: { name: "second", password: "a strong password" } }),
       404,
     );
-    const formAfter = await t.call("/setup", {
-      method: "POST",
-      headers: FORM,
-      body: form({ name: "third", password: "a strong password" }),
-    });
+    const formAfter = await submit(t, "/setup", { name: "third", password: "a strong password" });
     await expectStatus(formAfter, 303);
     assertEquals(formAfter.headers.get("location"), "/login");
     const names = await t.database.db.selectFrom("users").select("name").execute();
@@ -172,14 +183,10 @@ Deno.test("a request with X-Forwarded-For from a peer not in TRUSTED_PROXIES is 
 Deno.test("login forms redirect to a local next page, or back with an error code", async () => {
   await withApp(async (t) => {
     await createUser(t.database.db, "alice", "correct horse");
-    const wrong = await t.call("/login", {
-      method: "POST",
-      headers: FORM,
-      body: form({ name: "alice", password: "nope nope" }),
-    });
+    const wrong = await submit(t, "/login", { name: "alice", password: "nope nope" });
     await expectStatus(wrong, 303);
     assertEquals(wrong.headers.get("location"), "/login?error=invalid");
-    const missing = await t.call("/login", { method: "POST", headers: FORM, body: form({ name: "alice" }) });
+    const missing = await submit(t, "/login", { name: "alice" });
     assertEquals(missing.headers.get("location"), "/login?error=missing");
 
     for (
@@ -195,11 +202,7 @@ Deno.test("login forms redirect to a local next page, or back with an error code
         ["/\r\n/evil.example", "/"],
       ]
     ) {
-      const ok = await t.call("/login", {
-        method: "POST",
-        headers: FORM,
-        body: form({ name: "alice", password: "correct horse", next }),
-      });
+      const ok = await submit(t, "/login", { name: "alice", password: "correct horse", next });
       await expectStatus(ok, 303);
       assertEquals(ok.headers.get("location"), location, next);
       sessionCookie(ok);
@@ -218,62 +221,23 @@ Deno.test("login: repeated failures are throttled per name and per address", asy
     await createUser(t.database.db, "alice", "correct horse");
     await createUser(t.database.db, "bob", "battery staple");
     for (let i = 0; i < 3; i++) {
-      await expectStatus(
-        await t.call("/login", {
-          method: "POST",
-          address: `10.0.0.${i}`,
-          body: { name: "alice", password: `guess ${i}` },
-        }),
-        401,
-      );
+      await expectStatus(await postLogin(t, "alice", `guess ${i}`, `10.0.0.${i}`), 401);
     }
     // Locked: even the right password is refused, from any address.
-    const locked = await t.call("/login", {
-      method: "POST",
-      address: "10.0.0.99",
-      body: { name: "alice", password: "correct horse" },
-    });
+    const locked = await postLogin(t, "alice", "correct horse", "10.0.0.99");
     const answer = await expectJson(locked, 429);
     assertMatch(answer.error as string, /Too many failed logins/);
     assert(Number(locked.headers.get("retry-after")) > 0);
-    const form429 = await t.call("/login", {
-      method: "POST",
-      headers: FORM,
-      body: form({ name: "alice", password: "correct horse" }),
-    });
+    const form429 = await submit(t, "/login", { name: "alice", password: "correct horse" });
     assertEquals(form429.headers.get("location"), "/login?error=throttled");
-    await expectStatus(
-      await t.call("/login", { method: "POST", body: { name: "bob", password: "battery staple" } }),
-      200,
-    );
+    await expectStatus(await postLogin(t, "bob", "battery staple"), 200);
 
     // One address guessing many names is locked too, others are not.
     for (const name of ["carol", "dave", "erin", "frank", "grace"]) {
-      await expectStatus(
-        await t.call("/login", {
-          method: "POST",
-          address: "192.0.2.7",
-          body: { name, password: "whatever1" },
-        }),
-        401,
-      );
+      await expectStatus(await postLogin(t, name, "whatever1", "192.0.2.7"), 401);
     }
-    await expectStatus(
-      await t.call("/login", {
-        method: "POST",
-        address: "192.0.2.7",
-        body: { name: "bob", password: "battery staple" },
-      }),
-      429,
-    );
-    await expectStatus(
-      await t.call("/login", {
-        method: "POST",
-        address: "192.0.2.8",
-        body: { name: "bob", password: "battery staple" },
-      }),
-      200,
-    );
+    await expectStatus(await postLogin(t, "bob", "battery staple", "192.0.2.7"), 429);
+    await expectStatus(await postLogin(t, "bob", "battery staple", "192.0.2.8"), 200);
   }, { loginLimits: limits });
 });
 
@@ -281,12 +245,9 @@ Deno.test("login: guesses sent all at once are counted as they come, not after t
   const limits = { perName: 3, perAddress: 5, windowMs: 60_000 };
   await withApp(async (t) => {
     await createUser(t.database.db, "alice", "correct horse");
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      t.call("/login", {
-        method: "POST",
-        address: `10.1.0.${i}`,
-        body: { name: "alice", password: `guess ${i}` },
-      })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => postLogin(t, "alice", `guess ${i}`, `10.1.0.${i}`)),
+    );
     const statuses = answers.map((r) => r.status).sort();
     await Promise.all(answers.map((r) => r.body?.cancel()));
     assertEquals(statuses, [401, 401, 401, ...Array(9).fill(429)]);
@@ -389,10 +350,8 @@ Deno.test("csrf: cookie-authenticated writes must come from this origin; token c
     );
 
     // Login forms posted from another site are refused (login CSRF).
-    const foreign = await t.call("/login", {
-      method: "POST",
-      headers: { ...FORM, origin: "http://evil.example" },
-      body: form({ name: "alice", password: "correct horse" }),
+    const foreign = await submit(t, "/login", { name: "alice", password: "correct horse" }, {
+      origin: "http://evil.example",
     });
     await expectStatus(foreign, 403);
   });
