@@ -1,7 +1,7 @@
 /**
  * A server's ignore list: nicks (or patterns of them, `*` and `?`) whose lines
- * its windows hide. It is applied to what is shown, not what is stored: the
- * web UI filters with {@link ignoreMatcher} (docs/api.md, "Slash commands").
+ * its windows hide and its unread counts leave out; applied to what is shown,
+ * not what is stored: {@link ignoreMatcher} in the UI, {@link ignoreLikePatterns} in SQL counts.
  *
  * @module
  */
@@ -43,6 +43,17 @@ export function ignoreMatcher(masks: readonly string[]): (sender: string | null)
     )
   );
   return (sender) => sender !== null && sender !== "" && patterns.some((p) => p.test(fold(sender)));
+}
+
+/**
+ * `masks` (stored forms) as SQL `LIKE` patterns over a sender folded with
+ * `translate(lower(sender), '[]\~', '{}|^')`: what {@link ignoreMatcher} hides.
+ */
+export function ignoreLikePatterns(masks: readonly string[]): string[] {
+  // `*` and `?` as LIKE's `%` and `_`; LIKE's own specials escaped (`\` is its default escape).
+  return masks.map((m) =>
+    [...fold(m)].map((c) => c === "*" ? "%" : c === "?" ? "_" : /[%_\\]/.test(c) ? `\\${c}` : c).join("")
+  );
 }
 
 function fold(name: string): string {

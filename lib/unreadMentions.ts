@@ -1,8 +1,8 @@
 /**
  * How many of a server's unread lines mention the user, per window, so that
- * a window's mention badge is the same after a reload as it was live: the
- * lines after each read marker (at most `UNREAD_CAP`) judged by the same
- * rule as the browser's (`lib/highlight.ts`), not by SQL's idea of a word.
+ * a mention badge is the same after a reload as live: the lines after each
+ * read marker (at most `UNREAD_CAP`, ignored nicks' left out) judged by the
+ * browser's rule (`lib/highlight.ts`), not by SQL's idea of a word.
  *
  * @module
  */
@@ -11,7 +11,8 @@ import type { Db } from "./db/database.ts";
 import type { MessageType, Server } from "./db/schema.ts";
 import { isMention } from "./highlight.ts";
 import { UNREAD_CAP, UNREAD_TYPES } from "./unread.ts";
-import type { ServerWindow } from "./windows.ts";
+import { listIgnores } from "./ignores.ts";
+import { ignoredSql, type ServerWindow } from "./windows.ts";
 
 /**
  * The mentions among the unread lines of `windows` of `server` (only those
@@ -29,6 +30,7 @@ export async function unreadMentions(
   if (keys.length === 0) return counts;
   const nick = server.current_nickname ?? server.nickname;
   const ownNicks = [...new Set([server.nickname, nick].map((n) => n.toLowerCase()))];
+  const ignores = await listIgnores(db, server.id);
   const { rows } = await sql<
     { key: string; target: string; sender: string | null; content: string; type: MessageType }
   >`
@@ -41,6 +43,7 @@ export async function unreadMentions(
         and m.id > coalesce(r.last_read_id, 0)
         and m.message_type in (${sql.join(UNREAD_TYPES.map((t) => sql.lit(t)))})
         and (m.sender is null or lower(m.sender) <> all(${ownNicks}::text[]))
+        and not ${ignoredSql(sql.ref("m.sender"), ignores)}
       order by m.id desc
       limit ${UNREAD_CAP}
     ) m`.execute(db);

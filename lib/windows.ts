@@ -1,16 +1,18 @@
 /**
- * The windows of a server as the UI lists them: its channels and its queries,
- * with how many messages in each the user has not read yet (capped at
- * {@link UNREAD_CAP}, which bounds the work on a busy channel never opened),
- * and the read markers behind those counts.
+ * The windows of a server as the UI lists them (channels and queries, as the
+ * user arranged them, `lib/windowOrder.ts`), with how many lines in each the
+ * user has not read yet (at most {@link UNREAD_CAP}; ignored nicks' lines
+ * not counted), and the read markers behind those counts.
  *
  * @module
  */
-import { sql } from "kysely";
+import { type Expression, type RawBuilder, sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import type { Server } from "./db/schema.ts";
 import { isChannelName } from "./ircCommand.ts";
+import { ignoreLikePatterns, listIgnores } from "./ignores.ts";
 import { UNREAD_CAP, UNREAD_TYPES } from "./unread.ts";
+import { arrangeWindows, windowPlaces } from "./windowOrder.ts";
 
 export { UNREAD_CAP, UNREAD_TYPES } from "./unread.ts";
 
@@ -28,13 +30,14 @@ export interface ServerWindow {
 
 /**
  * The channels (from the channels table) and queries (message targets
- * that are not channels) of `server`, channels first, each sorted by name.
+ * that are not channels) of `server`: in the order the user put them, then
+ * the others, channels first, each sorted by name; the closed ones left out.
  */
 export async function listWindows(db: Db, server: Server): Promise<ServerWindow[]> {
   const channels = await db.selectFrom("channels").select(["name", "joined", "topic"])
     .where("server_id", "=", server.id).orderBy("name").execute();
   const queries = (await messageTargets(db, server.id)).filter((t) => !isChannelName(t));
-  const windows: ServerWindow[] = [
+  const windows: ServerWindow[] = arrangeWindows([
     ...channels.map((c) => ({
       target: c.name,
       kind: "channel" as const,
@@ -49,7 +52,7 @@ export async function listWindows(db: Db, server: Server): Promise<ServerWindow[
       topic: null,
       unread: 0,
     })),
-  ];
+  ], await windowPlaces(db, server.id));
   const counts = await unreadCounts(db, server, windows.map((w) => w.target));
   for (const w of windows) w.unread = counts.get(w.target.toLowerCase()) ?? 0;
   return windows;
@@ -86,7 +89,8 @@ async function messageTargets(db: Db, serverId: number): Promise<string[]> {
 /**
  * How many messages from others each of `targets` has after its read
  * marker, by lower-cased target. The user's own lines (sent under the
- * server's current or configured nick) do not count.
+ * server's current or configured nick) and those of nicks on the server's
+ * ignore list do not count.
  */
 export async function unreadCounts(db: Db, server: Server, targets: string[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -95,6 +99,7 @@ export async function unreadCounts(db: Db, server: Server, targets: string[]): P
   const ownNicks = [
     ...new Set([server.nickname, server.current_nickname ?? server.nickname].map((n) => n.toLowerCase())),
   ];
+  const ignores = await listIgnores(db, server.id);
   const { rows } = await sql<{ key: string; unread: string }>`
     select w.key, (
       select count(*) from (
@@ -103,6 +108,7 @@ export async function unreadCounts(db: Db, server: Server, targets: string[]): P
           and m.id > coalesce(r.last_read_id, 0)
           and m.message_type in (${sql.join(UNREAD_TYPES.map((t) => sql.lit(t)))})
           and (m.sender is null or lower(m.sender) <> all(${ownNicks}::text[]))
+          and not ${ignoredSql(sql.ref("m.sender"), ignores)}
         limit ${UNREAD_CAP}
       ) x
     ) as unread
@@ -110,6 +116,16 @@ export async function unreadCounts(db: Db, server: Server, targets: string[]): P
     left join read_markers r on r.server_id = ${server.id} and r.target = w.key`.execute(db);
   for (const row of rows) counts.set(row.key, Number(row.unread));
   return counts;
+}
+
+/**
+ * SQL that is true when `sender` (a column of nicks) is hidden by `masks`
+ * (stored forms), as `ignoreMatcher` judges it; false for no sender.
+ */
+export function ignoredSql(sender: Expression<unknown>, masks: readonly string[]): RawBuilder<boolean> {
+  if (masks.length === 0) return sql<boolean>`false`;
+  const folded = sql`translate(lower(${sender}), ${"[]\\~"}, ${"{}|^"})`;
+  return sql<boolean>`coalesce(${folded} like any(${ignoreLikePatterns(masks)}::text[]), false)`;
 }
 
 /**

@@ -22,6 +22,7 @@ import * as userSettings from "./migrations/0012_user_settings.ts";
 import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 import * as busChannels from "./migrations/0014_bus_channels.ts";
 import * as messageMsgid from "./migrations/0015_message_msgid.ts";
+import * as windowOrder from "./migrations/0017_window_order.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0013_sasl_settings": saslSettings,
   "0014_bus_channels": busChannels,
   "0015_message_msgid": messageMsgid,
+  "0017_window_order": windowOrder,
 };
 
 const provider: MigrationProvider = {

@@ -231,6 +231,16 @@ export interface WindowNotificationsTable {
   level: "all" | "mentions" | "none";
 }
 
+/** The `window_order` table: a window's place in the navigation, and whether the user closed it. */
+export interface WindowOrderTable {
+  server_id: number;
+  /** The window's name in lower case. */
+  target: string;
+  position: number | null;
+  /** The newest message of the window when the user closed it (`null`: open). */
+  closed_after_id: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+}
+
 /** All tables. */
 export interface Database {
   users: UsersTable;
@@ -251,6 +261,7 @@ export interface Database {
   ignores: IgnoresTable;
   user_settings: UserSettingsTable;
   window_notifications: WindowNotificationsTable;
+  window_order: WindowOrderTable;
 }
 
 /** A row of `servers`. */

@@ -19,6 +19,7 @@ import { memberRoutes } from "./members.ts";
 import { searchRoutes } from "./search.ts";
 import { serverRoutes } from "./servers.ts";
 import { loadUserServer, UserServerCache } from "./userServer.ts";
+import { windowRoutes } from "./windows.ts";
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -45,5 +46,6 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.route("/", memberRoutes(deps.db));
   api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
   api.route("/", searchRoutes(deps.db));
+  api.route("/", windowRoutes(deps.db));
   return api;
 }

@@ -5,6 +5,9 @@ import { insertMessages, type NewMessageInput } from "../../lib/messages.ts";
 import { setChannelJoined, setChannelTopic } from "../../lib/channels.ts";
 import { findServer, updateServer } from "../../lib/servers.ts";
 import { listWindows, markRead, UNREAD_CAP } from "../../lib/windows.ts";
+import { addIgnore } from "../../lib/ignores.ts";
+import { createUserAndServer } from "../support/userServer.ts";
+import { withUnreadMentions } from "../../lib/unreadMentions.ts";
 
 const said = (target: string, sender: string, content = "x"): NewMessageInput => ({
   target,
@@ -77,6 +80,34 @@ Deno.test("windows: a read marker counts from there on, by any case of the name,
     assertEquals(await unread(), 1, "an older marker does not undo reading");
     await markRead(t.db, server.id, "#Ruby", stored[2].message.id);
     assertEquals(await unread(), 0);
+  } finally {
+    await t.drop();
+  }
+});
+
+Deno.test("windows: lines of ignored nicks count neither as unread nor as mentions", async () => {
+  const t = await createTestDatabase();
+  try {
+    const db = t.db;
+    const { server } = await createUserAndServer(db);
+    await setChannelJoined(db, server.id, "#ruby", true);
+    await addIgnore(db, server.id, "spam*");
+    await addIgnore(db, server.id, "[troll]");
+    await addIgnore(db, server.id, "a_b");
+    await insertMessages(db, server.id, [
+      said("#ruby", "bob", "alice: hi"),
+      said("#ruby", "SpamBot", "alice: buy now"),
+      said("#ruby", "{TROLL}", "alice: hello"),
+      // `_` is a nick's character, not LIKE's wildcard.
+      said("#ruby", "axb", "alice: not ignored"),
+      said("#ruby", "a_b", "alice: ignored"),
+      said("spammer", "spammer", "psst"),
+    ]);
+    const windows = await withUnreadMentions(db, server, await listWindows(db, server));
+    assertEquals(
+      windows.map((w) => [w.target, w.unread, w.mentions]),
+      [["#ruby", 2, 2], ["spammer", 0, 0]],
+    );
   } finally {
     await t.drop();
   }
