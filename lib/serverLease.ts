@@ -12,9 +12,20 @@ import { errorMessage, type Logger } from "./log.ts";
 /** First key of every lock of ours ("IRCW"), so other users of advisory locks do not collide. */
 export const LEASE_NAMESPACE = 0x49524357;
 
+/**
+ * The `application_name` of the lease connection of instance `instanceId`:
+ * who holds a lease is read from `pg_locks` joined to `pg_stat_activity`
+ * (lib/instances.ts), so the lock's own connection names its instance.
+ */
+export function leaseApplicationName(instanceId: string): string {
+  return `ircweb-leases:${instanceId}`;
+}
+
 /** Options of {@link ServerLeases.open}. */
 export interface ServerLeasesOptions {
   log: Logger;
+  /** The app instance holding them (lib/instances.ts); unnamed without one. */
+  instanceId?: string;
   /**
    * Called when the lock connection broke: the leases of `serverIds` are no
    * longer ours (the database dropped them with the connection).
@@ -65,6 +76,11 @@ export class ServerLeases {
     return ok;
   }
 
+  /** The ids of the servers whose leases this instance holds. */
+  heldIds(): number[] {
+    return [...this.#held];
+  }
+
   /** Gives the lease of `serverId` up. */
   async release(serverId: number): Promise<void> {
     if (!this.#held.delete(serverId) || this.#client === undefined) return;
@@ -89,7 +105,12 @@ export class ServerLeases {
 
   #connection(): Promise<pg.Client> {
     if (this.#client) return this.#client;
-    const client = new pg.Client({ connectionString: this.#url, application_name: "ircweb-leases" });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      application_name: this.#options.instanceId === undefined
+        ? "ircweb-leases"
+        : leaseApplicationName(this.#options.instanceId),
+    });
     const connecting = client.connect().then(() => client);
     this.#client = connecting;
     const lost = (why: string) => {

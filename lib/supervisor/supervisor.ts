@@ -8,8 +8,7 @@
  * @module
  */
 import type { Db } from "../db/database.ts";
-import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "../ircTargets.ts";
-import { readBusKey, serverPgChannel } from "../events/busChannels.ts";
+import { processTargetPolicy, type TargetPolicy } from "../ircTargets.ts";
 import {
   DEFAULT_MAX_SERVERS_PER_USER,
   DEFAULT_MAX_WORKERS,
@@ -24,7 +23,6 @@ import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./re
 import { ServerLeases } from "../serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "../servers.ts";
 import type { Publisher } from "../events/wireFormat.ts";
-import { provisionWorkerRole } from "../db/workerRoles.ts";
 import {
   type CleanupContext,
   endLeftover,
@@ -32,16 +30,13 @@ import {
   serversToResume,
   tidyLeftover,
 } from "./leftoverWorkers.ts";
-import {
-  describeExit,
-  forwardOutput,
-  QUIT_REPLY_MS,
-  settlesWithin,
-  signalChild,
-  waitUntil,
-} from "./workerProcess.ts";
+import { describeExit, QUIT_REPLY_MS, settlesWithin, signalChild, waitUntil } from "./workerProcess.ts";
 import { removeSocket } from "./workerSockets.ts";
-import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerLaunchCommand } from "./workerLaunch.ts";
+import { ServerNotFoundError, WorkerLimitError } from "./errors.ts";
+import { SerialQueues } from "./serialQueues.ts";
+import { type SpawnContext, spawnWorker } from "./workerSpawn.ts";
+import { endWorker } from "./workerStop.ts";
+import { exitOutcome } from "./workerExit.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -75,28 +70,6 @@ export interface WorkerLimits {
   maxServersPerUser: number;
 }
 
-/** A connect refused because `maxWorkers` workers run already; its message is for the user. */
-export class WorkerLimitError extends Error {
-  constructor(maxWorkers: number) {
-    super(
-      `the app already runs its limit of ${maxWorkers} IRC connections (MAX_WORKERS); ` +
-        "try again once another is disconnected",
-    );
-    this.name = "WorkerLimitError";
-  }
-}
-
-/** The server asked for has no row (it was deleted); its message is for the user. */
-export class ServerNotFoundError extends Error {
-  /** The id that was asked for. */
-  readonly serverId: number;
-  constructor(serverId: number) {
-    super("Server not found");
-    this.name = "ServerNotFoundError";
-    this.serverId = serverId;
-  }
-}
-
 /** Options of {@link Supervisor.start}. */
 export interface SupervisorOptions {
   db: Db;
@@ -126,6 +99,14 @@ export interface SupervisorOptions {
    * channel each worker is told to notify on.
    */
   bus?: Publisher & { workerChannel?(serverId: number): Promise<string> };
+  /** This app instance's id among those sharing the database (lib/instances.ts); unnamed without one. */
+  instanceId?: string;
+  /**
+   * Asks the instance running `serverId` to disconnect it (lib/instanceRpc.ts),
+   * resolving once it has; without it, its worker is asked through the
+   * socket path on the server's row, which only works on one host.
+   */
+  disconnectElsewhere?: (serverId: number, message: string | null) => Promise<void>;
 }
 
 /** One server's worker, as this instance keeps it. */
@@ -152,34 +133,37 @@ export class Supervisor implements ServerSupervisor {
   readonly limits: WorkerLimits;
   readonly #db: Db;
   readonly #bus: Publisher | undefined;
-  readonly #workerChannel: ((serverId: number) => Promise<string>) | undefined;
-  readonly #databaseUrl: string;
   readonly #socketDir: string;
-  readonly #logLevel: LogLevel;
   readonly #graceMs: number;
   readonly #policy: RestartPolicy;
-  readonly #memoryMb: number;
-  readonly #ircTargets: TargetPolicy;
+  readonly #spawning: SpawnContext;
   readonly #entries = new Map<number, Entry>();
-  readonly #queues = new Map<number, Promise<void>>();
+  readonly #queues = new SerialQueues<number>();
   /** Connects past the limit check that have not put their entry in yet. */
   #starting = 0;
   #leases!: ServerLeases;
   #closed = false;
   #stopped: Promise<void> | undefined;
   readonly #cleanup: CleanupContext;
+  readonly #remoteDisconnect: SupervisorOptions["disconnectElsewhere"];
 
   private constructor(options: SupervisorOptions) {
     this.#db = options.db;
     this.#bus = options.bus;
-    this.#workerChannel = options.bus?.workerChannel?.bind(options.bus);
-    this.#databaseUrl = options.databaseUrl;
     this.#socketDir = options.socketDir;
-    this.#logLevel = options.logLevel ?? "info";
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
-    this.#memoryMb = options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB;
-    this.#ircTargets = options.ircTargets ?? processTargetPolicy();
+    this.#spawning = {
+      db: options.db,
+      databaseUrl: options.databaseUrl,
+      socketDir: options.socketDir,
+      logLevel: options.logLevel ?? "info",
+      memoryMb: options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB,
+      ircTargets: options.ircTargets ?? processTargetPolicy(),
+      bus: options.bus,
+      workerChannel: options.bus?.workerChannel?.bind(options.bus),
+    };
+    this.#remoteDisconnect = options.disconnectElsewhere;
     this.#cleanup = { db: this.#db, socketDir: this.#socketDir, graceMs: this.#graceMs, bus: this.#bus };
     this.limits = {
       maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
@@ -196,6 +180,7 @@ export class Supervisor implements ServerSupervisor {
     const supervisor = new Supervisor(options);
     supervisor.#leases = await ServerLeases.open(options.databaseUrl, {
       log,
+      instanceId: options.instanceId,
       onLost: (ids) => supervisor.#reclaim(ids),
     });
     if (options.resume ?? true) await supervisor.#resume();
@@ -251,6 +236,8 @@ export class Supervisor implements ServerSupervisor {
           const server = await findServer(this.#db, serverId);
           if (!server) throw new ServerNotFoundError(serverId);
           await endLeftover(this.#cleanup, server, null);
+          // Taken over from an instance that died: its worker quits by itself, first.
+          await waitForFormerWorker(this.#db, serverId);
           await updateServer(this.#db, serverId, {
             ...NO_WORKER,
             autoconnect: true,
@@ -315,6 +302,32 @@ export class Supervisor implements ServerSupervisor {
     return this.#entries.has(serverId);
   }
 
+  /** The servers whose workers this instance keeps (running, or waiting to restart). */
+  runningIds(): number[] {
+    return [...this.#entries.keys()];
+  }
+
+  /**
+   * Stops the worker of `serverId` for another instance to run it
+   * (lib/placement.ts): it quits IRC, the server stays `autoconnect`, and
+   * the lease is given up once the worker is gone.
+   */
+  handOver(serverId: number): Promise<void> {
+    return this.#serial(serverId, async () => {
+      const entry = this.#entries.get(serverId);
+      if (!entry || this.#closed) return;
+      clearTimeout(entry.restartTimer);
+      await this.#stopChild(entry, null);
+      this.#entries.delete(serverId);
+      await updateServer(this.#db, serverId, {
+        ...NO_WORKER,
+        status: "reconnecting",
+        last_error: "Moving to another app instance",
+      }, this.#bus);
+      await this.#leases.release(serverId);
+    });
+  }
+
   /**
    * Quits every worker (waiting at most the grace period, then killing),
    * removes every socket and gives the leases up. The servers stay marked
@@ -324,7 +337,7 @@ export class Supervisor implements ServerSupervisor {
     this.#stopped ??= (async () => {
       this.#closed = true;
       // Let requests already under way finish, so none spawns behind our back.
-      await Promise.all([...this.#queues.values()]);
+      await this.#queues.settled();
       const entries = [...this.#entries.values()];
       log.info(`stopping ${entries.length} worker(s)`);
       await Promise.all(entries.map(async (entry) => {
@@ -332,6 +345,8 @@ export class Supervisor implements ServerSupervisor {
         try {
           await this.#stopChild(entry, null);
           await this.#recordStopped(entry.serverId, true);
+          // At once, not with the others: another instance can take it up now.
+          await this.#leases.release(entry.serverId);
         } catch (error) {
           log.error(`server ${entry.serverId}: ${errorMessage(error)}`);
         }
@@ -344,14 +359,7 @@ export class Supervisor implements ServerSupervisor {
 
   // Runs `task` after every earlier task of the same server.
   #serial<T>(serverId: number, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(serverId) ?? Promise.resolve();
-    const run = previous.then(task);
-    const settled = run.then(() => {}, () => {});
-    this.#queues.set(serverId, settled);
-    settled.then(() => {
-      if (this.#queues.get(serverId) === settled) this.#queues.delete(serverId);
-    });
-    return run;
+    return this.#queues.run(serverId, task);
   }
 
   #assertOpen(): void {
@@ -359,64 +367,15 @@ export class Supervisor implements ServerSupervisor {
   }
 
   async #spawn(entry: Entry): Promise<void> {
-    const server = await findServer(this.#db, entry.serverId);
-    if (!server) throw new ServerNotFoundError(entry.serverId);
-    // A name that points inside the network is refused before any connection
-    // is made, which would tell an open port from a closed one.
-    const refusal = await resolvedTargetRefusal(this.#ircTargets, server.host);
-    if (refusal !== undefined) {
-      await updateServer(
-        this.#db,
-        server.id,
-        { ...NO_WORKER, status: "error", last_error: refusal },
-        this.#bus,
-      );
-      throw new Error(refusal);
-    }
-    let child: Deno.ChildProcess;
-    try {
-      // A login of its own, confined to this server's rows, with a new
-      // password each spawn (lib/db/workerRoles.ts).
-      const databaseLogin = await provisionWorkerRole(this.#db, server.id);
-      // Its server's bus channel and no other's; this instance listens to it first.
-      // Without a bus that listens (an app that publishes nothing), the name alone.
-      const busChannel = this.#workerChannel
-        ? await this.#workerChannel(server.id)
-        : serverPgChannel(await readBusKey(this.#db), server.id);
-      child = workerLaunchCommand({
-        serverId: server.id,
-        ircHost: server.host,
-        ircPort: server.port,
-        databaseUrl: this.#databaseUrl,
-        databaseLogin,
-        busChannel,
-        socketDir: this.#socketDir,
-        logLevel: this.#logLevel,
-        memoryLimitMb: this.#memoryMb,
-      }, { stdout: "piped", stderr: "piped", detached: true }).spawn();
-    } catch (error) {
-      const reason = `The IRC worker could not be started: ${errorMessage(error)}`;
-      await updateServer(
-        this.#db,
-        server.id,
-        { ...NO_WORKER, status: "error", last_error: reason },
-        this.#bus,
-      );
-      throw new Error(reason);
-    }
+    entry.outOfMemory = false;
+    const { child, output } = await spawnWorker(this.#spawning, entry.serverId, () => {
+      entry.outOfMemory = true;
+    });
     entry.child = child;
     entry.stopping = false;
     entry.startedAt = performance.now();
     entry.exit = child.status;
-    entry.outOfMemory = false;
-    const onLine = (line: string) => {
-      if (line.includes(V8_OUT_OF_MEMORY)) entry.outOfMemory = true;
-    };
-    entry.output = Promise.all([
-      forwardOutput(server.id, child.stdout, "info"),
-      forwardOutput(server.id, child.stderr, "error", onLine),
-    ]).then(() => {});
-    log.info(`server ${server.id}: worker started (pid ${child.pid})`);
+    entry.output = output;
     child.status.then((status) => this.#exited(entry, child, status));
   }
 
@@ -435,44 +394,21 @@ export class Supervisor implements ServerSupervisor {
     await removeSocket(socketPathFor(this.#socketDir, id));
     // Its last words (V8's out-of-memory report) may still be in the pipe.
     if (entry.output) await settlesWithin(entry.output, 1000);
-    if (entry.outOfMemory) {
-      // Restarting would only meet the same flood again: the user decides.
-      this.#entries.delete(id);
-      await updateServer(this.#db, id, {
-        ...NO_WORKER,
-        status: "error",
-        last_error: `The IRC worker ran out of memory (limit ${this.#memoryMb} MB); connect again to retry`,
-      }, this.#bus);
-      await this.#leases.release(id);
+    const outcome = exitOutcome({
+      status,
+      outOfMemory: entry.outOfMemory,
+      memoryMb: this.#spawning.memoryMb,
+      restartInMs: () => entry.backoff.next(entry.startedAt),
+    });
+    if (outcome.kind === "restart") {
+      await updateServer(this.#db, id, outcome.patch, this.#bus);
+      this.#scheduleRestart(entry, outcome.waitMs);
       return;
     }
-    if (status.code === 0) {
-      // It quit by itself: a `quit` sent straight to its socket (the user's
-      // /quit). That is a disconnect, not a crash.
-      this.#entries.delete(id);
-      await this.#recordStopped(id, false);
-      await this.#leases.release(id);
-      return;
-    }
-    if (status.code === WORKER_EXIT_START_FAILED) {
-      this.#entries.delete(id);
-      await updateServer(this.#db, id, {
-        ...NO_WORKER,
-        status: "error",
-        last_error: "The IRC worker could not start; the app log says why",
-      }, this.#bus);
-      await this.#leases.release(id);
-      return;
-    }
-    const wait = entry.backoff.next(entry.startedAt);
-    await updateServer(this.#db, id, {
-      ...NO_WORKER,
-      status: "reconnecting",
-      last_error: `The IRC worker stopped unexpectedly (${describeExit(status)}); restarting in ${
-        formatSeconds(wait)
-      }`,
-    }, this.#bus);
-    this.#scheduleRestart(entry, wait);
+    this.#entries.delete(id);
+    if (outcome.kind === "stopped") await this.#recordStopped(id, false);
+    else await updateServer(this.#db, id, outcome.patch, this.#bus);
+    await this.#leases.release(id);
   }
 
   #scheduleRestart(entry: Entry, wait: number): void {
@@ -506,17 +442,7 @@ export class Supervisor implements ServerSupervisor {
     if (!child || !exit) return;
     entry.stopping = true;
     const path = socketPathFor(this.#socketDir, entry.serverId);
-    try {
-      await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
-    } catch (error) {
-      log.debug(`server ${entry.serverId}: quit through the socket failed (${errorMessage(error)})`);
-      signalChild(child, "SIGTERM");
-    }
-    if (!await settlesWithin(exit, this.#graceMs)) {
-      log.warn(`server ${entry.serverId}: worker (pid ${child.pid}) did not exit in time; killing it`);
-      signalChild(child, "SIGKILL");
-      await exit;
-    }
+    await endWorker({ serverId: entry.serverId, child, exit, socketPath: path }, message, this.#graceMs);
     entry.child = undefined;
     await removeSocket(path);
   }
@@ -536,6 +462,7 @@ export class Supervisor implements ServerSupervisor {
     const server = await findServer(this.#db, serverId);
     if (!server) throw new ServerNotFoundError(serverId);
     await updateServer(this.#db, serverId, { autoconnect: false }, this.#bus);
+    if (this.#remoteDisconnect) return await this.#remoteDisconnect(serverId, message);
     if (!server.socket_path) return;
     try {
       await new IrcCommandSender(server, { timeoutMs: QUIT_REPLY_MS }).quit(message);
@@ -614,9 +541,4 @@ export class Supervisor implements ServerSupervisor {
       }
     })().catch((error) => log.error(`taking the leases back: ${errorMessage(error)}`));
   }
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
