@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { startNgircd } from "../support/ngircd.ts";
-import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { withConnectedServer } from "../support/connectedServer.ts";
+import { withIrcPeer } from "../support/ircPeer.ts";
 import { readSse, type SseClient, type SseEvent } from "../support/sseClient.ts";
 import { createServer, waitForStatus } from "../support/worker.ts";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
@@ -101,9 +101,7 @@ test("heartbeat comments keep an idle stream open", async (t) => {
 Deno.test({
   name: "events route: a PRIVMSG from another IRC client (ngircd) becomes a row and an SSE message event",
   fn: async () => {
-    const ngircd = await startNgircd();
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    try {
+    await withIrcPeer(async ({ ngircd, bob }) => {
       await withApp(async (t) => {
         const alice = await t.user("alice");
         const server = await t.server(alice, { port: ngircd.port, nickname: "alice" });
@@ -140,21 +138,13 @@ Deno.test({
         assert(history.some((m) => m.id === event.id), "in the history");
         await closeAll();
       });
-    } finally {
-      await bob.close();
-      await ngircd.close();
-    }
+    });
   },
 });
 
 test("replay: reconnecting with Last-Event-ID gets exactly the 100 missed, in order, then live ones", async (t) => {
   const alice = await t.user("alice");
-  const irc = startFakeIrcServer();
-  try {
-    const server = await t.server(alice, { port: irc.port });
-    await connect(t, alice, server.id);
-    const client = await irc.waitForClient();
-
+  await withConnectedServer(t, alice, {}, async ({ server, client }) => {
     const first = await open(t, alice);
     await first.waitForEvents(1, "ready");
     for (let i = 0; i < 5; i++) client.send(`:bob!b@h PRIVMSG #chan :before ${i}`);
@@ -178,9 +168,7 @@ test("replay: reconnecting with Last-Event-ID gets exactly the 100 missed, in or
     );
     const ids = second.events.filter((e) => e.event === "message").map((e) => e.id);
     assertEquals(new Set(ids).size, ids.length, "each event its own cursor");
-  } finally {
-    await irc.close();
-  }
+  });
 });
 
 test("replay with two workers writing at once: nothing lost or repeated across reconnects", async (t) => {
@@ -242,11 +230,7 @@ test("replay with two workers writing at once: nothing lost or repeated across r
 
 test("nothing is lost while the app's bus listener reconnects", async (t) => {
   const alice = await t.user("alice");
-  const irc = startFakeIrcServer();
-  try {
-    const server = await t.server(alice, { port: irc.port });
-    await connect(t, alice, server.id);
-    const client = await irc.waitForClient();
+  await withConnectedServer(t, alice, {}, async ({ client }) => {
     const stream = await open(t, alice);
     await stream.waitForEvents(1, "ready");
     await t.bus.ready();
@@ -255,9 +239,7 @@ test("nothing is lost while the app's bus listener reconnects", async (t) => {
     for (let i = 0; i < 50; i++) client.send(`:bob!b@h PRIVMSG #chan :gap ${i}`);
     await stream.waitUntil(() => contents(stream.events, "gap").length === 50, "the 50 messages", 15_000);
     assertEquals(contents(stream.events, "gap"), Array.from({ length: 50 }, (_, i) => `gap ${i}`));
-  } finally {
-    await irc.close();
-  }
+  });
 });
 
 test("a server created while streaming: its events arrive; status and channel events replay too", async (t) => {

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { type FakeIrcOptions, startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import type { FakeIrcOptions, FakeIrcServer } from "../support/fakeIrcServer.ts";
+import { withConnectedServer } from "../support/connectedServer.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { insertMessages, type MessageJson } from "../../lib/messages.ts";
 import { expectJson, type TestApp, type TestUser, withApp } from "./testApp.ts";
@@ -10,25 +11,19 @@ async function withConnected(
   fn: (t: TestApp, ctx: {
     alice: TestUser;
     serverId: number;
-    irc: ReturnType<typeof startFakeIrcServer>;
+    irc: FakeIrcServer;
     send: (body: unknown) => Promise<Response>;
   }) => Promise<void>,
 ): Promise<void> {
-  const irc = startFakeIrcServer(ircOptions);
-  try {
-    await withApp(async (t) => {
-      const alice = await t.user("alice");
-      const server = await t.server(alice, { port: irc.port, nickname: "alice" });
-      await expectJson(await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }), 202);
-      await waitForStatus(t.database.db, server.id, "connected", 15_000);
-      await irc.waitForClient(15_000);
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    const options = { irc: ircOptions, server: { nickname: "alice" } };
+    await withConnectedServer(t, alice, options, async ({ server, irc }) => {
       const send = (body: unknown) =>
         t.call(`/api/servers/${server.id}/messages`, { method: "POST", as: alice, body });
       await fn(t, { alice, serverId: server.id, irc, send });
     });
-  } finally {
-    await irc.close();
-  }
+  });
 }
 
 Deno.test("messages: POST content -> the command reaches IRC through the worker, 201 with the stored message", async () => {

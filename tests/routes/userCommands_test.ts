@@ -4,8 +4,7 @@
  * the window it was typed in, a LIST paged through, the ignore list kept.
  */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { waitForStatus } from "../support/worker.ts";
+import { withConnectedServer } from "../support/connectedServer.ts";
 import type { MessageJson } from "../../lib/messages.ts";
 import type { ChannelListPage } from "../../lib/channelList.ts";
 import { expectJson, withApp } from "./testApp.ts";
@@ -21,14 +20,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 Deno.test("user commands: typed lines reach IRC, /whois and /list are answered, ignores kept", async () => {
-  const irc = startFakeIrcServer();
-  try {
-    await withApp(async (t) => {
-      const alice = await t.user("alice");
-      const server = await t.server(alice, { port: irc.port, nickname: "alice" });
-      await expectJson(await t.call(`/api/servers/${server.id}/connect`, { method: "POST", as: alice }), 202);
-      await waitForStatus(t.database.db, server.id, "connected", 15_000);
-      await irc.waitForClient(15_000);
+  await withApp(async (t) => {
+    const alice = await t.user("alice");
+    await withConnectedServer(t, alice, { server: { nickname: "alice" } }, async ({ server, irc }) => {
       const api = (path: string, method = "GET", body?: unknown) =>
         t.call(`/api/servers/${server.id}${path}`, { method, as: alice, body });
       const send = (content: string, target: string | null = "#ruby") =>
@@ -124,7 +118,5 @@ Deno.test("user commands: typed lines reach IRC, /whois and /list are answered, 
       await expectJson(await t.call(`/api/servers/${server.id}/channel-list`, { as: eve }), 404);
       await expectJson(await t.call(`/api/servers/${server.id}/ignores`, { as: eve }), 404);
     });
-  } finally {
-    await irc.close();
-  }
+  });
 });
