@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only=connect,latency,fanout,ingest,memory]`:
+ * `deno task bench [--quick] [--only=connect,latency,fanout,inspircd,ingest,search,memory]`:
  * measures the app end to end (its real web process, real workers, real
  * PostgreSQL, and the bench's IRC server) against raw baselines taken in
  * the same run; prints a table and writes `bench/results.json`.
@@ -13,7 +13,7 @@
 import { runBench, type ScenarioName, SCENARIOS } from "./run.ts";
 import { FULL, QUICK } from "./scenarios/context.ts";
 import { describeMachine } from "./support/processes.ts";
-import { formatTable } from "./support/stats.ts";
+import { formatTable, formatTarget } from "./support/stats.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const RESULTS = `${ROOT}/bench/results.json`;
@@ -84,8 +84,13 @@ async function main(): Promise<void> {
           value: finite(r.value),
           baseline: r.baseline === null ? null : finite(r.baseline),
           ratio: r.ratio === null ? null : finite(r.ratio),
-          target: r.target ? `${r.target.op} ${r.target.value}` : null,
+          target: r.target ? formatTarget(r.target) : null,
+          target_op: r.target?.op ?? null,
+          // Ratio to the same run's baseline; a value only where there is no baseline.
+          target_ratio: r.target && "ratio" in r.target ? r.target.ratio : null,
+          target_value: r.target && "value" in r.target ? r.target.value : null,
           met: r.met,
+          peer: r.peer ?? null,
           baseline_method: r.baselineNote ?? null,
           note: r.note ?? null,
         })),

@@ -11,7 +11,7 @@
 import { deferred, within } from "../support/pace.ts";
 import { timeBareRun } from "../support/processes.ts";
 import { openEventStream } from "../support/sseClient.ts";
-import { type Figure, summarize } from "../support/stats.ts";
+import { type Figure, ratioTarget, summarize } from "../support/stats.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "connect time";
@@ -74,7 +74,7 @@ export function connectFigures(result: ConnectResult): Figure[] {
       value: app.p50,
       baseline: base.p50,
       baselineNote,
-      target: { op: "<=", value: 500 },
+      target: ratioTarget("<=", 10),
       note,
     },
     {
@@ -84,7 +84,6 @@ export function connectFigures(result: ConnectResult): Figure[] {
       value: app.max,
       baseline: base.max,
       baselineNote,
-      target: { op: "<=", value: 500 },
       note,
     },
   ];

@@ -10,7 +10,7 @@
  */
 import { sendAtRate, within } from "../support/pace.ts";
 import { type BenchEventStream, openEventStream } from "../support/sseClient.ts";
-import { type Figure, summarize } from "../support/stats.ts";
+import { type Figure, ratioTarget, summarize } from "../support/stats.ts";
 import { channelLine, type ChatServer, type ScenarioContext } from "./context.ts";
 
 const SCENARIO = "fan-out";
@@ -119,7 +119,7 @@ export function fanoutFigures(many: FanoutRun, one: FanoutRun, rate: number): Fi
       value: many.lost > 0 ? Infinity : app.p99,
       baseline: base.p99,
       baselineNote,
-      target: { op: "<=", value: 50 },
+      target: ratioTarget("<=", 10),
       note,
     },
   ];

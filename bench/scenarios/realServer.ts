@@ -25,7 +25,7 @@ import { HttpClient } from "../support/httpClient.ts";
 import { startInspIrcd } from "../support/inspircd.ts";
 import { deferred, type Probe, runPaced, within } from "../support/pace.ts";
 import { openEventStream } from "../support/sseClient.ts";
-import { type Figure, summarize, type Summary } from "../support/stats.ts";
+import { type Figure, percentileFigures, ratioTarget, summarize, type Summary } from "../support/stats.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "real IRC server";
@@ -134,50 +134,27 @@ export async function runRealServer(ctx: ScenarioContext): Promise<RealServerSam
 
 /** The scenario's figures: each against the same figure through the bench's own server. */
 export function realServerFigures(s: RealServerSamples): Figure[] {
-  const event = { real: summarize(s.event.real), own: summarize(s.event.own) };
-  const command = { real: summarize(s.command.real), own: summarize(s.command.own) };
-  const mixed = { real: summarize(s.mixedEvent.real), own: summarize(s.mixedEvent.own) };
   const baselineNote = "the same path through the bench's own IRC server, same phase";
   const note = (x: Summary) => `${x.n} samples; max ${x.max.toFixed(2)} ms; InspIRCd 3 (Debian)`;
+  const pair = (what: string, samples: { real: number[]; own: number[] }, p50Target?: number) => {
+    const real = summarize(samples.real);
+    return percentileFigures(
+      {
+        scenario: SCENARIO,
+        name: (p) => `${what} ${p} at ${s.rate}/s`,
+        unit: "ms",
+        baselineNote,
+        note: note(real),
+        p50Target: p50Target === undefined ? undefined : ratioTarget("<=", p50Target),
+      },
+      real,
+      summarize(samples.own),
+    );
+  };
+  const mixed = { real: summarize(s.mixedEvent.real), own: summarize(s.mixedEvent.own) };
   return [
-    {
-      scenario: SCENARIO,
-      figure: `event p50 at ${s.rate}/s`,
-      unit: "ms",
-      value: event.real.p50,
-      baseline: event.own.p50,
-      baselineNote,
-      target: { op: "<=", value: EVENT_P50_RATIO * event.own.p50 },
-      note: `${note(event.real)}; target ${EVENT_P50_RATIO}x the baseline`,
-    },
-    {
-      scenario: SCENARIO,
-      figure: `event p99 at ${s.rate}/s`,
-      unit: "ms",
-      value: event.real.p99,
-      baseline: event.own.p99,
-      baselineNote,
-      note: note(event.real),
-    },
-    {
-      scenario: SCENARIO,
-      figure: `command p50 at ${s.rate}/s`,
-      unit: "ms",
-      value: command.real.p50,
-      baseline: command.own.p50,
-      baselineNote,
-      target: { op: "<=", value: COMMAND_P50_RATIO * command.own.p50 },
-      note: `${note(command.real)}; target ${COMMAND_P50_RATIO}x the baseline`,
-    },
-    {
-      scenario: SCENARIO,
-      figure: `command p99 at ${s.rate}/s`,
-      unit: "ms",
-      value: command.real.p99,
-      baseline: command.own.p99,
-      baselineNote,
-      note: note(command.real),
-    },
+    ...pair("event", s.event, EVENT_P50_RATIO),
+    ...pair("command", s.command, COMMAND_P50_RATIO),
     {
       scenario: SCENARIO,
       figure: `event p50, commands between`,

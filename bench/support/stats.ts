@@ -34,10 +34,31 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
-/** A target a figure should meet: at most or at least `value`. */
-export interface Target {
-  op: "<=" | ">=";
+/** How a figure compares with its target: at most or at least. */
+export type TargetOp = "<=" | ">=";
+
+/**
+ * A target a figure should meet. Performance targets are ratios to the raw
+ * baseline measured in the same run (`ratio`), since the machine's own
+ * speed moves from hour to hour; a figure with nothing to divide by (a
+ * count of lost messages, a peer's figure) has a target `value` instead.
+ */
+export type Target = { op: TargetOp; ratio: number } | { op: TargetOp; value: number };
+
+/** The ratio target `op ratio`, e.g. `ratioTarget("<=", 1.8)`. */
+export function ratioTarget(op: TargetOp, ratio: number): Target {
+  return { op, ratio };
+}
+
+/**
+ * A figure measured elsewhere to compare with (The Lounge's memory on the
+ * same machines): printed beside the figure, not measured in the run.
+ */
+export interface Peer {
+  name: string;
   value: number;
+  /** Where the figure comes from. */
+  source: string;
 }
 
 /** One measured figure, with the raw baseline taken in the same run. */
@@ -52,6 +73,8 @@ export interface Figure {
   /** How the baseline was taken. */
   baselineNote?: string;
   target?: Target;
+  /** A peer's figure for the same thing, to beat. */
+  peer?: Peer;
   /** Sample count or other context. */
   note?: string;
 }
@@ -64,17 +87,52 @@ export interface Result extends Figure {
   met: boolean | null;
 }
 
+/** What the p50 and p99 figures of {@link percentileFigures} share. */
+export interface PercentilePair {
+  scenario: string;
+  /** The figure's name for `p50` and for `p99`. */
+  name(percentile: "p50" | "p99"): string;
+  unit: string;
+  baselineNote: string;
+  note?: string;
+  p50Target?: Target;
+  p99Target?: Target;
+}
+
+/** The p50 and the p99 figure of `app`'s samples, each against the same percentile of `baseline`'s. */
+export function percentileFigures(pair: PercentilePair, app: Summary, baseline: Summary): Figure[] {
+  return (["p50", "p99"] as const).map((p) => ({
+    scenario: pair.scenario,
+    figure: pair.name(p),
+    unit: pair.unit,
+    value: app[p],
+    baseline: baseline[p],
+    baselineNote: pair.baselineNote,
+    target: p === "p50" ? pair.p50Target : pair.p99Target,
+    note: pair.note,
+  }));
+}
+
 /** Adds the ratio to the baseline and the verdict on the target. */
 export function judge(figure: Figure): Result {
   const ratio = figure.baseline !== null && figure.baseline > 0 && Number.isFinite(figure.value)
     ? figure.value / figure.baseline
     : null;
   let met: boolean | null = null;
-  if (figure.target) {
-    met = Number.isFinite(figure.value) &&
-      (figure.target.op === "<=" ? figure.value <= figure.target.value : figure.value >= figure.target.value);
+  const target = figure.target;
+  if (target) {
+    // A figure with lost samples is infinite, and so is its miss.
+    const judged = "ratio" in target ? ratio : Number.isFinite(figure.value) ? figure.value : null;
+    const bound = "ratio" in target ? target.ratio : target.value;
+    met = judged !== null && (target.op === "<=" ? judged <= bound : judged >= bound);
   }
   return { ...figure, ratio, met };
+}
+
+/** A target as text: `<= 1.8x` for a ratio, `<= 0` for a value. */
+export function formatTarget(target: Target | undefined): string {
+  if (!target) return "-";
+  return "ratio" in target ? `${target.op} ${target.ratio}x` : `${target.op} ${formatNumber(target.value)}`;
 }
 
 /** Rounds for display: 3 significant digits, no exponent for everyday sizes. */
@@ -88,9 +146,13 @@ export function formatNumber(value: number | null): string {
   return value.toFixed(3);
 }
 
-/** The results as an aligned text table. */
+/**
+ * The results as an aligned text table: each row's figure, its baseline and
+ * ratio, its target (a ratio, or a value for a figure without a baseline),
+ * whether it is met, and a peer's figure where there is one.
+ */
 export function formatTable(results: readonly Result[]): string {
-  const header = ["scenario", "figure", "value", "unit", "baseline", "ratio", "target", "met?"];
+  const header = ["scenario", "figure", "value", "unit", "baseline", "ratio", "target", "met?", "peer"];
   const rows = results.map((r) => [
     r.scenario,
     r.figure,
@@ -98,8 +160,9 @@ export function formatTable(results: readonly Result[]): string {
     r.unit,
     formatNumber(r.baseline),
     r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
-    r.target ? `${r.target.op} ${formatNumber(r.target.value)}` : "-",
+    formatTarget(r.target),
     r.met === null ? "-" : r.met ? "yes" : "NO",
+    r.peer ? `${formatNumber(r.peer.value)} (${r.peer.name})` : "-",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const numeric = new Set([2, 4, 5]);
