@@ -33,6 +33,8 @@ export interface Sizes {
   memoryWorkers: number;
   /** How long the workers idle before their memory is read, ms. */
   memoryIdleMs: number;
+  /** Networks of the user whose whole app's memory is measured (The Lounge's figure is for 10). */
+  networks: number;
   /** Connects timed. */
   connectSamples: number;
   /** Messages stored for the search scenario, over `searchChannels` channels. */
@@ -56,6 +58,7 @@ export const FULL: Sizes = {
   fanoutWarmup: 100,
   memoryWorkers: 50,
   memoryIdleMs: 5000,
+  networks: 10,
   connectSamples: 5,
   searchMessages: 1_000_000,
   searchChannels: 50,
@@ -76,6 +79,7 @@ export const QUICK: Sizes = {
   fanoutWarmup: 50,
   memoryWorkers: 10,
   memoryIdleMs: 2000,
+  networks: 10,
   connectSamples: 3,
   // The full history: the search figures mean little on a smaller table.
   searchMessages: 1_000_000,
@@ -97,6 +101,7 @@ export const SMOKE: Sizes = {
   fanoutWarmup: 2,
   memoryWorkers: 2,
   memoryIdleMs: 100,
+  networks: 2,
   connectSamples: 1,
   searchMessages: 2000,
   searchChannels: 5,

@@ -29,6 +29,8 @@ export interface EnvironmentOptions {
   log?: (line: string) => void;
   /** Extra `deno run` flags of the web process (e.g. `--cpu-prof`, to find where its time goes). */
   appFlags?: string[];
+  /** An IRC server to use, left running at the end; the bench's own, started and stopped, when absent. */
+  irc?: BenchIrcServer;
 }
 
 /** A server as the API shows it (the fields the bench reads). */
@@ -87,8 +89,8 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     const user = await createUser(db, "bench", crypto.randomUUID());
     const { token } = await createApiToken(db, user.id, "bench");
 
-    const irc = startBenchIrcServer();
-    cleanups.push(() => irc.close());
+    const irc = options.irc ?? startBenchIrcServer();
+    if (!options.irc) cleanups.push(() => irc.close());
 
     // Inside the project: the app may read only there (`deno task start`'s `--allow-read=.`).
     const socketDir = `${ROOT}/tmp/bench/sockets-${crypto.randomUUID().slice(0, 8)}`;

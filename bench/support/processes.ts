@@ -33,6 +33,23 @@ export async function pssMiB(pids: readonly number[]): Promise<Map<number, numbe
   return new Map(pids.map((pid) => [pid, kib[pid] === null ? NaN : kib[pid]! / 1024]));
 }
 
+/** The parent of each process (`NaN` for one that is gone). */
+export async function parentPids(pids: readonly number[]): Promise<Map<number, number>> {
+  const parents = await evalJson<Record<string, number | null>>(`
+    const out = {};
+    for (const pid of ${JSON.stringify(pids)}) {
+      try {
+        // The command may hold spaces and parentheses: the fields after its last ")".
+        const stat = Deno.readTextFileSync("/proc/" + pid + "/stat");
+        out[pid] = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      } catch {
+        out[pid] = null;
+      }
+    }
+    console.log(JSON.stringify(out));`);
+  return new Map(pids.map((pid) => [pid, parents[pid] ?? NaN]));
+}
+
 /** What the figures were measured on. */
 export interface Machine {
   cpu: string;
