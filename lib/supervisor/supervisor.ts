@@ -37,6 +37,7 @@ import { SerialQueues } from "./serialQueues.ts";
 import { type SpawnContext, spawnWorker } from "./workerSpawn.ts";
 import { endWorker } from "./workerStop.ts";
 import { exitOutcome } from "./workerExit.ts";
+import { waitForFormerWorker } from "../formerWorker.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {

@@ -9,7 +9,8 @@ import { killProcess, processAlive, processArguments } from "../../support/proce
 import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../../support/worker.ts";
 import { IrcCommandSender } from "../../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
-import { Supervisor, type SupervisorOptions, WorkerLimitError } from "../../../lib/supervisor/supervisor.ts";
+import { Supervisor, type SupervisorOptions } from "../../../lib/supervisor/supervisor.ts";
+import { WorkerLimitError } from "../../../lib/supervisor/errors.ts";
 import { LEASE_NAMESPACE } from "../../../lib/serverLease.ts";
 import { sql } from "kysely";
 import { PUBLIC_ONLY } from "../../../lib/ircTargets.ts";
