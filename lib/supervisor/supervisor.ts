@@ -8,8 +8,7 @@
  * @module
  */
 import type { Db } from "../db/database.ts";
-import { processTargetPolicy, resolvedTargetRefusal, type TargetPolicy } from "../ircTargets.ts";
-import { readBusKey, serverPgChannel } from "../events/busChannels.ts";
+import { processTargetPolicy, type TargetPolicy } from "../ircTargets.ts";
 import {
   DEFAULT_MAX_SERVERS_PER_USER,
   DEFAULT_MAX_WORKERS,
@@ -22,10 +21,8 @@ import { errorMessage, logger } from "../log.ts";
 import { backoffDelay } from "../backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
 import { ServerLeases } from "../serverLease.ts";
-import { waitForFormerWorker } from "../formerWorker.ts";
 import { findServer, socketPathFor, updateServer } from "../servers.ts";
 import type { Publisher } from "../events/wireFormat.ts";
-import { provisionWorkerRole } from "../db/workerRoles.ts";
 import {
   type CleanupContext,
   endLeftover,
@@ -33,16 +30,14 @@ import {
   serversToResume,
   tidyLeftover,
 } from "./leftoverWorkers.ts";
-import {
-  describeExit,
-  forwardOutput,
-  QUIT_REPLY_MS,
-  settlesWithin,
-  signalChild,
-  waitUntil,
-} from "./workerProcess.ts";
+import { describeExit, QUIT_REPLY_MS, settlesWithin, signalChild, waitUntil } from "./workerProcess.ts";
 import { removeSocket } from "./workerSockets.ts";
-import { V8_OUT_OF_MEMORY, WORKER_EXIT_START_FAILED, workerLaunchCommand } from "./workerLaunch.ts";
+import { ServerNotFoundError, WorkerLimitError } from "./errors.ts";
+import { SerialQueues } from "./serialQueues.ts";
+import { type SpawnContext, spawnWorker } from "./workerSpawn.ts";
+import { endWorker } from "./workerStop.ts";
+import { exitOutcome } from "./workerExit.ts";
+import { waitForFormerWorker } from "../formerWorker.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -74,28 +69,6 @@ export interface WorkerLimits {
   maxWorkers: number;
   /** Most servers one user may have (`MAX_SERVERS_PER_USER`). */
   maxServersPerUser: number;
-}
-
-/** A connect refused because `maxWorkers` workers run already; its message is for the user. */
-export class WorkerLimitError extends Error {
-  constructor(maxWorkers: number) {
-    super(
-      `the app already runs its limit of ${maxWorkers} IRC connections (MAX_WORKERS); ` +
-        "try again once another is disconnected",
-    );
-    this.name = "WorkerLimitError";
-  }
-}
-
-/** The server asked for has no row (it was deleted); its message is for the user. */
-export class ServerNotFoundError extends Error {
-  /** The id that was asked for. */
-  readonly serverId: number;
-  constructor(serverId: number) {
-    super("Server not found");
-    this.name = "ServerNotFoundError";
-    this.serverId = serverId;
-  }
 }
 
 /** Options of {@link Supervisor.start}. */
@@ -161,16 +134,12 @@ export class Supervisor implements ServerSupervisor {
   readonly limits: WorkerLimits;
   readonly #db: Db;
   readonly #bus: Publisher | undefined;
-  readonly #workerChannel: ((serverId: number) => Promise<string>) | undefined;
-  readonly #databaseUrl: string;
   readonly #socketDir: string;
-  readonly #logLevel: LogLevel;
   readonly #graceMs: number;
   readonly #policy: RestartPolicy;
-  readonly #memoryMb: number;
-  readonly #ircTargets: TargetPolicy;
+  readonly #spawning: SpawnContext;
   readonly #entries = new Map<number, Entry>();
-  readonly #queues = new Map<number, Promise<void>>();
+  readonly #queues = new SerialQueues<number>();
   /** Connects past the limit check that have not put their entry in yet. */
   #starting = 0;
   #leases!: ServerLeases;
@@ -182,14 +151,19 @@ export class Supervisor implements ServerSupervisor {
   private constructor(options: SupervisorOptions) {
     this.#db = options.db;
     this.#bus = options.bus;
-    this.#workerChannel = options.bus?.workerChannel?.bind(options.bus);
-    this.#databaseUrl = options.databaseUrl;
     this.#socketDir = options.socketDir;
-    this.#logLevel = options.logLevel ?? "info";
     this.#graceMs = options.stopGraceMs ?? 5000;
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
-    this.#memoryMb = options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB;
-    this.#ircTargets = options.ircTargets ?? processTargetPolicy();
+    this.#spawning = {
+      db: options.db,
+      databaseUrl: options.databaseUrl,
+      socketDir: options.socketDir,
+      logLevel: options.logLevel ?? "info",
+      memoryMb: options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB,
+      ircTargets: options.ircTargets ?? processTargetPolicy(),
+      bus: options.bus,
+      workerChannel: options.bus?.workerChannel?.bind(options.bus),
+    };
     this.#remoteDisconnect = options.disconnectElsewhere;
     this.#cleanup = { db: this.#db, socketDir: this.#socketDir, graceMs: this.#graceMs, bus: this.#bus };
     this.limits = {
@@ -364,7 +338,7 @@ export class Supervisor implements ServerSupervisor {
     this.#stopped ??= (async () => {
       this.#closed = true;
       // Let requests already under way finish, so none spawns behind our back.
-      await Promise.all([...this.#queues.values()]);
+      await this.#queues.settled();
       const entries = [...this.#entries.values()];
       log.info(`stopping ${entries.length} worker(s)`);
       await Promise.all(entries.map(async (entry) => {
@@ -386,14 +360,7 @@ export class Supervisor implements ServerSupervisor {
 
   // Runs `task` after every earlier task of the same server.
   #serial<T>(serverId: number, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(serverId) ?? Promise.resolve();
-    const run = previous.then(task);
-    const settled = run.then(() => {}, () => {});
-    this.#queues.set(serverId, settled);
-    settled.then(() => {
-      if (this.#queues.get(serverId) === settled) this.#queues.delete(serverId);
-    });
-    return run;
+    return this.#queues.run(serverId, task);
   }
 
   #assertOpen(): void {
@@ -401,64 +368,15 @@ export class Supervisor implements ServerSupervisor {
   }
 
   async #spawn(entry: Entry): Promise<void> {
-    const server = await findServer(this.#db, entry.serverId);
-    if (!server) throw new ServerNotFoundError(entry.serverId);
-    // A name that points inside the network is refused before any connection
-    // is made, which would tell an open port from a closed one.
-    const refusal = await resolvedTargetRefusal(this.#ircTargets, server.host);
-    if (refusal !== undefined) {
-      await updateServer(
-        this.#db,
-        server.id,
-        { ...NO_WORKER, status: "error", last_error: refusal },
-        this.#bus,
-      );
-      throw new Error(refusal);
-    }
-    let child: Deno.ChildProcess;
-    try {
-      // A login of its own, confined to this server's rows, with a new
-      // password each spawn (lib/db/workerRoles.ts).
-      const databaseLogin = await provisionWorkerRole(this.#db, server.id);
-      // Its server's bus channel and no other's; this instance listens to it first.
-      // Without a bus that listens (an app that publishes nothing), the name alone.
-      const busChannel = this.#workerChannel
-        ? await this.#workerChannel(server.id)
-        : serverPgChannel(await readBusKey(this.#db), server.id);
-      child = workerLaunchCommand({
-        serverId: server.id,
-        ircHost: server.host,
-        ircPort: server.port,
-        databaseUrl: this.#databaseUrl,
-        databaseLogin,
-        busChannel,
-        socketDir: this.#socketDir,
-        logLevel: this.#logLevel,
-        memoryLimitMb: this.#memoryMb,
-      }, { stdout: "piped", stderr: "piped", detached: true }).spawn();
-    } catch (error) {
-      const reason = `The IRC worker could not be started: ${errorMessage(error)}`;
-      await updateServer(
-        this.#db,
-        server.id,
-        { ...NO_WORKER, status: "error", last_error: reason },
-        this.#bus,
-      );
-      throw new Error(reason);
-    }
+    entry.outOfMemory = false;
+    const { child, output } = await spawnWorker(this.#spawning, entry.serverId, () => {
+      entry.outOfMemory = true;
+    });
     entry.child = child;
     entry.stopping = false;
     entry.startedAt = performance.now();
     entry.exit = child.status;
-    entry.outOfMemory = false;
-    const onLine = (line: string) => {
-      if (line.includes(V8_OUT_OF_MEMORY)) entry.outOfMemory = true;
-    };
-    entry.output = Promise.all([
-      forwardOutput(server.id, child.stdout, "info"),
-      forwardOutput(server.id, child.stderr, "error", onLine),
-    ]).then(() => {});
-    log.info(`server ${server.id}: worker started (pid ${child.pid})`);
+    entry.output = output;
     child.status.then((status) => this.#exited(entry, child, status));
   }
 
@@ -477,44 +395,21 @@ export class Supervisor implements ServerSupervisor {
     await removeSocket(socketPathFor(this.#socketDir, id));
     // Its last words (V8's out-of-memory report) may still be in the pipe.
     if (entry.output) await settlesWithin(entry.output, 1000);
-    if (entry.outOfMemory) {
-      // Restarting would only meet the same flood again: the user decides.
-      this.#entries.delete(id);
-      await updateServer(this.#db, id, {
-        ...NO_WORKER,
-        status: "error",
-        last_error: `The IRC worker ran out of memory (limit ${this.#memoryMb} MB); connect again to retry`,
-      }, this.#bus);
-      await this.#leases.release(id);
+    const outcome = exitOutcome({
+      status,
+      outOfMemory: entry.outOfMemory,
+      memoryMb: this.#spawning.memoryMb,
+      restartInMs: () => entry.backoff.next(entry.startedAt),
+    });
+    if (outcome.kind === "restart") {
+      await updateServer(this.#db, id, outcome.patch, this.#bus);
+      this.#scheduleRestart(entry, outcome.waitMs);
       return;
     }
-    if (status.code === 0) {
-      // It quit by itself: a `quit` sent straight to its socket (the user's
-      // /quit). That is a disconnect, not a crash.
-      this.#entries.delete(id);
-      await this.#recordStopped(id, false);
-      await this.#leases.release(id);
-      return;
-    }
-    if (status.code === WORKER_EXIT_START_FAILED) {
-      this.#entries.delete(id);
-      await updateServer(this.#db, id, {
-        ...NO_WORKER,
-        status: "error",
-        last_error: "The IRC worker could not start; the app log says why",
-      }, this.#bus);
-      await this.#leases.release(id);
-      return;
-    }
-    const wait = entry.backoff.next(entry.startedAt);
-    await updateServer(this.#db, id, {
-      ...NO_WORKER,
-      status: "reconnecting",
-      last_error: `The IRC worker stopped unexpectedly (${describeExit(status)}); restarting in ${
-        formatSeconds(wait)
-      }`,
-    }, this.#bus);
-    this.#scheduleRestart(entry, wait);
+    this.#entries.delete(id);
+    if (outcome.kind === "stopped") await this.#recordStopped(id, false);
+    else await updateServer(this.#db, id, outcome.patch, this.#bus);
+    await this.#leases.release(id);
   }
 
   #scheduleRestart(entry: Entry, wait: number): void {
@@ -548,17 +443,7 @@ export class Supervisor implements ServerSupervisor {
     if (!child || !exit) return;
     entry.stopping = true;
     const path = socketPathFor(this.#socketDir, entry.serverId);
-    try {
-      await new IrcCommandSender({ socket_path: path }, { timeoutMs: QUIT_REPLY_MS }).quit(message);
-    } catch (error) {
-      log.debug(`server ${entry.serverId}: quit through the socket failed (${errorMessage(error)})`);
-      signalChild(child, "SIGTERM");
-    }
-    if (!await settlesWithin(exit, this.#graceMs)) {
-      log.warn(`server ${entry.serverId}: worker (pid ${child.pid}) did not exit in time; killing it`);
-      signalChild(child, "SIGKILL");
-      await exit;
-    }
+    await endWorker({ serverId: entry.serverId, child, exit, socketPath: path }, message, this.#graceMs);
     entry.child = undefined;
     await removeSocket(path);
   }
@@ -657,9 +542,4 @@ export class Supervisor implements ServerSupervisor {
       }
     })().catch((error) => log.error(`taking the leases back: ${errorMessage(error)}`));
   }
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
