@@ -7,8 +7,6 @@
 import { Kysely, PostgresDialect, type RawBuilder } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
-import { startEmbeddedPostgres } from "./embeddedPostgres.ts";
-import { migrateToLatest } from "./migrate.ts";
 
 // int8 (bigserial ids, counts) arrives as a string by default, so it cannot
 // lose precision; timestamps stay Date objects.
@@ -79,11 +77,16 @@ export async function openDatabase(
   databaseUrl: string | undefined,
   options: CreateDbOptions & { migrate?: boolean } = {},
 ): Promise<OpenDatabase> {
-  const embedded = databaseUrl === undefined ? await startEmbeddedPostgres() : undefined;
+  // Loaded here only: a worker imports this module for `createDb`, and the
+  // embedded cluster's and the migrations' code cost each worker ~1 MiB
+  // (bench/README.md, "Worker memory").
+  const embedded = databaseUrl === undefined
+    ? await (await import("./embeddedPostgres.ts")).startEmbeddedPostgres()
+    : undefined;
   const url = databaseUrl ?? embedded!.url;
   const db = createDb(url, options);
   try {
-    if (options.migrate ?? true) await migrateToLatest(db);
+    if (options.migrate ?? true) await (await import("./migrate.ts")).migrateToLatest(db);
   } catch (error) {
     await db.destroy();
     await embedded?.stop();
