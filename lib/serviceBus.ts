@@ -6,31 +6,20 @@
  *
  * @module
  */
-import pg from "pg";
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { errorMessage, logger } from "./log.ts";
-import { backoffDelay } from "./backoff.ts";
 import { SenderRoles } from "./events/senderRoles.ts";
-import {
-  isServerPgChannel,
-  readBusKey,
-  serverIdOfChannel,
-  serverPgChannel,
-  SERVERS_CHANNEL,
-} from "./events/busChannels.ts";
+import { isServerPgChannel, serverIdOfChannel, SERVERS_CHANNEL } from "./events/busChannels.ts";
+import { checkChannel, fitsNotify, frameHeader, parseFrame } from "./events/busFrame.ts";
+import { BusPayloads } from "./events/busPayloads.ts";
+import { BusSubscribers } from "./events/busSubscribers.ts";
+import { BusListener } from "./events/busListener.ts";
+import { ServerPgChannels } from "./events/serverPgChannels.ts";
 
 /** The PostgreSQL channel of everything but servers' events (see the module's notes). */
 export const PG_CHANNEL = "ircweb_bus";
-/** Largest NOTIFY payload sent inline; PostgreSQL refuses 8000 bytes and more. */
-export const MAX_NOTIFY_BYTES = 7900;
 const BROADCAST_NAME = "ircweb-bus";
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5000;
-// How often an idle listener checks its connection is alive, and how long
-// referenced payloads are kept for receivers to load.
-const PING_INTERVAL_MS = 15_000;
-const PAYLOAD_TTL = "5 minutes";
 const SEEN_IDS = 4096;
 
 /** Stops a subscription. */
@@ -74,46 +63,39 @@ let processBus: ServiceBus | undefined;
 
 /** Publish/subscribe across the isolates and processes of the app. */
 export class ServiceBus {
-  readonly #url: string;
   readonly #db: Db;
-  readonly #applicationName: string;
   // Unique per bus, so the bus can recognise its own notifications.
   readonly #origin = crypto.randomUUID().slice(0, 13);
   #counter = 0;
-  readonly #exact = new Map<string, Set<(data: unknown, sender: BusSender) => void>>();
-  readonly #prefixes = new Map<string, Set<(channel: string, data: unknown, sender: BusSender) => void>>();
+  readonly #subscribers = new BusSubscribers();
   readonly #senderRoles: SenderRoles;
+  readonly #payloads: BusPayloads;
+  readonly #channels: ServerPgChannels;
+  readonly #listener: BusListener;
   // Notifications waiting for their sender's role, delivered in order.
   readonly #inbound: { pid: number; text: string }[] = [];
   #draining = false;
   readonly #resyncHooks = new Set<() => void>();
   readonly #seen = new Set<string>();
   #broadcast: BroadcastChannel | undefined;
-  #listener: pg.Client | undefined;
-  #listening = false;
-  #listenerStarted = false;
-  #readyWaiters: (() => void)[] = [];
   #closed = false;
-  #lastCleanup = 0;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: { serverId: number } | undefined;
-  // The key of the servers' channel names, read once (app_secrets).
-  #key: Promise<Uint8Array> | undefined;
-  // Each server's PostgreSQL channel, worked out once, and back.
-  readonly #pgChannels = new Map<number, string>();
-  readonly #serverOfPgChannel = new Map<string, number>();
-  // Servers whose channel the current listening connection listens on.
-  #listened = new Set<number>();
-  // LISTEN and UNLISTEN statements, one after the other (never rejects).
-  #listenChain: Promise<void> = Promise.resolve();
 
   /** A bus on the database of `options`. */
   constructor(options: ServiceBusOptions) {
-    this.#url = options.url;
     this.#db = options.db;
-    this.#applicationName = options.applicationName ?? "ircweb-bus";
     this.#senderRoles = new SenderRoles(options.db);
+    this.#payloads = new BusPayloads(options.db);
+    this.#channels = new ServerPgChannels(options.db);
+    this.#listener = new BusListener({
+      url: options.url,
+      applicationName: options.applicationName ?? "ircweb-bus",
+      pgChannel: PG_CHANNEL,
+      channels: this.#channels,
+      subscribedServers: () => this.#subscribers.servers(),
+      onNotification: (pid, pgChannel, payload) => this.#fromDatabase(pid, pgChannel, payload),
+      onListening: () => this.#resync(),
+    });
     if (options.worker) {
       const { serverId, pgChannel } = options.worker;
       this.#worker = { serverId };
@@ -121,7 +103,7 @@ export class ServiceBus {
         if (!isServerPgChannel(pgChannel, serverId)) {
           throw new Error(`Not a bus channel of server ${serverId}`);
         }
-        this.#remember(serverId, pgChannel);
+        this.#channels.remember(serverId, pgChannel);
       }
     }
     if (options.processBus) processBus = this;
@@ -178,7 +160,7 @@ export class ServiceBus {
    * For a statement that sends its own notification, committed with its
    * writes and without a round trip of its own: `header` goes before the
    * data's JSON in `pg_notify(pgChannel, header || json)` (the statement
-   * keeps the whole within {@link MAX_NOTIFY_BYTES}); `deliverHere` hands
+   * keeps the whole within `MAX_NOTIFY_BYTES` of `events/busFrame.ts`); `deliverHere` hands
    * that JSON to this process's subscribers, to call after the commit.
    */
   inlineNotification(channel: string): InlineNotification {
@@ -187,7 +169,7 @@ export class ServiceBus {
     // Awaited by the statement; a key that could not be read fails it there.
     if (pgChannel instanceof Promise) pgChannel.catch(() => {});
     const id = `${this.#origin}\t${++this.#counter}`;
-    const header = `${channel}\t${id}\t\n`;
+    const header = frameHeader(channel, id);
     return {
       header,
       pgChannel,
@@ -201,18 +183,15 @@ export class ServiceBus {
     checkChannel(channel);
     this.#assertListens();
     const serverId = serverIdOfChannel(channel);
-    const callbacks = this.#exact.get(channel) ?? new Set();
     // The data is only what JSON.parse made of the wire: subscribers validate it.
-    const entry = callback as (data: unknown, sender: BusSender) => void;
-    callbacks.add(entry);
-    this.#exact.set(channel, callbacks);
-    this.#startListener();
+    const unsubscribe = this.#subscribers.add(
+      channel,
+      callback as (data: unknown, sender: BusSender) => void,
+    );
+    this.#listener.start();
     // A server's channel is listened to whether or not the server exists.
-    if (serverId !== undefined) void this.#listenServer(serverId);
-    return () => {
-      callbacks.delete(entry);
-      if (callbacks.size === 0) this.#exact.delete(channel);
-    };
+    if (serverId !== undefined) void this.#listener.listenServer(serverId);
+    return unsubscribe;
   }
 
   /** Calls `callback` with each message on any channel whose name starts with `prefix`, and who sent it. */
@@ -221,15 +200,12 @@ export class ServiceBus {
     callback: (channel: string, data: T, sender: BusSender) => void,
   ): Unsubscribe {
     this.#assertListens();
-    const callbacks = this.#prefixes.get(prefix) ?? new Set();
-    const entry = callback as (channel: string, data: unknown, sender: BusSender) => void;
-    callbacks.add(entry);
-    this.#prefixes.set(prefix, callbacks);
-    this.#startListener();
-    return () => {
-      callbacks.delete(entry);
-      if (callbacks.size === 0) this.#prefixes.delete(prefix);
-    };
+    const unsubscribe = this.#subscribers.addPrefix(
+      prefix,
+      callback as (channel: string, data: unknown, sender: BusSender) => void,
+    );
+    this.#listener.start();
+    return unsubscribe;
   }
 
   /**
@@ -243,7 +219,7 @@ export class ServiceBus {
 
   /** Whether messages from other processes are being received now. */
   get listening(): boolean {
-    return this.#listening;
+    return this.#listener.listening;
   }
 
   /**
@@ -256,11 +232,7 @@ export class ServiceBus {
       await this.#pgChannelOf(`server_${this.#worker.serverId}_status`);
       return;
     }
-    this.#startListener();
-    if (!this.#listening && !this.#closed) {
-      await new Promise<void>((resolve) => this.#readyWaiters.push(resolve));
-    }
-    await this.#listenChain;
+    await this.#listener.ready();
   }
 
   /**
@@ -270,9 +242,9 @@ export class ServiceBus {
    */
   async workerChannel(serverId: number): Promise<string> {
     if (this.#worker) throw new Error("A worker's bus cannot name other workers' channels");
-    const name = await this.#serverPgChannel(serverId);
-    this.#startListener();
-    await this.#listenServer(serverId);
+    const name = await this.#channels.of(serverId);
+    this.#listener.start();
+    await this.#listener.listenServer(serverId);
     return name;
   }
 
@@ -281,40 +253,42 @@ export class ServiceBus {
     if (this.#closed) return;
     this.#closed = true;
     if (processBus === this) processBus = undefined;
-    clearInterval(this.#pingTimer);
-    clearTimeout(this.#retryTimer);
     this.#broadcast?.close();
     this.#broadcast = undefined;
-    this.#listening = false;
-    const client = this.#listener;
-    this.#listener = undefined;
-    await client?.end().catch(() => {});
-    for (const resolve of this.#readyWaiters.splice(0)) resolve();
+    await this.#listener.close();
   }
 
-  // Builds the wire text: a header line `channel\torigin\tcounter\tref`,
-  // then the data's JSON (absent when it travels by reference).
+  // Builds the wire text: a header line, then the data's JSON (absent when
+  // it travels by reference).
   async #prepare(executor: Db, channel: string, data: unknown): Promise<Prepared> {
     checkChannel(channel);
     const dataJson = JSON.stringify(data ?? null);
     const id = `${this.#origin}\t${++this.#counter}`;
-    const inline = `${channel}\t${id}\t\n${dataJson}`;
+    const inline = frameHeader(channel, id) + dataJson;
     if (fitsNotify(inline)) {
       return { channel, id, dataJson, wire: inline, notify: inline };
     }
-    const row = await executor.insertInto("bus_payloads").values({ data: dataJson }).returning("id")
-      .executeTakeFirstOrThrow();
-    this.#cleanupPayloads();
-    return { channel, id, dataJson, wire: inline, notify: `${channel}\t${id}\t${row.id}\n` };
+    const ref = await this.#payloads.store(executor, dataJson);
+    return { channel, id, dataJson, wire: inline, notify: frameHeader(channel, id, ref) };
   }
 
   #deliverHere(message: Prepared): void {
     if (this.#closed) return;
-    this.#deliver(message.channel, message.dataJson, LOCAL);
+    this.#subscribers.deliver(message.channel, message.dataJson, LOCAL);
     try {
       this.#broadcast?.postMessage(message.wire);
     } catch (error) {
       log.warn(`broadcast: ${errorMessage(error)}`);
+    }
+  }
+
+  #resync(): void {
+    for (const hook of [...this.#resyncHooks]) {
+      try {
+        hook();
+      } catch (error) {
+        log.error(`a resync hook failed: ${errorMessage(error)}`);
+      }
     }
   }
 
@@ -325,7 +299,7 @@ export class ServiceBus {
   #fromDatabase(pid: number, pgChannel: string, text: string): void {
     if (pgChannel === PG_CHANNEL) {
       if (text.startsWith(`${SERVERS_CHANNEL}\t`)) this.#serverAnnounced(text);
-    } else if (!this.#ofServer(text, this.#serverOfPgChannel.get(pgChannel))) return;
+    } else if (!this.#ofServer(text, this.#channels.serverOf(pgChannel))) return;
     if (!this.#wanted(text)) return;
     this.#inbound.push({ pid, text });
     if (!this.#draining) this.#drainInbound();
@@ -347,69 +321,32 @@ export class ServiceBus {
 
   // Whether a message may be for a subscriber here (not its own, not seen yet).
   #wanted(text: string): boolean {
-    const newline = text.indexOf("\n");
-    if (newline === -1) return false;
-    const [channel, origin, counter] = text.slice(0, newline).split("\t");
-    if (origin === this.#origin || counter === undefined) return false;
-    return !this.#seen.has(`${origin}\t${counter}`) && this.#hasSubscribers(channel);
+    const frame = parseFrame(text);
+    if (!frame || frame.origin === this.#origin) return false;
+    return !this.#seen.has(`${frame.origin}\t${frame.counter}`) && this.#subscribers.has(frame.channel);
   }
 
   // Handles a message from another isolate (always inline) or from
   // PostgreSQL (inline or by reference).
   #receive(text: string, sender: BusSender): void {
-    const newline = text.indexOf("\n");
-    if (newline === -1) return;
-    const [channel, origin, counter, ref] = text.slice(0, newline).split("\t");
-    if (origin === this.#origin || counter === undefined) return;
-    const key = `${origin}\t${counter}`;
+    const frame = parseFrame(text);
+    if (!frame || frame.origin === this.#origin) return;
+    const { channel, ref } = frame;
+    const key = `${frame.origin}\t${frame.counter}`;
     if (this.#seen.has(key)) return; // heard from another isolate and from PostgreSQL
     this.#seen.add(key);
     if (this.#seen.size > SEEN_IDS) this.#seen.delete(this.#seen.values().next().value!);
-    if (!this.#hasSubscribers(channel)) return;
+    if (!this.#subscribers.has(channel)) return;
     if (!ref) {
-      this.#deliver(channel, text.slice(newline + 1), sender);
+      this.#subscribers.deliver(channel, frame.body, sender);
       return;
     }
-    this.#db.selectFrom("bus_payloads").select("data").where("id", "=", ref).executeTakeFirst()
-      .then((row) => {
-        if (row) this.#deliver(channel, row.data, sender);
+    this.#payloads.load(ref)
+      .then((data) => {
+        if (data !== undefined) this.#subscribers.deliver(channel, data, sender);
         else log.warn(`payload ${ref} of ${channel} is gone`);
       })
       .catch((error) => log.error(`could not load payload ${ref} of ${channel}: ${errorMessage(error)}`));
-  }
-
-  #hasSubscribers(channel: string): boolean {
-    if (this.#exact.has(channel)) return true;
-    for (const prefix of this.#prefixes.keys()) if (channel.startsWith(prefix)) return true;
-    return false;
-  }
-
-  #deliver(channel: string, dataJson: string, sender: BusSender): void {
-    for (const callback of [...(this.#exact.get(channel) ?? [])]) {
-      try {
-        callback(JSON.parse(dataJson), sender);
-      } catch (error) {
-        log.error(`a subscriber of ${channel} failed: ${errorMessage(error)}`);
-      }
-    }
-    for (const [prefix, callbacks] of this.#prefixes) {
-      if (!channel.startsWith(prefix)) continue;
-      for (const callback of [...callbacks]) {
-        try {
-          callback(channel, JSON.parse(dataJson), sender);
-        } catch (error) {
-          log.error(`a subscriber of ${prefix}* failed: ${errorMessage(error)}`);
-        }
-      }
-    }
-  }
-
-  #cleanupPayloads(): void {
-    const now = Date.now();
-    if (now - this.#lastCleanup < 60_000) return;
-    this.#lastCleanup = now;
-    sql`delete from bus_payloads where created_at < now() - ${PAYLOAD_TTL}::interval`.execute(this.#db)
-      .catch((error) => log.warn(`payload cleanup: ${errorMessage(error)}`));
   }
 
   // Where `channel` travels: ircweb_bus, or its server's own channel (a
@@ -423,29 +360,7 @@ export class ServiceBus {
       );
     }
     if (serverId === undefined) return PG_CHANNEL;
-    return this.#pgChannels.get(serverId) ?? this.#serverPgChannel(serverId);
-  }
-
-  async #serverPgChannel(serverId: number): Promise<string> {
-    const key = this.#pgChannels.has(serverId) ? undefined : await this.#busKey();
-    return this.#pgChannels.get(serverId) ?? this.#remember(serverId, serverPgChannel(key!, serverId));
-  }
-
-  #remember(serverId: number, pgChannel: string): string {
-    this.#pgChannels.set(serverId, pgChannel);
-    this.#serverOfPgChannel.set(pgChannel, serverId);
-    return pgChannel;
-  }
-
-  // Read once; a failure (the database away) is tried again next time.
-  #busKey(): Promise<Uint8Array> {
-    if (this.#key) return this.#key;
-    const key = readBusKey(this.#db);
-    this.#key = key;
-    key.catch(() => {
-      if (this.#key === key) this.#key = undefined;
-    });
-    return key;
+    return this.#channels.known(serverId) ?? this.#channels.of(serverId);
   }
 
   #assertListens(): void {
@@ -478,132 +393,8 @@ export class ServiceBus {
     }
     if (typeof data !== "object" || data === null) return;
     const { server_created: created, server_deleted: deleted } = data as Record<string, unknown>;
-    if (isServerId(created)) void this.#listenServer(created, true);
-    else if (isServerId(deleted)) void this.#unlistenServer(deleted);
-  }
-
-  // Listens on the channel of `serverId` on the current connection (the
-  // next connection lists it by itself); `ifExists`: only while its row is there.
-  #listenServer(serverId: number, ifExists = false): Promise<void> {
-    return this.#queueListen(async () => {
-      const client = this.#listener;
-      if (!client || this.#listened.has(serverId)) return;
-      const name = await this.#serverPgChannel(serverId);
-      if (ifExists) {
-        const { rows } = await client.query("select 1 from servers where id = $1", [serverId]);
-        if (rows.length === 0) return;
-      }
-      await client.query(`LISTEN ${name}`);
-      if (this.#listener === client) this.#listened.add(serverId);
-    });
-  }
-
-  #unlistenServer(serverId: number): Promise<void> {
-    return this.#queueListen(async () => {
-      const client = this.#listener;
-      const name = this.#pgChannels.get(serverId);
-      if (!client || !this.#listened.has(serverId) || name === undefined) return;
-      const subscribed = [...this.#exact.keys()].some((channel) => serverIdOfChannel(channel) === serverId);
-      if (subscribed) return;
-      const { rows } = await client.query("select 1 from servers where id = $1", [serverId]);
-      if (rows.length > 0) return;
-      await client.query(`UNLISTEN ${name}`);
-      this.#listened.delete(serverId);
-      this.#pgChannels.delete(serverId);
-      this.#serverOfPgChannel.delete(name);
-    });
-  }
-
-  // Runs `step` after the LISTEN statements before it. What it returns
-  // never rejects (a failure is logged: the next connection lists every
-  // server anyway) unless `propagate`.
-  #queueListen(step: () => Promise<void>, propagate = false): Promise<void> {
-    const run = this.#listenChain.then(step);
-    const settled = run.catch((error) => {
-      if (!this.#closed && !propagate) log.warn(`listen: ${errorMessage(error)}`);
-    });
-    this.#listenChain = settled;
-    return propagate ? run : settled;
-  }
-
-  // The listening connection starts with the first subscription: a process
-  // that only publishes (a worker) holds no extra connection.
-  #startListener(): void {
-    if (this.#listenerStarted || this.#closed) return;
-    this.#listenerStarted = true;
-    this.#connect(0);
-  }
-
-  #connect(attempt: number): void {
-    if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, application_name: this.#applicationName });
-    let ended = false;
-    const lost = (reason: string) => {
-      if (ended) return;
-      ended = true;
-      const wasListening = this.#listener === client;
-      if (wasListening) {
-        this.#listener = undefined;
-        this.#listening = false;
-        this.#listened = new Set();
-        clearInterval(this.#pingTimer);
-        log.warn(`listening connection lost (${reason}); reconnecting`);
-      }
-      client.end().catch(() => {});
-      if (this.#closed) return;
-      const wait = backoffDelay(attempt, { baseMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS });
-      const timer = setTimeout(() => this.#connect(wasListening ? 0 : attempt + 1), wait);
-      Deno.unrefTimer(timer);
-      this.#retryTimer = timer;
-    };
-    client.on("error", (error) => lost(errorMessage(error)));
-    client.on("end", () => lost("connection ended"));
-    client.on("notification", (n) => {
-      if (n.payload) this.#fromDatabase(n.processId, n.channel, n.payload);
-    });
-    (async () => {
-      await client.connect();
-      // ircweb_bus first: a server created from here on is announced there.
-      await client.query(`LISTEN ${PG_CHANNEL}`);
-      const key = await this.#busKey();
-      const { rows } = await client.query<{ id: number }>("select id from servers");
-      if (this.#closed || ended) {
-        await client.end().catch(() => {});
-        return;
-      }
-      const ids = new Set(rows.map((row) => row.id));
-      for (const channel of this.#exact.keys()) {
-        const id = serverIdOfChannel(channel);
-        if (id !== undefined) ids.add(id);
-      }
-      this.#listener = client;
-      this.#listened = new Set();
-      // One statement for every server, in the order of the announcements
-      // that come meanwhile (they queue behind it).
-      await this.#queueListen(async () => {
-        const names = [...ids].map((id) =>
-          this.#pgChannels.get(id) ?? this.#remember(id, serverPgChannel(key, id))
-        );
-        if (names.length > 0) await client.query(names.map((name) => `LISTEN ${name}`).join("; "));
-        if (this.#listener === client) { for (const id of ids) this.#listened.add(id); }
-      }, true);
-      if (this.#closed || ended) return;
-      this.#listening = true;
-      if (attempt > 0) log.info("listening again");
-      const ping = setInterval(() => {
-        client.query("select 1").catch((error) => lost(errorMessage(error)));
-      }, PING_INTERVAL_MS);
-      Deno.unrefTimer(ping);
-      this.#pingTimer = ping;
-      for (const resolve of this.#readyWaiters.splice(0)) resolve();
-      for (const hook of [...this.#resyncHooks]) {
-        try {
-          hook();
-        } catch (error) {
-          log.error(`a resync hook failed: ${errorMessage(error)}`);
-        }
-      }
-    })().catch((error) => lost(errorMessage(error)));
+    if (isServerId(created)) void this.#listener.listenServer(created, true);
+    else if (isServerId(deleted)) void this.#listener.unlistenServer(deleted);
   }
 }
 
@@ -625,18 +416,6 @@ interface Prepared {
   wire: string;
   /** What PostgreSQL carries: inline or a reference. */
   notify: string;
-}
-
-function checkChannel(channel: string): void {
-  if (channel === "" || /[\t\n\r\0]/.test(channel)) {
-    throw new Error(`invalid bus channel name: ${JSON.stringify(channel)}`);
-  }
-}
-
-const encoder = new TextEncoder();
-function fitsNotify(text: string): boolean {
-  // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
-  return text.length * 3 <= MAX_NOTIFY_BYTES || encoder.encode(text).length <= MAX_NOTIFY_BYTES;
 }
 
 function isServerId(value: unknown): value is number {

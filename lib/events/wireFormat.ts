@@ -10,7 +10,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { MessageType, ServerStatus } from "../db/schema.ts";
 import type { MessageJson, StoredMessage } from "../messages.ts";
 import type { Member } from "../channelMembers.ts";
-import { MAX_NOTIFY_BYTES } from "../serviceBus.ts";
+import { MAX_NOTIFY_BYTES } from "./busFrame.ts";
 import { channelsChannel, messagesChannel, parseServerChannel, statusChannel } from "./busChannels.ts";
 
 /** Data of a `status` event. */

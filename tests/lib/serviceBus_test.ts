@@ -1,6 +1,7 @@
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { type BusSender, MAX_NOTIFY_BYTES, ServiceBus } from "../../lib/serviceBus.ts";
+import { type BusSender, ServiceBus } from "../../lib/serviceBus.ts";
+import { MAX_NOTIFY_BYTES } from "../../lib/events/busFrame.ts";
 import { createDb } from "../../lib/db/database.ts";
 import { PG_ENV_VARS } from "../../lib/supervisor/workerLaunch.ts";
 import { sql } from "kysely";
