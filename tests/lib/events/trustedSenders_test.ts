@@ -34,6 +34,11 @@ function message(serverId: number, seq: number, content: string) {
   };
 }
 
+/** The body of a messages notification: one message, numbered `seq`. */
+function batch(serverId: number, seq: number, content: string) {
+  return { server_id: serverId, seq, messages: [message(serverId, seq, content)] };
+}
+
 Deno.test("trusted senders: a worker's forged events of another server are not handed on; its own are", async () => {
   await withFeed(async ({ database, bus, feed, server: own }) => {
     const other = await createServer(database.db, { port: 6668, name: "other" });
@@ -59,42 +64,23 @@ Deno.test("trusted senders: a worker's forged events of another server are not h
       await bus.ready();
       const notify = (client: pg.Client, text: string) =>
         client.query("select pg_notify($1, $2)", [PG_CHANNEL, text]);
-      // The worker of `own` speaks for `other`: a message and a status, forged.
-      await notify(
-        worker,
-        wire(messagesChannel(other.id), "forged", 1, {
-          server_id: other.id,
-          seq: 999,
-          messages: [message(other.id, 999, "forged words")],
-        }),
-      );
-      await notify(
-        worker,
-        wire(statusChannel(other.id), "forged", 2, {
+      const notes: [pg.Client, string, number, string, Record<string, unknown>][] = [
+        // The worker of `own` speaks for `other`: a message and a status, forged.
+        [worker, "forged", 1, messagesChannel(other.id), batch(other.id, 999, "forged words")],
+        [worker, "forged", 2, statusChannel(other.id), {
           server_id: other.id,
           seq: 1000,
           status: "error",
           error: "forged",
-        }),
-      );
-      // ...and for its own server, which it may.
-      await notify(
-        worker,
-        wire(messagesChannel(own.id), "forged", 3, {
-          server_id: own.id,
-          seq: 1,
-          messages: [message(own.id, 1, "own words")],
-        }),
-      );
-      // The app's own role speaks for any server.
-      await notify(
-        app,
-        wire(messagesChannel(other.id), "app", 1, {
-          server_id: other.id,
-          seq: 1,
-          messages: [message(other.id, 1, "real words")],
-        }),
-      );
+        }],
+        // ...and for its own server, which it may.
+        [worker, "forged", 3, messagesChannel(own.id), batch(own.id, 1, "own words")],
+        // The app's own role speaks for any server.
+        [app, "app", 1, messagesChannel(other.id), batch(other.id, 1, "real words")],
+      ];
+      for (const [client, origin, counter, channel, data] of notes) {
+        await notify(client, wire(channel, origin, counter, data));
+      }
       await waitFor(() => got.length >= 2 || undefined, 10_000, "the events of both servers");
       // The forged ones were taken as wake-ups; the log of `other` is empty,
       // so there was nothing to read, and nothing was handed on.
