@@ -21,24 +21,12 @@ export class BusSubscribers {
 
   /** Adds `callback` for messages on `channel`. */
   add(channel: string, callback: ExactCallback): Unsubscribe {
-    const callbacks = this.#exact.get(channel) ?? new Set();
-    callbacks.add(callback);
-    this.#exact.set(channel, callbacks);
-    return () => {
-      callbacks.delete(callback);
-      if (callbacks.size === 0) this.#exact.delete(channel);
-    };
+    return addTo(this.#exact, channel, callback);
   }
 
   /** Adds `callback` for messages on any channel whose name starts with `prefix`. */
   addPrefix(prefix: string, callback: PrefixCallback): Unsubscribe {
-    const callbacks = this.#prefixes.get(prefix) ?? new Set();
-    callbacks.add(callback);
-    this.#prefixes.set(prefix, callbacks);
-    return () => {
-      callbacks.delete(callback);
-      if (callbacks.size === 0) this.#prefixes.delete(prefix);
-    };
+    return addTo(this.#prefixes, prefix, callback);
   }
 
   /** Whether anyone here would hear a message on `channel`. */
@@ -78,4 +66,16 @@ export class BusSubscribers {
       }
     }
   }
+}
+
+// Adds `callback` to the set of `key`; the returned function takes it out,
+// and the set with its last callback.
+function addTo<C>(map: Map<string, Set<C>>, key: string, callback: C): Unsubscribe {
+  const callbacks = map.get(key) ?? new Set();
+  callbacks.add(callback);
+  map.set(key, callbacks);
+  return () => {
+    callbacks.delete(callback);
+    if (callbacks.size === 0) map.delete(key);
+  };
 }

@@ -2,17 +2,10 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { itemBytes, malformedItem, type WriteItem } from "../../workers/writeItem.ts";
 import type { Member } from "../../lib/channelMembers.ts";
 
+// Only the nick, the modes, the host and the away message matter here.
 const member = (nick: string, fields: Partial<Member> = {}): Member => ({
-  nick,
-  modes: "",
-  prefix: "",
-  rank: 1,
-  user: null,
-  host: null,
-  account: null,
-  away: null,
-  realname: null,
-  ...fields,
+  ...{ nick, modes: "", prefix: "", rank: 1, user: null, host: null },
+  ...{ account: null, away: null, realname: null, ...fields },
 });
 
 // What a hostile or broken line can make a handler emit, cast past the types
