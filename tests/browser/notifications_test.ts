@@ -9,9 +9,7 @@
  * record what it is asked to show, and still shows it.
  */
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
-import { startNgircd } from "../support/ngircd.ts";
-import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { connectServer, joinWith, logIn, withBrowserPeer } from "../support/browserApp.ts";
 
 const WAIT = 30_000;
 
@@ -38,31 +36,20 @@ Deno.test({
     "browser: a mention or a highlight word raises a desktop notification while the tab is hidden, by the window's level",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const ngircd = await startNgircd();
-    const { server, app, browser, close } = await startBrowserApp({
-      ircPort: ngircd.port,
-      socketPrefix: "notify-sockets-",
-    });
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-    await context.grantPermissions(["notifications"], { origin: app.url });
-    await context.addInitScript(RECORD_NOTIFICATIONS);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const shown = () => page.evaluate<{ title: string; body: string; tag: string }[]>("globalThis.shown");
-    try {
+  fn: () =>
+    withBrowserPeer("notify-sockets-", async ({ server, app, browser, bob }) => {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+      await context.grantPermissions(["notifications"], { origin: app.url });
+      await context.addInitScript(RECORD_NOTIFICATIONS);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      const shown = () => page.evaluate<{ title: string; body: string; tag: string }[]>("globalThis.shown");
       page.setDefaultTimeout(WAIT);
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
       await logIn(page, app.url);
       const serverUrl = `${app.url}/servers/${server.id}`;
       await connectServer(page, app.url, server.id);
-      await bob.join("#ruby");
-      await bob.join("#quiet");
-      for (const channel of ["#ruby", "#quiet"]) {
-        await joinChannel(page, channel);
-        await bob.waitForMember(channel, "alice");
-      }
+      for (const channel of ["#ruby", "#quiet"]) await joinWith(page, bob, channel);
 
       // The settings page: a highlight word, and #quiet notifies of nothing.
       await page.goto(`${app.url}/settings`);
@@ -94,12 +81,5 @@ Deno.test({
       ]);
       assertEquals(list.every((n) => /^ircweb-message-\d+$/.test(n.tag)), true, "tagged with their message");
       assertEquals(problems, []);
-    } catch (error) {
-      throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
-    } finally {
-      await bob.close().catch(() => {});
-      await close();
-      await ngircd.close();
-    }
-  },
+    }),
 });

@@ -7,9 +7,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
-import { startNgircd } from "../support/ngircd.ts";
-import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { connectServer, joinWith, logIn, withBrowserPeer } from "../support/browserApp.ts";
 
 const WAIT = 30_000;
 
@@ -24,15 +22,9 @@ Deno.test({
   name: "browser: a window read on one device shows nothing unread on another, live",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const ngircd = await startNgircd();
-    const { server, app, browser, close } = await startBrowserApp({
-      ircPort: ngircd.port,
-      socketPrefix: "readsync-sockets-",
-    });
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    const problems: string[] = [];
-    try {
+  fn: () =>
+    withBrowserPeer("readsync-sockets-", async ({ server, app, browser, bob }) => {
+      const problems: string[] = [];
       const laptop = await device(browser, app.url);
       const phone = await device(browser, app.url);
       for (const page of [laptop, phone]) {
@@ -40,9 +32,7 @@ Deno.test({
       }
       const serverUrl = `${app.url}/servers/${server.id}`;
       await connectServer(laptop, app.url, server.id);
-      await bob.join("#ruby");
-      await joinChannel(laptop, "#ruby");
-      await bob.waitForMember("#ruby", "alice");
+      await joinWith(laptop, bob, "#ruby");
 
       await phone.goto(serverUrl);
       await laptop.goto(serverUrl);
@@ -63,12 +53,5 @@ Deno.test({
       assertEquals(await badge(phone).count(), 0);
       assertEquals(await phone.evaluate(() => "samePage" in globalThis), true, "no reload");
       assertEquals(problems, []);
-    } catch (error) {
-      throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
-    } finally {
-      await bob.close().catch(() => {});
-      await close();
-      await ngircd.close();
-    }
-  },
+    }),
 });

@@ -8,9 +8,7 @@
  */
 import type { Page } from "playwright-core";
 import { assertEquals, waitFor } from "../support/assert.ts";
-import { connectServer, joinChannel, logIn, startBrowserApp } from "../support/browserApp.ts";
-import { startNgircd } from "../support/ngircd.ts";
-import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { connectServer, joinWith, logIn, withBrowserPeer } from "../support/browserApp.ts";
 
 const WAIT = 30_000;
 const TABS = 8;
@@ -25,28 +23,20 @@ Deno.test({
     "browser: eight tabs share one live stream, each sees live messages, another tab takes over when it closes",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const ngircd = await startNgircd();
-    const { server, app, browser, close } = await startBrowserApp({
-      ircPort: ngircd.port,
-      socketPrefix: "tabs-sockets-",
-    });
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-    const streams: string[] = [];
-    context.on("request", (request) => {
-      if (new URL(request.url()).pathname === "/api/events") streams.push(request.url());
-    });
-    const problems: string[] = [];
-    const pages: Page[] = [];
-    try {
+  fn: () =>
+    withBrowserPeer("tabs-sockets-", async ({ server, app, browser, bob }) => {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+      const streams: string[] = [];
+      context.on("request", (request) => {
+        if (new URL(request.url()).pathname === "/api/events") streams.push(request.url());
+      });
+      const problems: string[] = [];
+      const pages: Page[] = [];
       const first = await context.newPage();
       first.setDefaultTimeout(WAIT);
       await logIn(first, app.url);
       await connectServer(first, app.url, server.id);
-      await bob.join("#ruby");
-      await joinChannel(first, "#ruby");
-      await bob.waitForMember("#ruby", "alice");
+      await joinWith(first, bob, "#ruby");
 
       const channelUrl = `${app.url}/servers/${server.id}/chat/%23ruby`;
       let afterFirst = 0;
@@ -93,12 +83,5 @@ Deno.test({
       }
       assertEquals(streams.length, before + 1, "one new stream after the holder closed");
       assertEquals(problems, [], "no script errors in the pages");
-    } catch (error) {
-      throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${app.log()}`);
-    } finally {
-      await bob.close().catch(() => {});
-      await close();
-      await ngircd.close();
-    }
-  },
+    }),
 });

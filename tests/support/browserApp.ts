@@ -14,6 +14,8 @@ import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { createUser } from "../../lib/users.ts";
 import { insertServer } from "../../lib/servers.ts";
 import type { Server } from "../../lib/db/schema.ts";
+import type { RawIrcClient } from "./rawIrcClient.ts";
+import { type IrcPeer, withIrcPeer } from "./ircPeer.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -73,6 +75,34 @@ export async function startBrowserApp(options: BrowserAppOptions): Promise<Brows
   };
 }
 
+/**
+ * Runs `fn` with the app of {@link startBrowserApp}, closed after; a failure
+ * is told with the app's log.
+ */
+export async function withBrowserApp(
+  options: BrowserAppOptions,
+  fn: (t: BrowserApp) => Promise<void>,
+): Promise<void> {
+  const t = await startBrowserApp(options);
+  try {
+    await fn(t);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.stack : error}\n--- app log ---\n${t.app.log()}`);
+  } finally {
+    await t.close();
+  }
+}
+
+/** {@link withBrowserApp} on an ngircd with bob on it ({@link withIrcPeer}). */
+export function withBrowserPeer(
+  socketPrefix: string,
+  fn: (t: BrowserApp & IrcPeer) => Promise<void>,
+): Promise<void> {
+  return withIrcPeer((peer) =>
+    withBrowserApp({ ircPort: peer.ngircd.port, socketPrefix }, (t) => fn({ ...t, ...peer }))
+  );
+}
+
 /** Logs alice in on `page` through the login form, and waits for the home page. */
 export async function logIn(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/login`);
@@ -97,4 +127,11 @@ export async function joinChannel(page: Page, channel: string): Promise<void> {
   await page.fill("#composer-input", `/join ${channel}`);
   await page.press("#composer-input", "Enter");
   await page.waitForURL((url) => url.pathname.endsWith(`/chat/${encodeURIComponent(channel)}`));
+}
+
+/** `peer` joins `channel`, then alice by `/join` on `page`; resolves once `peer` sees her there. */
+export async function joinWith(page: Page, peer: RawIrcClient, channel: string): Promise<void> {
+  await peer.join(channel);
+  await joinChannel(page, channel);
+  await peer.waitForMember(channel, USER.name);
 }
