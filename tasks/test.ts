@@ -24,8 +24,9 @@ const permissions = [
   `--allow-write=${root}/tmp,/tmp`,
   // id, getent, useradd, userdel, groupadd, groupdel: the embedded database's system user (tests/lib/db/).
   // InspIRCd, Anope and openssl (its certificates): the SASL tests' network (tests/support/inspircd.ts).
+  // ZNC: the bouncer playback test (tests/support/znc.ts).
   `--allow-run=${Deno.execPath()},ngircd,${chromium},id,getent,useradd,userdel,groupadd,groupdel,` +
-  "/usr/sbin/inspircd,/usr/sbin/anope,openssl",
+  "/usr/sbin/inspircd,/usr/sbin/anope,openssl,/usr/bin/znc",
   "--allow-env",
   // playwright-core reads the home folder and the OS release when it loads.
   "--allow-sys=homedir,osRelease",

@@ -223,6 +223,16 @@ export interface ClientEvents {
   "socket close": [Error | undefined];
   close: [boolean];
   raw: [{ line: string; from_server: boolean }];
+  /** A BATCH once it ended: irc-framework runs its lines, in order, between these two. */
+  "batch start": [BatchEvent];
+  "batch end": [BatchEvent];
+}
+
+/** A BATCH of lines (`type` as the server named it, `chathistory`, `znc.in/playback`, ...). */
+export interface BatchEvent {
+  id: string;
+  type: string;
+  params: string[];
 }
 
 /** The protocol client. */

@@ -17,6 +17,7 @@ import { errorMessage, type Logger } from "../lib/log.ts";
 import { type Identity, quitLine } from "./messageLines.ts";
 import { guardConnection, type GuardedSocket, processTargetPolicy } from "../lib/ircTargets.ts";
 import { type ClientCertificatePem, saslConnectOptions, type SaslSettings, watchSasl } from "./saslLogin.ts";
+import { PLAYBACK_CAP } from "./bouncerPlayback.ts";
 
 /** Where and as whom to connect. */
 export interface ConnectionSettings {
@@ -85,8 +86,8 @@ export class IrcConnection {
     this.#onState = onState;
     this.client = new ircFramework.Client();
     // Beyond irc-framework's own list: history from the server after a
-    // reconnect (workers/chatHistory.ts).
-    this.client.requestCap(["draft/chathistory"]);
+    // reconnect (workers/chatHistory.ts), or from a bouncer (workers/bouncerPlayback.ts).
+    this.client.requestCap(["draft/chathistory", PLAYBACK_CAP]);
     cheapenPingTimeout(this.client);
     boundReplyCaches(this.client, log);
     this.queue = new OutgoingQueue({

@@ -27,6 +27,8 @@ import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
 import { lastHistoryMark, listenChatHistory } from "./chatHistory.ts";
+import { ReplayDedup, storedLines } from "./replayDedup.ts";
+import { listenBouncerPlayback, newestLineTime } from "./bouncerPlayback.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
@@ -103,6 +105,8 @@ class Worker {
   readonly #irc: IrcConnection;
   readonly #writer: EventWriter;
   readonly #row: RowWriter;
+  // Between the handlers and the writer: replayed history the log has is dropped.
+  readonly #replays: ReplayDedup;
   readonly #channels = new OwnChannels();
   #socket: CommandSocket | undefined;
   #stopping: Promise<void> | undefined;
@@ -133,6 +137,11 @@ class Worker {
       // brings them, the IRC socket is not read and TCP holds the rest back.
       onPause: (paused) => this.#irc.pauseReading(paused),
     });
+    this.#replays = new ReplayDedup(
+      (item) => this.#writer.append(item),
+      storedLines(db, server.id),
+      (message) => this.#log.warn(message),
+    );
     this.#irc = new IrcConnection(
       {
         host: server.host,
@@ -303,11 +312,17 @@ class Worker {
       (channel) => lastHistoryMark(this.#db, this.#server.id, channel),
       (message) => this.#log.warn(message),
     );
+    listenBouncerPlayback(
+      client,
+      () => newestLineTime(this.#db, this.#server.id),
+      (message) => this.#log.warn(message),
+    );
   }
 
   #storeEvents(): void {
     const client = this.#irc.client;
-    const writer = this.#writer;
+    const writer = this.#replays;
+    writer.listen(client);
     const me = () => this.#irc.identity().nick;
     registerEventHandlers({
       client,
