@@ -102,7 +102,18 @@ export default function ChannelView(props: ChannelViewProps) {
   return (
     <section class="window" aria-label={title}>
       <header class="window-header">
-        <a class="back" href={target === null ? "/" : `/servers/${serverId}`} aria-label="Back">‹</a>
+        {/* The navigation's drawer on a phone (ServerNav handles the click; #windows without JavaScript). */}
+        <a
+          class="nav-toggle"
+          href="#windows"
+          data-nav-toggle
+          aria-controls="windows"
+          aria-expanded="false"
+          aria-label="Windows"
+          title="Windows"
+        >
+          ☰
+        </a>
         <div class="window-title">
           <h1>{title}</h1>
           {target !== null ? <span class="window-server">{props.serverName}</span> : null}

@@ -1,7 +1,7 @@
 /**
- * The navigation's state and how a live event changes it, as a pure
- * function: a server's status and nick, its channels, and the unread counts
- * and mentions of windows other than the open one.
+ * The navigation's state and how it changes, as pure functions: a live
+ * event (a server's status and nick, its channels, unread counts and
+ * mentions of windows other than the open one), a window moved or closed.
  *
  * @module
  */
@@ -42,9 +42,15 @@ export function isOpenWindow(current: OpenWindow | null, serverId: number, targe
     : sameIrcName(current.target, target);
 }
 
+/** Whether a line from `sender` on `serverId` is hidden by that server's ignore list. */
+export type IsIgnored = (serverId: number, sender: string | null) => boolean;
+
+const NOBODY_IGNORED: IsIgnored = () => false;
+
 /**
  * The servers after `event`: unchanged objects where it changes nothing.
- * Counts stop at `unreadCap`; `words` are the user's highlight words.
+ * Counts stop at `unreadCap`; `words` are the user's highlight words; lines
+ * of `ignored` senders count for nothing.
  */
 export function applyLiveEvent(
   servers: NavServer[],
@@ -52,9 +58,57 @@ export function applyLiveEvent(
   current: OpenWindow | null,
   unreadCap: number,
   words: readonly string[] = [],
+  ignored: IsIgnored = NOBODY_IGNORED,
 ): NavServer[] {
   return servers.map((server) =>
-    server.id === event.data.server_id ? applyToServer(server, event, current, unreadCap, words) : server
+    server.id === event.data.server_id
+      ? applyToServer(server, event, current, unreadCap, words, (sender) => ignored(server.id, sender))
+      : server
+  );
+}
+
+/** The servers with `target` of `serverId` moved by `offset` places (clamped to the list). */
+export function moveWindow(
+  servers: NavServer[],
+  serverId: number,
+  target: string,
+  offset: number,
+): NavServer[] {
+  const server = servers.find((s) => s.id === serverId);
+  const from = server?.windows.findIndex((w) => sameIrcName(w.target, target)) ?? -1;
+  if (!server || from === -1) return servers;
+  return moveWindowTo(
+    servers,
+    serverId,
+    target,
+    Math.max(0, Math.min(server.windows.length - 1, from + offset)),
+  );
+}
+
+/** The servers with `target` of `serverId` at index `to` of its windows. */
+export function moveWindowTo(
+  servers: NavServer[],
+  serverId: number,
+  target: string,
+  to: number,
+): NavServer[] {
+  return servers.map((server) => {
+    if (server.id !== serverId) return server;
+    const from = server.windows.findIndex((w) => sameIrcName(w.target, target));
+    if (from === -1 || from === to) return server;
+    const windows = [...server.windows];
+    const [moved] = windows.splice(from, 1);
+    windows.splice(Math.max(0, Math.min(windows.length, to)), 0, moved);
+    return { ...server, windows };
+  });
+}
+
+/** The servers without `target` of `serverId` (closed by the user). */
+export function withoutWindow(servers: NavServer[], serverId: number, target: string): NavServer[] {
+  return servers.map((server) =>
+    server.id === serverId
+      ? { ...server, windows: server.windows.filter((w) => !sameIrcName(w.target, target)) }
+      : server
   );
 }
 
@@ -82,6 +136,7 @@ function applyToServer(
   current: OpenWindow | null,
   unreadCap: number,
   words: readonly string[],
+  ignored: (sender: string | null) => boolean,
 ): NavServer {
   switch (event.type) {
     case "members":
@@ -105,6 +160,8 @@ function applyToServer(
     case "channel": {
       const { name, joined, topic } = event.data;
       const known = server.windows.some((w) => sameIrcName(w.target, name));
+      // A channel left that is not listed (closed, so its PART followed) stays out.
+      if (!known && !joined) return server;
       const windows = known
         ? server.windows.map((w) => sameIrcName(w.target, name) ? { ...w, joined, topic } : w)
         : [...server.windows, { target: name, kind: "channel" as const, joined, topic, unread: 0 }];
@@ -116,7 +173,7 @@ function applyToServer(
         return { ...server, nick: m.content };
       }
       const target = m.target;
-      if (!isSaid(m.message_type) || target === null) return server;
+      if (!isSaid(m.message_type) || target === null || ignored(m.sender)) return server;
       // The user's own lines open a query window but are never unread.
       const own = sameIrcName(m.sender, server.nick);
       const isOpen = isOpenWindow(current, server.id, target);

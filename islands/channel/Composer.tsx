@@ -1,16 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The input line of a window. It keeps its own text, so typing redraws the
- * input alone, not the window. A line is checked by the API's own parser
- * (`lib/slashCommand.ts`) before it goes to the outbox; a line the app
- * refuses comes back with its reason, its text into the input when that is
- * free. Without JavaScript it is a plain form post.
- *
- * The app's own commands are carried out here: `/help` lists the commands
- * under the input, `/query nick` opens the window, `/ignore` and
- * `/unignore` change the server's ignore list, and `/list` asks for the
- * channel list and opens the channel browser. Tab completes commands and
- * nicks (`completion.ts`).
+ * The input of a window: checked by the API's parser before the outbox takes
+ * it, several lines (Shift+Enter, a paste) sent as messages each, with a hint
+ * of how many IRC lines go out and a confirmation past a few; the app's own
+ * commands (`/help`, `/query`, `/ignore`, `/list`) run here; Tab completes.
  *
  * @module
  */
@@ -25,6 +18,7 @@ import {
 } from "../../lib/slashCommand.ts";
 import { sendLine } from "../api.ts";
 import { complete, type CompletionCycle } from "./completion.ts";
+import { CONFIRM_LINES, outgoingLines } from "./outgoingLines.ts";
 import { changeIgnore, ignoresOf } from "./useIgnores.ts";
 import { dismiss, enqueue, type OutboxEntry, subscribeOutbox } from "../outbox.ts";
 import { useInputHistory } from "./useInputHistory.ts";
@@ -70,7 +64,9 @@ export function Composer(props: ComposerProps) {
   const [info, setInfo] = useState<{ title: string; lines: readonly string[] } | null>(null);
   const cycle = useRef<CompletionCycle | null>(null);
   const history = useInputHistory();
-  const inputRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  // Many lines wait for a yes: how many.
+  const [confirming, setConfirming] = useState<number | null>(null);
   const textRef = useRef(text);
   textRef.current = text;
   // Lines queued here that open another window once taken: their id and that window.
@@ -101,10 +97,12 @@ export function Composer(props: ComposerProps) {
       }
     }), []);
 
-  const submit = (event: Event) => {
+  const submit = (event: Event, confirmed = false) => {
     event.preventDefault();
-    const line = text;
+    // A newline at either end is no second line.
+    const line = text.replace(/^[\r\n]+|[\r\n]+$/g, "");
     if (line.trim() === "") return;
+    if (/[\r\n]/.test(line)) return submitLines(line, confirmed);
     if (runAppCommand(line)) return;
     // `/search words` is no IRC command: it opens the results page.
     const searched = searchQueryOf(line);
@@ -140,6 +138,29 @@ export function Composer(props: ComposerProps) {
     const entry = enqueue(serverId, target, line);
     const opened = windowOpened(parsed.command, target);
     if (opened !== undefined) opening.current.set(entry.id, opened);
+    props.onQueued();
+  };
+
+  // Several lines: each a message of its own, all checked before any goes.
+  const submitLines = (typed: string, confirmed: boolean) => {
+    const out = outgoingLines(typed, target);
+    if (!out.ok) {
+      setError(out.error);
+      return;
+    }
+    if (props.status === "disconnected" || props.status === "error") {
+      setError("Server not connected: connect it first.");
+      return;
+    }
+    if (out.lines.length > CONFIRM_LINES && !confirmed) {
+      setConfirming(out.lines.length);
+      return;
+    }
+    history.remember(typed);
+    setText("");
+    setError(null);
+    setConfirming(null);
+    for (const line of out.lines) enqueue(serverId, target, line);
     props.onQueued();
   };
 
@@ -199,8 +220,13 @@ export function Composer(props: ComposerProps) {
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
+    // Enter sends, Shift+Enter starts a new line (and Enter while an input method composes is its own).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      submit(event, confirming !== null);
+      return;
+    }
     if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      const input = event.currentTarget as HTMLInputElement;
+      const input = event.currentTarget as HTMLTextAreaElement;
       const caret = input.selectionStart ?? text.length;
       const done = complete(text, caret, SLASH_COMMANDS, props.nicks?.() ?? [], cycle.current);
       if (done) {
@@ -219,8 +245,21 @@ export function Composer(props: ComposerProps) {
     if (event.key === "Escape") {
       setError(null);
       setInfo(null);
+      setConfirming(null);
     }
   };
+
+  // How the text goes out, when that is more than one IRC line.
+  const out = text.trim() !== "" ? outgoingLines(text, target) : null;
+  const typedLines = out?.ok ? out.lines.length : 1;
+  const hint = out?.ok && out.ircLines > 1
+    ? typedLines > 1
+      ? `${typedLines} lines, sent as ${typedLines} messages` +
+        (out.ircLines > typedLines ? ` (${out.ircLines} IRC lines: long ones are split)` : "") +
+        ". Enter sends, Shift+Enter adds a line."
+      : `Long message: it goes out as ${out.ircLines} IRC lines.`
+    : null;
+  const describedBy = [error ? "composer-error" : "", hint ? "composer-hint" : ""].filter(Boolean).join(" ");
 
   const placeholder = target === null
     ? "Type a command: /join #channel, /list, /msg nick text, /help…"
@@ -230,25 +269,38 @@ export function Composer(props: ComposerProps) {
     <form class="composer" method="post" action={`/servers/${serverId}/send`} onSubmit={submit}>
       <input type="hidden" name="target" value={target ?? ""} />
       <label class="visually-hidden" htmlFor="composer-input">{placeholder}</label>
-      <input
+      <textarea
         id="composer-input"
         ref={inputRef}
         name="content"
-        type="text"
+        rows={1}
         autoComplete="off"
-        enterKeyHint="send"
-        maxLength={8192}
+        enterkeyhint="send"
+        maxLength={65536}
         placeholder={placeholder}
         value={text}
         onInput={(e) => {
           cycle.current = null;
-          setText((e.currentTarget as HTMLInputElement).value);
+          setConfirming(null);
+          setText((e.currentTarget as HTMLTextAreaElement).value);
         }}
         onKeyDown={onKeyDown}
         autoFocus
-        aria-describedby={error ? "composer-error" : undefined}
+        aria-describedby={describedBy || undefined}
       />
       <button type="submit" class="button">Send</button>
+      {hint ? <p id="composer-hint" class="composer-hint">{hint}</p> : null}
+      {confirming !== null
+        ? (
+          <div class="composer-confirm" role="alertdialog" aria-label="Send several lines">
+            <span>Send {confirming} lines to {target}, one message each?</span>
+            <button type="button" class="button" onClick={(e) => submit(e, true)}>
+              Send {confirming} lines
+            </button>
+            <button type="button" class="button secondary" onClick={() => setConfirming(null)}>Cancel</button>
+          </div>
+        )
+        : null}
       {error
         ? (
           <p id="composer-error" class="composer-error" role="alert">

@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The server's ignore list in the browser (`lib/ignores.ts`): read once per
- * server from `GET /api/servers/:id/ignores`, changed by `/ignore` and
- * `/unignore` in any window of the page, and applied to the lines shown
- * (history and live alike), never to what is stored.
+ * Each server's ignore list in the browser (`lib/ignores.ts`): from the page
+ * or `GET /api/servers/:id/ignores`, changed by `/ignore` and `/unignore`,
+ * applied to the lines shown and to unread counts, never to what is stored.
  *
  * @module
  */
@@ -17,10 +16,28 @@ const listeners = new Set<() => void>();
 // One empty list, so a window with nothing ignored is not drawn again for a new one.
 const NONE: readonly string[] = Object.freeze([]);
 
+const matchers = new Map<number, { masks: readonly string[]; matches: (sender: string | null) => boolean }>();
+
 /** Sets the list of `serverId` as the API answered it, for every window showing it. */
 export function setIgnores(serverId: number, masks: readonly string[]): void {
   lists.set(serverId, masks);
   for (const listener of listeners) listener();
+}
+
+/** Takes the list of `serverId` as the page was rendered with it, unless one is known already. */
+export function knowIgnores(serverId: number, masks: readonly string[]): void {
+  if (!lists.has(serverId)) lists.set(serverId, masks);
+}
+
+/** Whether a line from `sender` on `serverId` is hidden, by the list known now. */
+export function isIgnored(serverId: number, sender: string | null): boolean {
+  const masks = ignoresOf(serverId);
+  let matcher = matchers.get(serverId);
+  if (matcher?.masks !== masks) {
+    matcher = { masks, matches: ignoreMatcher(masks) };
+    matchers.set(serverId, matcher);
+  }
+  return matcher.matches(sender);
 }
 
 /** `POST` or `DELETE` of `mask`: the list after it, or the API's reason. */

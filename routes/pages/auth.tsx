@@ -10,7 +10,7 @@ import type { AuthErrorCode } from "../auth.ts";
 import { MIN_PASSWORD_LENGTH } from "../../lib/auth/password.ts";
 import { isFirstRun } from "../../lib/users.ts";
 import { authenticate } from "../middleware/auth.ts";
-import type { PageDeps } from "./context.ts";
+import { type PageDeps, pageTheme } from "./context.ts";
 import { localPath } from "../localPath.ts";
 import { Field, renderPage, TopBar } from "./layout.tsx";
 
@@ -46,7 +46,7 @@ export function authPages(deps: PageDeps): Hono {
     const assets = (await deps.assets()).current;
     return c.html(
       renderPage(
-        { title: "Log in", assets, bodyClass: "page-auth" },
+        { title: "Log in", assets, bodyClass: "page-auth", theme: pageTheme(c) },
         <>
           <TopBar />
           <main class="auth-card">
@@ -77,7 +77,7 @@ export function authPages(deps: PageDeps): Hono {
     const assets = (await deps.assets()).current;
     return c.html(
       renderPage(
-        { title: "Create your account", assets, bodyClass: "page-auth" },
+        { title: "Create your account", assets, bodyClass: "page-auth", theme: pageTheme(c) },
         <>
           <TopBar />
           <main class="auth-card">

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { readChannelList } from "../../lib/channelList.ts";
-import type { PageDeps, PageEnv } from "./context.ts";
+import { type PageDeps, type PageEnv, pageTheme } from "./context.ts";
 import { Island } from "./island.tsx";
 import { renderPage, TopBar } from "./layout.tsx";
 import { loadServer } from "./loadServer.ts";
@@ -32,7 +32,7 @@ export function channelListPages(deps: PageDeps): Hono<PageEnv> {
     });
     const assets = (await deps.assets()).current;
     return c.html(renderPage(
-      { title: `Channels of ${server.name}`, assets, bodyClass: "page-channel-list" },
+      { title: `Channels of ${server.name}`, assets, bodyClass: "page-channel-list", theme: pageTheme(c) },
       <>
         <TopBar userName={c.get("user").name} />
         <main class="container">

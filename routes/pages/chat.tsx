@@ -17,12 +17,22 @@ import { listWindows, UNREAD_CAP } from "../../lib/windows.ts";
 import { markReadAndTell } from "../../lib/readMarkers.ts";
 import { ServiceBus } from "../../lib/serviceBus.ts";
 import { withUnreadMentions } from "../../lib/unreadMentions.ts";
+import { listIgnores } from "../../lib/ignores.ts";
 import { getNotifyLevels, getUserSettings } from "../../lib/userSettings.ts";
 import type { NavServer } from "../../islands/serverNavState.ts";
 import { windowUrl } from "../../islands/ServerNav.tsx";
 import { isSameOrigin } from "../middleware/security.ts";
 import { loadServer } from "./loadServer.ts";
-import { apiError, callApi, type PageDeps, type PageEnv, readForm, readLivePage } from "./context.ts";
+import { outgoingLines } from "../../islands/channel/outgoingLines.ts";
+import {
+  type ApiAnswer,
+  apiError,
+  callApi,
+  type PageDeps,
+  type PageEnv,
+  readForm,
+  readLivePage,
+} from "./context.ts";
 import { Island } from "./island.tsx";
 import { ServerControlsIsland } from "./serverControls.tsx";
 import { renderPage, SearchBox } from "./layout.tsx";
@@ -74,7 +84,9 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         .where("server_id", "=", server.id).where("target", "=", target.toLowerCase()).executeTakeFirst();
       const notifyLevels = await getNotifyLevels(trx, servers.map((s) => s.id));
       const nav: NavServer[] = [];
+      const ignores: Record<string, string[]> = {};
       for (const s of servers) {
+        ignores[s.id] = await listIgnores(trx, s.id);
         const windows = await withUnreadMentions(trx, s, await listWindows(trx, s), settings.highlightWords);
         nav.push({
           id: s.id,
@@ -90,13 +102,14 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
         rows,
         around: around && aroundId !== null ? { id: aroundId, ...around } : null,
         nav,
+        ignores,
         settings,
         notifyLevels,
         lastReadId: Number(marker?.last_read_id ?? 0),
       };
     });
     if (!read) return c.notFound();
-    const { cursor, server, rows, around, nav, settings, notifyLevels, lastReadId } = read;
+    const { cursor, server, rows, around, nav, ignores, settings, notifyLevels, lastReadId } = read;
     const hasMore = around ? around.hasOlder : rows.length > PAGE_SIZE;
     const messages = !around && hasMore ? rows.slice(1) : rows;
     const here = nav.find((s) => s.id === server.id)!;
@@ -127,9 +140,11 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
       },
       <div class="chat-layout">
         <a class="skip-link" href="#composer-input">Skip to the input line</a>
-        <aside class="sidebar">
+        {/* A drawer on a phone: opened by the window's toggle (or #windows, without JavaScript). */}
+        <aside class="sidebar" id="windows" aria-label="Windows">
           <div class="sidebar-top">
             <a class="brand" href="/">ircweb</a>
+            <a class="drawer-close" href="#" data-nav-toggle aria-label="Close the list of windows">×</a>
             <SearchBox />
           </div>
           <Island
@@ -140,6 +155,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
               unreadCap: UNREAD_CAP,
               highlightWords: settings.highlightWords,
               notifyLevels,
+              ignores,
             }}
           />
           <div class="sidebar-bottom">
@@ -149,6 +165,7 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
             </form>
           </div>
         </aside>
+        <a class="nav-backdrop" href="#" tabIndex={-1} aria-hidden="true" />
         <main class="chat-main">
           {target === null
             ? (
@@ -213,7 +230,19 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     // `/search words` typed without JavaScript: the results page, as the input's script does.
     const searched = searchQueryOf(content);
     if (searched) return c.redirect(`/search?${new URLSearchParams({ q: searched })}`, 303);
-    const answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, { target, content });
+    // Several lines (a textarea's newlines) are messages each, as the input's script sends them.
+    const lines = /[\r\n]/.test(content.trim()) ? outgoingLines(content, target) : null;
+    if (lines && !lines.ok) {
+      return windowPage(c, server.id, target, { draft: content, error: lines.error, status: 422 });
+    }
+    let answer: ApiAnswer = { status: 500, data: undefined };
+    for (const line of lines?.ok ? lines.lines : [content.replace(/^[\r\n]+|[\r\n]+$/g, "")]) {
+      answer = await callApi(deps, c, "POST", `/api/servers/${server.id}/messages`, {
+        target,
+        content: line,
+      });
+      if (answer.status < 200 || answer.status >= 300) break;
+    }
     if (answer.status >= 200 && answer.status < 300) return c.redirect(windowUrl(server.id, target), 303);
     const status = answer.status === 409 || answer.status === 422 || answer.status === 429 ||
         answer.status === 504

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AssetStore } from "../../lib/assets.ts";
 import type { AuthUser } from "../../lib/auth/sessions.ts";
 import type { Db } from "../../lib/db/database.ts";
@@ -14,6 +15,7 @@ import { encodeCursor } from "../../lib/events/cursor.ts";
 import { userEventHeads } from "../../lib/events/eventLog.ts";
 import { listUserServers } from "../../lib/servers.ts";
 import { isFirstRun } from "../../lib/users.ts";
+import { getUserSettings, type Theme, THEMES } from "../../lib/userSettings.ts";
 import { authenticate } from "../middleware/auth.ts";
 
 /** What the pages need. */
@@ -27,7 +29,31 @@ export interface PageDeps {
 
 /** The Hono environment of pages behind {@link requirePageUser}. */
 export interface PageEnv {
-  Variables: { user: AuthUser };
+  Variables: { user: AuthUser; theme: Theme };
+}
+
+// The last theme a user of this browser chose: the pages before logging in
+// (no user yet) show it too. Not a secret, and no session: a plain cookie.
+const THEME_COOKIE = "ircweb_theme";
+
+/**
+ * The theme of the page answering `c`: the signed-in user's, else the one
+ * last seen in this browser, else the system's (`auto`).
+ */
+export function pageTheme(c: Context): Theme {
+  const set = (c as Context<PageEnv>).get("theme");
+  if (set) return set;
+  const remembered = getCookie(c, THEME_COOKIE);
+  return (THEMES as readonly string[]).includes(remembered ?? "") ? remembered as Theme : "auto";
+}
+
+/** Takes `theme` as the user's for this request, and remembers it in the browser for the pages before login. */
+export function useTheme(c: Context, theme: Theme): void {
+  (c as Context<PageEnv>).set("theme", theme);
+  if (getCookie(c, THEME_COOKIE) === theme) return;
+  const secure = new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
+  setCookie(c, THEME_COOKIE, theme, { sameSite: "Lax", secure, path: "/", maxAge: 400 * 24 * 3600 });
 }
 
 /**
@@ -45,6 +71,7 @@ export function requirePageUser(db: Db): MiddlewareHandler<PageEnv> {
       return c.redirect(target === "/" ? "/login" : `/login?next=${encodeURIComponent(target)}`, 303);
     }
     c.set("user", auth.user);
+    useTheme(c, (await getUserSettings(db, auth.user.id)).theme);
     await next();
   };
 }

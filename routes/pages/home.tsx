@@ -1,11 +1,14 @@
 /**
- * `GET /`: the user's servers, each with its live status and Connect /
- * Disconnect.
+ * `GET /`: the user's servers, each with its live status, Connect /
+ * Disconnect, and its windows (the way into the channels on a phone, where
+ * the navigation is a drawer).
  *
  * @module
  */
 import { Hono } from "hono";
-import { type PageDeps, type PageEnv, readLivePage } from "./context.ts";
+import { windowUrl } from "../../islands/ServerNav.tsx";
+import { listWindows, type ServerWindow, UNREAD_CAP } from "../../lib/windows.ts";
+import { type PageDeps, type PageEnv, pageTheme, readLivePage } from "./context.ts";
 import { ServerControlsIsland } from "./serverControls.tsx";
 import { renderPage, TopBar } from "./layout.tsx";
 
@@ -18,9 +21,11 @@ export function homePage(deps: PageDeps): Hono<PageEnv> {
     const user = c.get("user");
     // The cursor before the rows shown: a status change between the two is then on the page or on its stream.
     const { servers, cursor } = await readLivePage(db, user.id);
+    const windows = new Map<number, ServerWindow[]>();
+    for (const server of servers) windows.set(server.id, await listWindows(db, server));
     const assets = (await deps.assets()).current;
     return c.html(renderPage(
-      { title: "Servers", assets, bodyClass: "page-home", eventCursor: cursor },
+      { title: "Servers", assets, bodyClass: "page-home", eventCursor: cursor, theme: pageTheme(c) },
       <>
         <TopBar userName={user.name} />
         <main class="container">
@@ -52,6 +57,25 @@ export function homePage(deps: PageDeps): Hono<PageEnv> {
                       <ServerControlsIsland server={server} next="/" />
                       <a class="button secondary" href={`/servers/${server.id}/edit`}>Edit</a>
                     </div>
+                    <ul class="card-windows" aria-label={`Windows of ${server.name}`}>
+                      <li>
+                        <a href={windowUrl(server.id, null)}>Server messages</a>
+                      </li>
+                      {(windows.get(server.id) ?? []).map((w) => (
+                        <li key={w.target} class={w.kind === "channel" && !w.joined ? "parted" : undefined}>
+                          <a href={windowUrl(server.id, w.target)}>
+                            <span class="nav-name">{w.target}</span>
+                            {w.unread > 0
+                              ? (
+                                <span class="unread" aria-label={`${w.unread} unread`}>
+                                  {w.unread >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : w.unread}
+                                </span>
+                              )
+                              : null}
+                          </a>
+                        </li>
+                      ))}
+                    </ul>
                   </li>
                 ))}
               </ul>

@@ -32,7 +32,11 @@ export function renderPage(options: PageOptions, body: ComponentChildren): strin
     <html lang="en" data-theme={options.theme && options.theme !== "auto" ? options.theme : undefined}>
       <head>
         <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* The on-screen keyboard shrinks the layout, so the input line stays above it. */}
+        <meta
+          name="viewport"
+          content="width=device-width, initial-scale=1, interactive-widget=resizes-content"
+        />
         <meta
           name="color-scheme"
           content={options.theme && options.theme !== "auto" ? options.theme : "light dark"}

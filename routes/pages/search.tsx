@@ -17,7 +17,7 @@ import {
   SearchTooSlowError,
 } from "../../lib/search.ts";
 import { windowUrl } from "../../islands/ServerNav.tsx";
-import type { PageDeps, PageEnv } from "./context.ts";
+import { type PageDeps, type PageEnv, pageTheme } from "./context.ts";
 import { renderPage, SearchBox, TopBar } from "./layout.tsx";
 
 /** The link of a result: its window, opened around it. */
@@ -56,7 +56,7 @@ export function searchPages(deps: PageDeps): Hono<PageEnv> {
       : null;
     return c.html(
       renderPage(
-        { title: q ? `Search: ${q}` : "Search", assets, bodyClass: "page-search" },
+        { title: q ? `Search: ${q}` : "Search", assets, bodyClass: "page-search", theme: pageTheme(c) },
         <>
           <TopBar userName={user.name} query={q} />
           <main class="container">

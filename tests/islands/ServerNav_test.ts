@@ -31,7 +31,7 @@ Deno.test("ServerNav: servers with their status, windows with unread counts, cap
   assertMatch(html, /<span class="nav-name">&lt;OFTC><\/span>/);
   assertMatch(html, /<span class="unread" aria-label="3 unread">3<\/span>/);
   assertMatch(html, /aria-label="100 unread">99\+<\/span>/);
-  assertMatch(html, /class="nav-window parted"><span class="nav-name">#old/);
+  assertMatch(html, /class="nav-window parted"[^>]*><span class="nav-name">#old/);
   assertMatch(html, /href="\/servers\/1\/chat\/%23ruby"/);
   assertMatch(html, /href="\/servers\/1\/chat\/bob"/);
   assertMatch(html, /href="\/servers\/new"/);
@@ -39,7 +39,7 @@ Deno.test("ServerNav: servers with their status, windows with unread counts, cap
 
 Deno.test("ServerNav: the open window is marked and shows no unread count", () => {
   const html = render({ serverId: 1, target: "#RUBY" });
-  assertMatch(html, /<a href="\/servers\/1\/chat\/%23ruby" class="nav-window" aria-current="page">/);
+  assertMatch(html, /<a href="\/servers\/1\/chat\/%23ruby" class="nav-window" aria-current="page"[^>]*>/);
   assert(!html.includes('aria-label="3 unread"'), "the open window's count is not shown");
   const server = render({ serverId: 2, target: null });
   assertMatch(server, /<a href="\/servers\/2" class="nav-server-link" aria-current="page">/);

@@ -2,8 +2,11 @@ import {
   applyLiveEvent,
   isOpenWindow,
   mentionTotal,
+  moveWindow,
+  moveWindowTo,
   type NavServer,
   withNick,
+  withoutWindow,
 } from "../../islands/serverNavState.ts";
 import type { LiveEvent } from "../../islands/live.ts";
 import type { MessageType } from "../../lib/db/schema.ts";
@@ -189,4 +192,44 @@ Deno.test("nav state: a window read on another device shows nothing unread", () 
     )[0] === read[0],
     "nothing to clear: unchanged",
   );
+});
+
+Deno.test("nav state: an ignored nick's lines count for nothing and open no window; others' still do", () => {
+  const ignored = (serverId: number, sender: string | null) => serverId === 1 && sender === "spammer";
+  const list = servers();
+  assertEquals(applyLiveEvent(list, said("#ruby", "spammer", "alice: buy"), null, CAP, [], ignored), list);
+  assertEquals(applyLiveEvent(list, said("spammer", "spammer", "psst"), null, CAP, [], ignored), list);
+  const after = applyLiveEvent(list, said("#ruby", "carol", "alice: hi"), null, CAP, [], ignored);
+  assertEquals([after[0].windows[0].unread, after[0].windows[0].mentions], [1, 1]);
+});
+
+Deno.test("nav state: windows moved by a step (clamped) or to a place, and closed", () => {
+  const three = servers();
+  three[0].windows.push({ target: "zed", kind: "query", joined: true, topic: null, unread: 0 });
+  const names = (list: NavServer[]) => list[0].windows.map((w) => w.target);
+  assertEquals(names(moveWindow(three, 1, "ZED", -1)), ["#ruby", "zed", "bob"]);
+  assertEquals(names(moveWindow(three, 1, "#ruby", -1)), ["#ruby", "bob", "zed"], "the top stays the top");
+  assertEquals(names(moveWindow(three, 1, "#ruby", 5)), ["bob", "zed", "#ruby"]);
+  assertEquals(names(moveWindowTo(three, 1, "zed", 0)), ["zed", "#ruby", "bob"]);
+  assertEquals(moveWindow(three, 1, "nobody", 1), three, "an unknown window changes nothing");
+  assertEquals(names(withoutWindow(three, 1, "Bob")), ["#ruby", "zed"]);
+  assertEquals(three[1], withoutWindow(three, 1, "bob")[1], "other servers untouched");
+});
+
+Deno.test("nav state: leaving a channel that is not listed (closed) does not list it again", () => {
+  const list = servers();
+  const parted: LiveEvent = {
+    type: "channel",
+    data: { server_id: 1, name: "#gone", joined: false, topic: null },
+  };
+  assertEquals(applyLiveEvent(list, parted, null, CAP), list);
+  const joined: LiveEvent = {
+    type: "channel",
+    data: { server_id: 1, name: "#new", joined: true, topic: null },
+  };
+  assertEquals(applyLiveEvent(list, joined, null, CAP)[0].windows.map((w) => w.target), [
+    "#ruby",
+    "bob",
+    "#new",
+  ]);
 });

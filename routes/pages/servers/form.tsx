@@ -8,7 +8,14 @@ import type { Context } from "hono";
 import type { Server } from "../../../lib/db/schema.ts";
 import { FLOOD_DEFAULTS, type ServerSettings, SETTING_FIELDS } from "../../../lib/serverSettings.ts";
 import { certificateFingerprints } from "../../../lib/clientCert.ts";
-import { type ApiAnswer, apiError, apiErrorField, type PageDeps, type PageEnv } from "../context.ts";
+import {
+  type ApiAnswer,
+  apiError,
+  apiErrorField,
+  type PageDeps,
+  type PageEnv,
+  pageTheme,
+} from "../context.ts";
 import { Field, renderPage, TopBar } from "../layout.tsx";
 
 /** The text fields of the server form (secrets are never shown again). */
@@ -340,7 +347,7 @@ export async function formPage(
   const assets = (await deps.assets()).current;
   return c.html(
     renderPage(
-      { title, assets, bodyClass: "page-form" },
+      { title, assets, bodyClass: "page-form", theme: pageTheme(c) },
       <>
         <TopBar userName={c.get("user").name} />
         <main class="container narrow">

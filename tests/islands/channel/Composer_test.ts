@@ -29,7 +29,7 @@ Deno.test({
         root as unknown as Element,
       )
     );
-    const input = root.all("input").find((i) => i.getAttribute("name") === "content") as Input;
+    const input = root.all("textarea").find((i) => i.getAttribute("name") === "content") as Input;
     const form = root.all("form")[0];
     const type = async (text: string) => {
       input.value = text;
@@ -104,7 +104,7 @@ Deno.test({
         root as unknown as Element,
       )
     );
-    const input = root.all("input").find((i) => i.getAttribute("name") === "content") as Input;
+    const input = root.all("textarea").find((i) => i.getAttribute("name") === "content") as Input;
     input.value = "hello";
     await act(() => input.fire("input"));
     await act(() => root.all("form")[0].fire("submit"));
