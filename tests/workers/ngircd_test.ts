@@ -3,16 +3,11 @@
  * by a second, raw IRC client on the same server.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { TestDatabase } from "../support/database.ts";
 import { createNgircd, type Ngircd, startNgircd } from "../support/ngircd.ts";
 import { connectRawIrcClient, type RawIrcClient } from "../support/rawIrcClient.ts";
-import {
-  createServer,
-  makeSocketDir,
-  spawnWorker,
-  type TestWorker,
-  waitForStatus,
-} from "../support/worker.ts";
+import { type TestWorker, waitForStatus } from "../support/worker.ts";
+import { withSpawnedWorker } from "../support/spawnedWorker.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { LineReader } from "../../lib/lineReader.ts";
 import { findServer, socketPathFor } from "../../lib/servers.ts";
@@ -36,36 +31,28 @@ async function withNgircdWorker(
   fn: (t: Setup) => Promise<void>,
   options: { fields?: Partial<NewServer>; password?: string; startServer?: boolean } = {},
 ): Promise<void> {
-  const database = await createTestDatabase();
   const ngircd = options.startServer === false
     ? await createNgircd({ password: options.password })
     : await startNgircd({ password: options.password });
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: ngircd.port, ...options.fields });
-  const worker = spawnWorker(server, database.url, socketDir);
   const observers: RawIrcClient[] = [];
   try {
-    await fn({
-      database,
-      ngircd,
-      server,
-      socketDir,
-      worker,
-      async observer(nick = "watcher") {
-        const client = await connectRawIrcClient(ngircd.port, nick, { password: options.password });
-        observers.push(client);
-        return client;
-      },
-    });
-  } catch (error) {
-    console.error(`--- worker stderr ---\n${worker.stderr()}\n--- ngircd log ---\n${ngircd.log()}`);
-    throw error;
+    await withSpawnedWorker(
+      { port: ngircd.port, ...options.fields },
+      (t) =>
+        fn({
+          ...t,
+          ngircd,
+          async observer(nick = "watcher") {
+            const client = await connectRawIrcClient(ngircd.port, nick, { password: options.password });
+            observers.push(client);
+            return client;
+          },
+        }),
+      () => `--- ngircd log ---\n${ngircd.log()}`,
+    );
   } finally {
-    await worker.kill();
     for (const client of observers) await client.close();
     await ngircd.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
   }
 }
 
@@ -170,24 +157,16 @@ Deno.test("ngircd: the right server password registers", async () => {
 });
 
 Deno.test("ngircd: a nick in use at registration gets an alternative", async () => {
-  const database = await createTestDatabase();
   const ngircd = await startNgircd();
-  const socketDir = await makeSocketDir();
   const holder = await connectRawIrcClient(ngircd.port, "tester");
-  const server = await createServer(database.db, { port: ngircd.port });
-  const worker = spawnWorker(server, database.url, socketDir);
   try {
-    const row = await waitForStatus(database.db, server.id, "connected", 15_000);
-    assertEquals(row.current_nickname, "tester_");
-  } catch (error) {
-    console.error(worker.stderr());
-    throw error;
+    await withSpawnedWorker({ port: ngircd.port }, async ({ database, server }) => {
+      const row = await waitForStatus(database.db, server.id, "connected", 15_000);
+      assertEquals(row.current_nickname, "tester_");
+    });
   } finally {
-    await worker.kill();
     await holder.close();
     await ngircd.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
   }
 });
 

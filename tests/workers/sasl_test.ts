@@ -10,18 +10,13 @@
  * step of one test.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
+import type { TestDatabase } from "../support/database.ts";
 import { startIrcNetwork } from "../support/inspircd.ts";
 import { startNgircd } from "../support/ngircd.ts";
 import { ircLines } from "../support/ircLines.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
-import {
-  createServer,
-  makeSocketDir,
-  spawnWorker,
-  type TestWorker,
-  waitForStatus,
-} from "../support/worker.ts";
+import { waitForStatus } from "../support/worker.ts";
+import { type SpawnedWorker, withSpawnedWorker } from "../support/spawnedWorker.ts";
 import { certificateFingerprints, generateClientCertificate } from "../../lib/clientCert.ts";
 import type { NewServer, Server } from "../../lib/db/schema.ts";
 
@@ -31,21 +26,18 @@ const NO_RETRY_WAIT_MS = 3500;
 
 Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, require SASL", async (t) => {
   const network = await startIrcNetwork();
-  const database = await createTestDatabase();
-  const socketDir = await makeSocketDir();
   // The workers trust the network's CA (lib/supervisor/workerLaunch.ts passes it on).
   const previousCert = Deno.env.get("DENO_CERT");
   Deno.env.set("DENO_CERT", network.caFile);
-  const workers: TestWorker[] = [];
-  const start = async (fields: Partial<NewServer> & { port: number }) => {
-    const server = await createServer(database.db, { name: `sasl ${workers.length}`, ...fields });
-    const worker = spawnWorker(server, database.url, socketDir);
-    workers.push(worker);
-    return { server, worker };
-  };
+  // A worker for a server with `fields`, on a database of its own; the network's log too when `fn` fails.
+  const withSaslWorker = (
+    fields: Partial<NewServer> & { port: number },
+    fn: (t: SpawnedWorker) => Promise<void>,
+  ) => withSpawnedWorker(fields, fn, async () => (await network.log()).slice(-4000));
+  let observers = 0;
   // Which account services logged `nick` in to, by WHOIS (330), seen by another client.
   const accountOf = async (nick: string) => {
-    const observer = await connectRawIrcClient(network.port, `obs${workers.length}`);
+    const observer = await connectRawIrcClient(network.port, `obs${observers++}`);
     try {
       await observer.send(`WHOIS ${nick}`);
       await observer.waitForLine(/^:\S+ 318 /);
@@ -55,27 +47,17 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
       await observer.close();
     }
   };
-  const withLog = async (worker: TestWorker, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (error) {
-      console.error(worker.stderr());
-      console.error((await network.log()).slice(-4000));
-      throw error;
-    }
-  };
   try {
     await network.registerAccount("alice", "alice-sesame");
 
     await t.step("PLAIN logs in to the account", async () => {
-      const { server, worker } = await start({
+      await withSaslWorker({
         port: network.port,
         nickname: "alicew",
         sasl_mechanism: "PLAIN",
         sasl_username: "alice",
         sasl_password: "alice-sesame",
-      });
-      await withLog(worker, async () => {
+      }, async ({ database, server }) => {
         await waitForStatus(database.db, server.id, "connected", 20_000);
         assertEquals(await accountOf("alicew"), "alice");
       });
@@ -83,20 +65,19 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
 
     await t.step("a wrong password is a fatal refusal with the server's reason, tried once", async () => {
       const before = await network.connections();
-      const { server, worker } = await start({
+      await withSaslWorker({
         port: network.port,
         nickname: "mallory",
         sasl_mechanism: "PLAIN",
         sasl_username: "alice",
         sasl_password: "not-the-password",
-      });
-      await withLog(worker, async () => {
+      }, async ({ database, server }) => {
         const row = await waitForStatus(database.db, server.id, "error", 20_000);
         // 904 and what Anope said with it.
         assertMatch(row.last_error ?? "", /^SASL PLAIN login failed, the server refused the login: .*SASL/i);
         await new Promise((r) => setTimeout(r, NO_RETRY_WAIT_MS));
         assertEquals(await network.connections() - before, 1, "one connection, no reconnect loop");
-        assertEquals((await rowOf(server)).status, "error");
+        assertEquals((await rowOf(database, server)).status, "error");
       });
     });
 
@@ -105,7 +86,7 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
       const listed = await network.registerAccount("bob", "bob-sesame", certificate);
       // The fingerprint the settings show is the one services go by.
       assertEquals(listed, [certificateFingerprints(certificate.certPem).sha256]);
-      const { server, worker } = await start({
+      await withSaslWorker({
         // The certificate is for localhost, the address the worker checks it against.
         host: "localhost",
         port: network.tlsPort,
@@ -115,8 +96,7 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
         require_sasl: true,
         client_cert_pem: certificate.certPem,
         client_key_pem: certificate.keyPem,
-      });
-      await withLog(worker, async () => {
+      }, async ({ database, server }) => {
         await waitForStatus(database.db, server.id, "connected", 20_000);
         assertEquals(await accountOf("bobw"), "bob");
       });
@@ -125,7 +105,7 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
     await t.step("EXTERNAL with a certificate services do not know is refused, once", async () => {
       const before = await network.connections();
       const stranger = generateClientCertificate("strangerw");
-      const { server, worker } = await start({
+      await withSaslWorker({
         host: "localhost",
         port: network.tlsPort,
         tls: true,
@@ -133,8 +113,7 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
         sasl_mechanism: "EXTERNAL",
         client_cert_pem: stranger.certPem,
         client_key_pem: stranger.keyPem,
-      });
-      await withLog(worker, async () => {
+      }, async ({ database, server }) => {
         const row = await waitForStatus(database.db, server.id, "error", 20_000);
         assertMatch(row.last_error ?? "", /^SASL EXTERNAL login failed, the server refused the login/);
         await new Promise((r) => setTimeout(r, NO_RETRY_WAIT_MS));
@@ -145,15 +124,14 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
     await t.step("require SASL against a server without it ends the connection, with why", async () => {
       const ngircd = await startNgircd();
       try {
-        const { server, worker } = await start({
+        await withSaslWorker({
           port: ngircd.port,
           nickname: "carol",
           sasl_mechanism: "PLAIN",
           sasl_username: "carol",
           sasl_password: "carol-sesame",
           require_sasl: true,
-        });
-        await withLog(worker, async () => {
+        }, async ({ database, server, worker }) => {
           const row = await waitForStatus(database.db, server.id, "error", 20_000);
           assertMatch(row.last_error ?? "", /does not offer SASL, which this server's settings require/);
           await new Promise((r) => setTimeout(r, NO_RETRY_WAIT_MS));
@@ -169,38 +147,33 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
     await t.step("without require SASL, a server without it is used unauthenticated", async () => {
       const ngircd = await startNgircd();
       try {
-        const { server, worker } = await start({
+        await withSaslWorker({
           port: ngircd.port,
           nickname: "dave",
           sasl_mechanism: "PLAIN",
           sasl_username: "dave",
           sasl_password: "dave-sesame",
+        }, async ({ database, server }) => {
+          await waitForStatus(database.db, server.id, "connected", 20_000);
         });
-        await withLog(
-          worker,
-          () => waitForStatus(database.db, server.id, "connected", 20_000).then(() => {}),
-        );
       } finally {
         await ngircd.close();
       }
     });
   } finally {
-    for (const worker of workers) await worker.kill();
     if (previousCert === undefined) Deno.env.delete("DENO_CERT");
     else Deno.env.set("DENO_CERT", previousCert);
     await network.stop();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
-
-  async function rowOf(server: Server): Promise<Server> {
-    return await waitFor(
-      () => database.db.selectFrom("servers").selectAll().where("id", "=", server.id).executeTakeFirst(),
-      5000,
-      "the server row",
-    );
   }
 });
+
+async function rowOf(database: TestDatabase, server: Server): Promise<Server> {
+  return await waitFor(
+    () => database.db.selectFrom("servers").selectAll().where("id", "=", server.id).executeTakeFirst(),
+    5000,
+    "the server row",
+  );
+}
 
 /** A scripted IRC server: `answer` replies to each line read; `events` is what was read and written, in order. */
 function scriptedServer(
@@ -241,28 +214,6 @@ function scriptedServer(
   };
 }
 
-/** A database, a server row on `port` with `fields`, and its worker, torn down after `fn`. */
-async function withScriptedWorker(
-  port: number,
-  fields: Partial<NewServer>,
-  fn: (t: { database: Awaited<ReturnType<typeof createTestDatabase>>; server: Server }) => Promise<void>,
-): Promise<void> {
-  const database = await createTestDatabase();
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port, ...fields });
-  const worker = spawnWorker(server, database.url, socketDir);
-  try {
-    await fn({ database, server });
-  } catch (error) {
-    console.error(worker.stderr());
-    throw error;
-  } finally {
-    await worker.kill();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
-}
-
 // A scripted server that answers the login with 900 (account set) and only
 // later 903 (SASL done), as services behind a lagging link do: the spec's
 // client ends capability negotiation only after 903, which irc-framework
@@ -287,7 +238,7 @@ Deno.test("SASL: CAP END waits for 903, not 900", async () => {
       sasl_username: "erin",
       sasl_password: "x",
     } as const;
-    await withScriptedWorker(irc.port, fields, async ({ database, server }) => {
+    await withSpawnedWorker({ port: irc.port, ...fields }, async ({ database, server }) => {
       await waitForStatus(database.db, server.id, "connected");
       const sent903 = irc.events.findIndex((e) => / 903 /.test(e));
       const capEnd = irc.events.indexOf("< CAP END");
@@ -312,7 +263,7 @@ Deno.test("SASL: require SASL ends a connection a server registered without any 
       sasl_password: "x",
       require_sasl: true,
     } as const;
-    await withScriptedWorker(irc.port, fields, async ({ database, server }) => {
+    await withSpawnedWorker({ port: irc.port, ...fields }, async ({ database, server }) => {
       const row = await waitForStatus(database.db, server.id, "error");
       assertEquals(
         row.last_error,
