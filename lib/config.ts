@@ -61,6 +61,21 @@ export interface Config {
    * upgrade never deletes history nobody asked to delete.
    */
   maxMessagesPerServer: number | undefined;
+  /**
+   * This instance's id among those sharing the database (`INSTANCE_ID`);
+   * `undefined`: one is made up at start (lib/instances.ts).
+   */
+  instanceId: string | undefined;
+  /**
+   * Where the other instances reach this one (`INSTANCE_URL`, e.g.
+   * `http://10.0.0.5:8000`); `undefined`: `http://<HOST>:<port>`, which
+   * only serves instances on one host unless HOST is a routable address.
+   */
+  instanceUrl: string | undefined;
+  /** This instance's share of the networks relative to the others' (`INSTANCE_WEIGHT`, 1). */
+  instanceWeight: number;
+  /** How often the instance looks at which networks it should run (`PLACEMENT_INTERVAL_MS`, 1000). */
+  placementIntervalMs: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -81,6 +96,10 @@ export const CONFIG_ENV_VARS = [
   "WORKER_MEMORY_MB",
   "RETENTION_DAYS",
   "MAX_MESSAGES_PER_SERVER",
+  "INSTANCE_ID",
+  "INSTANCE_URL",
+  "INSTANCE_WEIGHT",
+  "PLACEMENT_INTERVAL_MS",
 ] as const;
 
 /**
@@ -117,7 +136,37 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     maxMessagesPerServer: env("MAX_MESSAGES_PER_SERVER")
       ? positiveInteger(env, "MAX_MESSAGES_PER_SERVER", 1)
       : undefined,
+    instanceId: instanceId(env("INSTANCE_ID")),
+    instanceUrl: instanceUrl(env("INSTANCE_URL")),
+    instanceWeight: positiveInteger(env, "INSTANCE_WEIGHT", 1),
+    placementIntervalMs: positiveInteger(env, "PLACEMENT_INTERVAL_MS", 1000),
   };
+}
+
+// `INSTANCE_ID`: it names the instance's lease connection, so a short plain name.
+function instanceId(given: string | undefined): string | undefined {
+  if (given === undefined || given.trim() === "") return undefined;
+  if (!/^[A-Za-z0-9._:-]{1,40}$/.test(given.trim())) {
+    throw new Error(
+      `INSTANCE_ID must be 1 to 40 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(given)}`,
+    );
+  }
+  return given.trim();
+}
+
+// `INSTANCE_URL`: an http(s) origin the other instances can reach.
+function instanceUrl(given: string | undefined): string | undefined {
+  if (given === undefined || given.trim() === "") return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(given.trim());
+  } catch { /* said below */ }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+    throw new Error(
+      `INSTANCE_URL must be an http(s) URL such as http://10.0.0.5:8000, got ${JSON.stringify(given)}`,
+    );
+  }
+  return url.origin;
 }
 
 // `PUBLIC_URL` as an origin; an http(s) URL or nothing.

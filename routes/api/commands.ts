@@ -1,7 +1,8 @@
 /**
  * `POST /api/servers/:id/commands`: a command object of the socket protocol,
  * passed to the server's worker through `IrcCommandSender`; a `quit` goes
- * through the supervisor instead ({@link quitServer}).
+ * through the supervisor instead ({@link quitServer}). A server another app
+ * instance runs gets it through that instance (lib/commandRouter.ts).
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
+import type { CommandRouter } from "../../lib/commandRouter.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
@@ -43,15 +45,21 @@ export type WorkerSend =
 
 /**
  * Sends `command` to the worker of `server` (over a connection of `pool`
- * when given), mapping its failures to their HTTP answer.
+ * when given; through the instance that runs it, with a `router`, when
+ * that is not this one), mapping its failures to their HTTP answer.
  */
 export async function sendToWorker(
   c: Context,
   server: Server,
   command: IrcCommand,
   pool?: WorkerConnectionPool,
+  router?: CommandRouter,
 ): Promise<WorkerSend> {
   try {
+    if (router && !router.isLocal(server.id)) {
+      const forwarded = await router.forward(server.id, command, COMMAND_TIMEOUT_MS);
+      if (forwarded) return { ok: true, queued: forwarded.queued === true };
+    }
     const accepted = await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS, pool }).sendCommand(
       command,
     );
@@ -82,8 +90,15 @@ export async function quitServer(
   return c.json({ ok: true });
 }
 
-/** The commands route, under `/api`; `pool` keeps connections to the workers. */
-export function commandRoutes(supervisor: ServerSupervisor, pool?: WorkerConnectionPool): Hono<ServerEnv> {
+/**
+ * The commands route, under `/api`; `pool` keeps connections to the
+ * workers, `router` reaches those of other instances.
+ */
+export function commandRoutes(
+  supervisor: ServerSupervisor,
+  pool?: WorkerConnectionPool,
+  router?: CommandRouter,
+): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   app.post("/servers/:id/commands", async (c) => {
     const body = await readJson(c);
@@ -100,7 +115,7 @@ export function commandRoutes(supervisor: ServerSupervisor, pool?: WorkerConnect
       if (!now) return notFound(c, "Server not found");
       return quitServer(c, supervisor, now, command.message ?? null);
     }
-    let sent = await sendToWorker(c, server, command as IrcCommand, pool);
+    let sent = await sendToWorker(c, server, command as IrcCommand, pool, router);
     if (!sent.ok && sent.unsent && cache) {
       // The row may be older than a connect, a reconnect or a deletion:
       // judge by the database's row, and send again when it names another
@@ -108,7 +123,7 @@ export function commandRoutes(supervisor: ServerSupervisor, pool?: WorkerConnect
       const now = await cache.refresh(server.user_id, server.id);
       if (!now) return notFound(c, "Server not found");
       if (now.socket_path !== server.socket_path) {
-        sent = await sendToWorker(c, now, command as IrcCommand, pool);
+        sent = await sendToWorker(c, now, command as IrcCommand, pool, router);
       }
     }
     return sent.ok ? c.json({ ok: true }) : sent.response;

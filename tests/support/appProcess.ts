@@ -50,6 +50,8 @@ export interface AppProcessOptions {
    * task runner, with `main.ts` its child.
    */
   viaTask?: boolean;
+  /** More environment variables (`INSTANCE_ID`, say). */
+  env?: Record<string, string>;
 }
 
 /** Starts the app on `databaseUrl` and resolves once it listens. */
@@ -66,6 +68,7 @@ export async function startAppProcess(
     LOG_LEVEL: options.logLevel ?? "info",
     // The tests' and the bench's IRC servers are on loopback.
     ALLOWED_IRC_TARGETS: Deno.env.get("ALLOWED_IRC_TARGETS") ?? "127.0.0.0/8,::1",
+    ...options.env,
   };
   for (const name of ["HOME", "PATH", "DENO_DIR"]) {
     const value = Deno.env.get(name);
