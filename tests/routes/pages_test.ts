@@ -8,12 +8,12 @@ import type { LogEvent } from "../../lib/events/wireFormat.ts";
 import { sharedAssetStore } from "../../lib/assets.ts";
 import { pageRoutes } from "../../routes/pages/mod.ts";
 import { IMMUTABLE_CACHE } from "../../routes/assets.ts";
-import { startNgircd } from "../support/ngircd.ts";
+import { withIrcPeer } from "../support/ircPeer.ts";
 import { startFakeIrcServer } from "../support/fakeIrcServer.ts";
-import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { readSse } from "../support/sseClient.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { type TestApp, withApp } from "./testApp.ts";
+import type { NewServer, Server } from "../../lib/db/schema.ts";
 import { ORIGIN, postForm, sessionCookie as login } from "./pageSession.ts";
 
 /** GETs a page as the holder of `cookie`. */
@@ -39,6 +39,22 @@ function islandProps(text: string, name: string): Record<string, unknown> {
   ).exec(text);
   if (!match) throw new Error(`no ${name} island in the page`);
   return JSON.parse(match[1]);
+}
+
+/** A fresh app with alice logged in (her session's cookie) and a server of hers, nick alice. */
+function withAlice(
+  fn: (t: TestApp, alice: { cookie: string; server: Server }) => Promise<void>,
+  options: { server?: Partial<NewServer>; joined?: string[] } = {},
+): Promise<void> {
+  return withApp(async (t) => {
+    const alice = await t.user("alice");
+    const cookie = await login(t, alice);
+    const server = await t.server(alice, { nickname: "alice", ...options.server });
+    for (const channel of options.joined ?? []) {
+      await setChannelJoined(t.database.db, server.id, channel, true);
+    }
+    await fn(t, { cookie, server });
+  });
 }
 
 Deno.test("pages: first run sends everything to /setup, whose form ships no JavaScript", async () => {
@@ -133,10 +149,7 @@ Deno.test("pages: the Content-Security-Policy of pages allows no inline script",
 });
 
 Deno.test("pages: island props cannot end their script block (no injection through IRC text)", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const evil = `</script><script>alert(1)</script><!-- & \u2028`;
     await setChannelJoined(t.database.db, server.id, "#ruby", true);
     await setChannelTopic(t.database.db, server.id, "#ruby", evil);
@@ -155,12 +168,8 @@ Deno.test("pages: island props cannot end their script block (no injection throu
 });
 
 Deno.test("pages: a channel page shows the latest messages, topic, nick, and knows there are older ones", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const db = t.database.db;
-    await setChannelJoined(db, server.id, "#ruby", true);
     await setChannelTopic(db, server.id, "#ruby", "Ruby talk");
     await insertMessages(
       db,
@@ -202,17 +211,12 @@ Deno.test("pages: a channel page shows the latest messages, topic, nick, and kno
     // The composer works without JavaScript too.
     assertMatch(text, new RegExp(`<form class="composer" method="post" action="/servers/${server.id}/send"`));
     assertMatch(text, /<input type="hidden" name="target" value="#ruby"/);
-  });
+  }, { joined: ["#ruby"] });
 });
 
 Deno.test("pages: unread counts per window; opening a window writes nothing, its script marks it read", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const db = t.database.db;
-    await setChannelJoined(db, server.id, "#ruby", true);
-    await setChannelJoined(db, server.id, "#deno", true);
     await insertMessages(db, server.id, [
       { target: "#ruby", sender: "bob", content: "one", message_type: "privmsg" },
       { target: "#ruby", sender: "bob", content: "two", message_type: "privmsg" },
@@ -258,7 +262,7 @@ Deno.test("pages: unread counts per window; opening a window writes nothing, its
     assertEquals((await windows(`/servers/${server.id}`))["#deno"], ["channel", 2]);
     assertEquals((await read({ "sec-fetch-site": "same-origin", origin: ORIGIN })).status, 204);
     assertEquals((await windows(`/servers/${server.id}`))["#deno"], ["channel", 0]);
-  });
+  }, { joined: ["#ruby", "#deno"] });
 });
 
 Deno.test("pages: another user's server, or a bad window name, is not found", async () => {
@@ -322,10 +326,7 @@ Deno.test("pages: adding a server through the form; a wrong field is shown with 
 });
 
 Deno.test("pages: editing a server keeps saved passwords unless replaced or removed", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { password: "sekrit", nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const form = await html(await page(t, `/servers/${server.id}/edit`, cookie));
     assert(!form.includes("sekrit"), "a saved password is never shown");
     assertMatch(form, /Saved\. Leave empty to keep it\./);
@@ -344,14 +345,11 @@ Deno.test("pages: editing a server keeps saved passwords unless replaced or remo
       422,
     );
     assertMatch(bad, /Port must be an integer from 1 to 65535\./);
-  });
+  }, { server: { password: "sekrit" } });
 });
 
 Deno.test("pages: a line sent without JavaScript to a disconnected server comes back with the reason", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const text = await html(
       await postForm(t, `/servers/${server.id}/send`, cookie, { target: "#ruby", content: "hello <there>" }),
       409,
@@ -406,12 +404,8 @@ async function eventsAfterPage(t: TestApp, text: string, serverId: number): Prom
 }
 
 Deno.test("pages: what changes while a page is read is on the page or after its cursor, never lost", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const db = t.database.db;
-    await setChannelJoined(db, server.id, "#ruby", true);
     const pages = pagesChangingAfter(t);
     let round = 0;
     // A status change, a topic and a message, as a worker would write them.
@@ -470,16 +464,12 @@ Deno.test("pages: what changes while a page is read is on the page or after its 
       }
     }
     assert(round > 10, `the pages ran ${round} statements in all`);
-  });
+  }, { joined: ["#ruby"] });
 });
 
 Deno.test("pages: an unread count and the live stream after the page's cursor never count a message twice", async () => {
-  await withApp(async (t) => {
-    const alice = await t.user("alice");
-    const cookie = await login(t, alice);
-    const server = await t.server(alice, { nickname: "alice" });
+  await withAlice(async (t, { cookie, server }) => {
     const db = t.database.db;
-    await setChannelJoined(db, server.id, "#ruby", true);
     const pages = pagesChangingAfter(t);
     const change = async () => {
       await insertMessages(db, server.id, [
@@ -499,7 +489,7 @@ Deno.test("pages: an unread count and the live stream after the page's cursor ne
       const stored = (await listMessages(db, server.id, { target: "#ruby", limit: 100 })).length;
       assertEquals(counted + live, stored, `change after statement ${n}: ${counted} counted, ${live} live`);
     }
-  });
+  }, { joined: ["#ruby"] });
 });
 
 Deno.test("assets: hashed URLs, cached for good; the CSS has the IRC colours; old hashes are gone", async () => {
@@ -532,14 +522,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const ngircd = await startNgircd();
-    const bob = await connectRawIrcClient(ngircd.port, "bob");
-    try {
-      await withApp(async (t) => {
-        const alice = await t.user("alice");
-        const cookie = await login(t, alice);
-        const server = await t.server(alice, { port: ngircd.port, nickname: "alice" });
-
+    await withIrcPeer(async ({ ngircd, bob }) => {
+      await withAlice(async (t, { cookie, server }) => {
         // A connected server with a joined channel, by the page's own forms.
         const connect = await postForm(t, `/servers/${server.id}/connect`, cookie, { next: "/" });
         assertEquals([connect.status, connect.headers.get("location")], [303, "/"]);
@@ -595,11 +579,8 @@ Deno.test({
         } finally {
           await sse.close();
         }
-      });
-    } finally {
-      await bob.close();
-      await ngircd.close();
-    }
+      }, { server: { port: ngircd.port } });
+    });
   },
 });
 
