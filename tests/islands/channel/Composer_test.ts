@@ -5,12 +5,50 @@
  */
 import { h, render } from "preact";
 import { act } from "preact/test-utils";
-import { Composer, type ComposerHandle } from "../../../islands/channel/Composer.tsx";
+import { Composer, type ComposerHandle, type ComposerProps } from "../../../islands/channel/Composer.tsx";
 import { windowEntries } from "../../../islands/outbox.ts";
 import { assertEquals } from "../../support/assert.ts";
 import { SmallDocument, type SmallElement } from "../smallDom.ts";
 
 type Input = SmallElement & { value: string; selectionStart?: number };
+
+/**
+ * A Composer of `#ruby` on server `serverId` with `props`, mounted on an
+ * empty outbox: its input, and the lines it says it queued; `unmount` empties
+ * the outbox again.
+ */
+async function mountComposer(serverId: number, props: Partial<ComposerProps> = {}) {
+  localStorage.clear();
+  const root = new SmallDocument().createElement("div");
+  const handle = { current: null as ComposerHandle | null };
+  let queued = 0;
+  await act(() =>
+    render(
+      h(Composer, { serverId, target: "#ruby", onQueued: () => queued++, handle, ...props }),
+      root as unknown as Element,
+    )
+  );
+  const input = root.all("textarea").find((i) => i.getAttribute("name") === "content") as Input;
+  return {
+    input,
+    form: root.all("form")[0],
+    handle,
+    get queued() {
+      return queued;
+    },
+    /** Types `text` into the input. */
+    type: async (text: string) => {
+      input.value = text;
+      await act(() => input.fire("input"));
+    },
+    /** The reason shown under the input, if any. */
+    error: () => root.all("p").find((p) => p.getAttribute("id") === "composer-error")?.textContent,
+    unmount: async () => {
+      await act(() => render(null, root as unknown as Element));
+      localStorage.clear();
+    },
+  };
+}
 
 Deno.test({
   name:
@@ -19,30 +57,15 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    localStorage.clear();
-    const root = new SmallDocument().createElement("div");
-    const handle = { current: null as ComposerHandle | null };
-    let queued = 0;
-    await act(() =>
-      render(
-        h(Composer, { serverId: 3, target: "#ruby", onQueued: () => queued++, handle }),
-        root as unknown as Element,
-      )
-    );
-    const input = root.all("textarea").find((i) => i.getAttribute("name") === "content") as Input;
-    const form = root.all("form")[0];
-    const type = async (text: string) => {
-      input.value = text;
-      await act(() => input.fire("input"));
-    };
+    const composer = await mountComposer(3);
+    const { input, form, handle, type, error } = composer;
     const key = (name: string) => act(() => input.fire("keydown", { key: name }));
-    const error = () => root.all("p").find((p) => p.getAttribute("id") === "composer-error")?.textContent;
 
     for (const line of ["first", "second"]) {
       await type(line);
       await act(() => form.fire("submit"));
     }
-    assertEquals(queued, 2);
+    assertEquals(composer.queued, 2);
     assertEquals(input.value, "");
     assertEquals(windowEntries(3, "#ruby").map((e) => e.content), ["first", "second"]);
 
@@ -50,7 +73,7 @@ Deno.test({
     await act(() => form.fire("submit"));
     assertEquals(input.value, "/join", "a mistyped command stays to be fixed");
     assertEquals(typeof error(), "string");
-    assertEquals(queued, 2, "and is not sent");
+    assertEquals(composer.queued, 2, "and is not sent");
     await key("Escape");
     assertEquals(error(), undefined, "Escape hides the reason");
 
@@ -77,8 +100,7 @@ Deno.test({
     assertEquals(input.value, "first");
     assertEquals(windowEntries(3, "#ruby").map((e) => e.content), ["second"], "taken out of the outbox");
 
-    await act(() => render(null, root as unknown as Element));
-    localStorage.clear();
+    await composer.unmount();
   },
 });
 
@@ -88,34 +110,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    localStorage.clear();
-    const root = new SmallDocument().createElement("div");
-    const handle = { current: null as ComposerHandle | null };
-    let queued = 0;
-    await act(() =>
-      render(
-        h(Composer, {
-          serverId: 4,
-          target: "#ruby",
-          onQueued: () => queued++,
-          handle,
-          status: "disconnected",
-        }),
-        root as unknown as Element,
-      )
-    );
-    const input = root.all("textarea").find((i) => i.getAttribute("name") === "content") as Input;
-    input.value = "hello";
-    await act(() => input.fire("input"));
-    await act(() => root.all("form")[0].fire("submit"));
-    assertEquals(queued, 0);
+    const composer = await mountComposer(4, { status: "disconnected" });
+    await composer.type("hello");
+    await act(() => composer.form.fire("submit"));
+    assertEquals(composer.queued, 0);
     assertEquals(windowEntries(4, "#ruby"), []);
-    assertEquals(input.value, "hello");
-    assertEquals(
-      root.all("p").find((p) => p.getAttribute("id") === "composer-error")?.textContent,
-      "Server not connected: connect it first.",
-    );
-    await act(() => render(null, root as unknown as Element));
-    localStorage.clear();
+    assertEquals(composer.input.value, "hello");
+    assertEquals(composer.error(), "Server not connected: connect it first.");
+    await composer.unmount();
   },
 });
