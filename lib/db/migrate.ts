@@ -22,6 +22,7 @@ import * as userSettings from "./migrations/0012_user_settings.ts";
 import * as saslSettings from "./migrations/0013_sasl_settings.ts";
 import * as busChannels from "./migrations/0014_bus_channels.ts";
 import * as messageMsgid from "./migrations/0015_message_msgid.ts";
+import * as pushSubscriptions from "./migrations/0016_push_subscriptions.ts";
 import * as windowOrder from "./migrations/0017_window_order.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0013_sasl_settings": saslSettings,
   "0014_bus_channels": busChannels,
   "0015_message_msgid": messageMsgid,
+  "0016_push_subscriptions": pushSubscriptions,
   "0017_window_order": windowOrder,
 };
 

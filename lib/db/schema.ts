@@ -241,6 +241,18 @@ export interface WindowOrderTable {
   closed_after_id: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }
 
+/** The `push_subscriptions` table: a browser's Web Push subscription, for one user. */
+export interface PushSubscriptionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The push service's URL for that browser (unique). */
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret (base64url), which payloads are encrypted to. */
+  p256dh: string;
+  auth: string;
+  created_at: CreatedAt;
+}
+
 /** All tables. */
 export interface Database {
   users: UsersTable;
@@ -261,6 +273,7 @@ export interface Database {
   ignores: IgnoresTable;
   user_settings: UserSettingsTable;
   window_notifications: WindowNotificationsTable;
+  push_subscriptions: PushSubscriptionsTable;
   window_order: WindowOrderTable;
 }
 
