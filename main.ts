@@ -16,6 +16,8 @@ import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";
 import { watchParent } from "./lib/parentWatch.ts";
 import { Retention } from "./lib/retention.ts";
+import { EventFeed } from "./lib/events/eventFeed.ts";
+import { PushSender } from "./lib/push/pushSender.ts";
 
 const log = logger("app");
 
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   let server: Deno.HttpServer | undefined;
   let workerConnections: WorkerConnectionPool | undefined;
   let retention: Retention | undefined;
+  let pushSender: PushSender | undefined;
   let started = false;
   let stopRequested = false;
   let stopping = false;
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       ]);
     }
     workerConnections?.close();
+    pushSender?.close();
     await retention?.stop().catch((e) => log.error(errorMessage(e)));
     await bus?.close().catch(() => {});
     await database?.close().catch((e) => log.error(errorMessage(e)));
@@ -109,7 +113,11 @@ async function main(): Promise<void> {
       bus,
     });
     workerConnections = new WorkerConnectionPool();
-    const app = createApp({ db: database.db, config, supervisor, bus, assets, workerConnections });
+    // One feed for the live streams and the push sender, which asks it whose streams are open.
+    const feed = new EventFeed(database.db, bus);
+    // Web Push: the VAPID keys are made here on the first start.
+    pushSender = await PushSender.start({ db: database.db, feed, bus, subject: vapidSubject(config.publicUrl) });
+    const app = createApp({ db: database.db, config, supervisor, bus, feed, assets, workerConnections });
     handler = app.fetch;
     const { hostname, port } = server.addr as Deno.NetAddr;
     log.info(`listening on http://${hostname}:${port} (ready in ${(performance.now() / 1000).toFixed(1)} s)`);
@@ -127,6 +135,11 @@ async function main(): Promise<void> {
     return;
   }
   if (stopRequested) await stop(0);
+}
+
+// The VAPID subject push services may reach the operator at: the app's https address, else a placeholder.
+function vapidSubject(publicUrl: string | undefined): string {
+  return publicUrl?.startsWith("https:") ? publicUrl : "mailto:ircweb@localhost.invalid";
 }
 
 if (import.meta.main) {

@@ -17,6 +17,7 @@ import { authRoutes } from "./auth.ts";
 import { apiRoutes } from "./api/mod.ts";
 import { eventsRoutes } from "./api/events.ts";
 import type { ServiceBus } from "../lib/serviceBus.ts";
+import type { EventFeed } from "../lib/events/eventFeed.ts";
 import { listenForTokenDeletions } from "../lib/auth/apiTokens.ts";
 import { type AuthEnv, cookiePolicy, requireUser, warnUntrustedForwarding } from "./middleware/auth.ts";
 import { allowedHostsOnly, formCsrf, securityHeaders } from "./middleware/security.ts";
@@ -34,6 +35,8 @@ export interface AppDeps {
   loginLimits?: ThrottleLimits;
   /** The process's service bus: without one there is no `GET /api/events`. */
   bus?: ServiceBus;
+  /** The receiver the event streams register with (shared with the push sender); made on `bus` when absent. */
+  feed?: EventFeed;
   /** Heartbeat interval of event streams (tests shorten it). */
   eventsHeartbeatMs?: number;
   /** The browser's files (islands bundle, stylesheet); built on first use when absent. */
@@ -92,6 +95,7 @@ export function createApp(deps: AppDeps): Hono {
       eventsRoutes<AuthEnv>({
         db: deps.db,
         bus: deps.bus,
+        feed: deps.feed,
         userIdOf: (c) => c.get("user")?.id,
         heartbeatMs: deps.eventsHeartbeatMs,
       }),

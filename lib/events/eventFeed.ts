@@ -42,6 +42,8 @@ export interface FeedSubscriber {
   resync(): void;
   /** The newest number of `serverId` it has, or `undefined` while it sets up. */
   position(serverId: number): number | undefined;
+  /** Set on a subscriber that is no client's stream (the push sender): it is not counted as one open. */
+  readonly watcher?: boolean;
 }
 
 const log = logger("feed");
@@ -90,6 +92,13 @@ export class EventFeed {
   get size(): number {
     let n = 0;
     for (const set of this.#byUser.values()) n += set.size;
+    return n;
+  }
+
+  /** How many live streams of clients `userId` has open here (watchers not counted). */
+  openStreams(userId: number): number {
+    let n = 0;
+    for (const s of this.#byUser.get(userId) ?? []) if (!s.watcher) n++;
     return n;
   }
 

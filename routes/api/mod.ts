@@ -9,6 +9,7 @@ import type { Db } from "../../lib/db/database.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { AuthEnv } from "../middleware/auth.ts";
+import type { ServiceBus } from "../../lib/serviceBus.ts";
 import { accountRoutes } from "./account.ts";
 import { channelRoutes } from "./channels.ts";
 import { channelListRoutes } from "./channelList.ts";
@@ -18,6 +19,7 @@ import { messageRoutes } from "./messages.ts";
 import { memberRoutes } from "./members.ts";
 import { searchRoutes } from "./search.ts";
 import { serverRoutes } from "./servers.ts";
+import { pushRoutes } from "./push.ts";
 import { loadUserServer, UserServerCache } from "./userServer.ts";
 import { windowRoutes } from "./windows.ts";
 
@@ -27,6 +29,8 @@ export interface ApiDeps {
   supervisor: ServerSupervisor;
   /** Connections to the workers kept between commands; one per command without it. */
   workerConnections?: WorkerConnectionPool;
+  /** Where push subscription changes are told (`routes/api/push.ts`). */
+  bus?: ServiceBus;
 }
 
 /** Every `/api` route except the event stream (`routes/api/events.ts`). */
@@ -46,6 +50,7 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.route("/", memberRoutes(deps.db));
   api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
   api.route("/", searchRoutes(deps.db));
+  api.route("/", pushRoutes({ db: deps.db, bus: deps.bus }));
   api.route("/", windowRoutes(deps.db));
   return api;
 }
