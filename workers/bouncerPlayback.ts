@@ -7,7 +7,6 @@
  * @module
  */
 import type { Client } from "./irc-framework.d.ts";
-import type { Db } from "../lib/db/database.ts";
 import { errorMessage } from "../lib/log.ts";
 
 /** The capability ZNC's playback module offers. */
@@ -21,21 +20,6 @@ export const PLAYBACK_CAP = "znc.in/playback";
 export function playRequest(since: Date | undefined): string {
   const from = since ? (since.getTime() / 1000).toFixed(3) : "0";
   return `PRIVMSG *playback :PLAY * ${from}`;
-}
-
-// Rows read back for the newest time: history stored late (a replay) has
-// older times than the lines stored before it, so the last row is not enough.
-const RECENT_ROWS = 200;
-
-/** The newest time among the last stored text lines of `serverId`, in any window. */
-export async function newestLineTime(db: Db, serverId: number): Promise<Date | undefined> {
-  const rows = await db.selectFrom("messages").select("created_at")
-    .where("server_id", "=", serverId)
-    .where("target", "is not", null)
-    .where("message_type", "in", ["privmsg", "notice", "action"])
-    .orderBy("seq", "desc").limit(RECENT_ROWS).execute();
-  const times = rows.map((r) => new Date(r.created_at).getTime());
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 /** Asks a bouncer offering {@link PLAYBACK_CAP} for what we missed, at each registration. */

@@ -5,12 +5,16 @@
  * The answer is a `chathistory` batch of ordinary PRIVMSG and NOTICE lines,
  * which irc-framework runs through the usual handlers (`events/message.ts`),
  * so they are stored like live ones; their `msgid` keeps a line the server
- * sends twice (in the history and live) from being stored twice.
+ * sends twice (in the history and live) from being stored twice. Private
+ * conversations have no JOIN: once registered, the worker asks which of
+ * them had lines since its newest stored one (`CHATHISTORY TARGETS`), then
+ * each one's lines, as for a channel.
  *
  * @module
  */
 import type { Client } from "./irc-framework.d.ts";
 import type { Db } from "../lib/db/database.ts";
+import { errorMessage } from "../lib/log.ts";
 
 /** Most lines asked for a channel, when the server names no smaller limit. */
 export const MAX_HISTORY_LINES = 500;
@@ -43,6 +47,21 @@ export async function lastHistoryMark(
   return row.msgid && COMMAND_WORD.test(row.msgid)
     ? { msgid: row.msgid }
     : { time: new Date(row.created_at) };
+}
+
+// Rows read back for the newest time: history stored late (a replay) has
+// older times than the lines stored before it, so the last row is not enough.
+const RECENT_ROWS = 200;
+
+/** The newest time among the last stored text lines of `serverId`, in any window. */
+export async function newestLineTime(db: Db, serverId: number): Promise<Date | undefined> {
+  const rows = await db.selectFrom("messages").select("created_at")
+    .where("server_id", "=", serverId)
+    .where("target", "is not", null)
+    .where("message_type", "in", ["privmsg", "notice", "action"])
+    .orderBy("seq", "desc").limit(RECENT_ROWS).execute();
+  const times = rows.map((r) => new Date(r.created_at).getTime());
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 /** The `CHATHISTORY AFTER` line asking for what followed `mark` in `channel`. */
@@ -81,5 +100,45 @@ export function listenChatHistory(
     }).catch((error) =>
       warn(`history of ${channel} not asked: ${error instanceof Error ? error.message : String(error)}`)
     );
+  });
+}
+
+/** The `CHATHISTORY TARGETS` line asking which conversations had lines between `from` and `to`. */
+export function chatHistoryTargets(from: Date, to: Date, limit: number): string {
+  return `CHATHISTORY TARGETS timestamp=${from.toISOString()} timestamp=${to.toISOString()} ${limit}`;
+}
+
+/**
+ * Asks, at each registration on a server offering `draft/chathistory`,
+ * which conversations had lines since `newest` (the newest stored line of
+ * any window), and asks each private one (channels are asked as they are
+ * joined) for its lines after its own newest stored line, or after
+ * `newest` for a conversation begun while we were away.
+ */
+export function listenQueryHistory(
+  client: Client,
+  newest: () => Promise<Date | undefined>,
+  mark: (target: string) => Promise<HistoryMark | undefined>,
+  warn: (message: string) => void,
+): void {
+  let since: Date | undefined;
+  client.on("registered", () => {
+    since = undefined;
+    if (!client.network.cap.isEnabled("draft/chathistory")) return;
+    newest().then((found) => {
+      since = found;
+      if (found && client.connected) client.raw(chatHistoryTargets(found, new Date(), limitOf(client)));
+    }).catch((error) => warn(`conversations with history not asked: ${errorMessage(error)}`));
+  });
+  // The answer's lines (`CHATHISTORY TARGETS <target> <time>`), which irc-framework does not know.
+  client.on("unknown command", (command) => {
+    if (command.command !== "CHATHISTORY" || command.params[0]?.toUpperCase() !== "TARGETS") return;
+    const target = command.params[1];
+    const from = since;
+    if (!from || typeof target !== "string" || !COMMAND_WORD.test(target)) return;
+    if (client.network.isChannelName(target)) return;
+    mark(target).then((found) => {
+      if (client.connected) client.raw(chatHistoryAfter(target, found ?? { time: from }, limitOf(client)));
+    }).catch((error) => warn(`history of ${target} not asked: ${errorMessage(error)}`));
   });
 }

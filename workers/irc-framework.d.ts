@@ -226,6 +226,17 @@ export interface ClientEvents {
   /** A BATCH once it ended: irc-framework runs its lines, in order, between these two. */
   "batch start": [BatchEvent];
   "batch end": [BatchEvent];
+  /** A line irc-framework has no handler for (`CHATHISTORY TARGETS` answers). */
+  "unknown command": [{ command: string; params: string[] }];
+  /** CAP ACK (`capabilities` names what was enabled), CAP DEL (what the server withdrew). */
+  "cap ack": [CapEvent];
+  "cap del": [CapEvent];
+}
+
+/** A CAP reply: the capabilities it names, each with its value (`""` for none). */
+export interface CapEvent {
+  command: string;
+  capabilities: Record<string, string>;
 }
 
 /** A BATCH of lines (`type` as the server named it, `chathistory`, `znc.in/playback`, ...). */
@@ -251,7 +262,7 @@ export class Client {
   connected: boolean;
   user: { nick: string; username: string; host: string };
   network: {
-    cap: { isEnabled(cap: string): boolean };
+    cap: { isEnabled(cap: string): boolean; enabled: string[] };
     supports(feature: string): string | boolean;
     isChannelName(name: string): boolean;
     /** What the server's 005 said; PREFIX highest first. */

@@ -26,9 +26,9 @@ import { OwnChannels } from "./ownChannels.ts";
 import { RowWriter } from "./rowWriter.ts";
 import { registerEventHandlers } from "./events/index.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
-import { lastHistoryMark, listenChatHistory } from "./chatHistory.ts";
+import { lastHistoryMark, listenChatHistory, listenQueryHistory, newestLineTime } from "./chatHistory.ts";
 import { ReplayDedup, storedLines } from "./replayDedup.ts";
-import { listenBouncerPlayback, newestLineTime } from "./bouncerPlayback.ts";
+import { listenBouncerPlayback } from "./bouncerPlayback.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
 import type { Server, ServerUpdate } from "../lib/db/schema.ts";
@@ -312,11 +312,14 @@ class Worker {
       (channel) => lastHistoryMark(this.#db, this.#server.id, channel),
       (message) => this.#log.warn(message),
     );
-    listenBouncerPlayback(
+    const newest = () => newestLineTime(this.#db, this.#server.id);
+    listenQueryHistory(
       client,
-      () => newestLineTime(this.#db, this.#server.id),
+      newest,
+      (target) => lastHistoryMark(this.#db, this.#server.id, target),
       (message) => this.#log.warn(message),
     );
+    listenBouncerPlayback(client, newest, (message) => this.#log.warn(message));
   }
 
   #storeEvents(): void {

@@ -24,7 +24,10 @@ export interface FakeIrcOptions {
    * The answer is the IRCv3 draft's (https://ircv3.net/specs/extensions/chathistory):
    * `BATCH +<id> chathistory <target>`, the lines after the reference
    * (`timestamp=` exclusive, or `msgid=`), up to the limit, each with its
-   * `batch`, `time` and `msgid` tags, then `BATCH -<id>`.
+   * `batch`, `time` and `msgid` tags, then `BATCH -<id>`; and `CHATHISTORY
+   * TARGETS` from it: a `draft/chathistory-targets` batch of the targets with
+   * lines between the two times. A private conversation's target is the
+   * other nick.
    */
   history?: HistoryLine[];
 }
@@ -34,7 +37,8 @@ export interface HistoryLine {
   target: string;
   /** ISO 8601, as the `time` tag has it. */
   time: string;
-  msgid: string;
+  /** Without one, the line carries no `msgid` tag (a server or bouncer that gives none). */
+  msgid?: string;
   /** The line without tags: `:bob!b@h PRIVMSG #c :hi`. */
   line: string;
 }
@@ -239,7 +243,24 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
                 const id = `h${++batches}`;
                 client.send(`:fake.irc BATCH +${id} chathistory ${target}`);
                 for (const h of all.slice(from, from + Number(limit))) {
-                  client.send(`@batch=${id};time=${h.time};msgid=${h.msgid} ${h.line}`);
+                  client.send(`@batch=${id};time=${h.time}${h.msgid ? `;msgid=${h.msgid}` : ""} ${h.line}`);
+                }
+                client.send(`:fake.irc BATCH -${id}`);
+              } else if (params[0]?.toUpperCase() === "TARGETS" && options.history) {
+                // The conversations with lines between the two times (either order,
+                // both exclusive), each with its latest line's time, oldest first.
+                const [, a = "", b = "", limit = "50"] = params;
+                const [from, to] = [Date.parse(a.slice(10)), Date.parse(b.slice(10))].sort((x, y) => x - y);
+                const latest = new Map<string, HistoryLine>();
+                for (const h of options.history) {
+                  const at = Date.parse(h.time);
+                  if (at > from && at < to) latest.set(h.target.toLowerCase(), h);
+                }
+                const id = `h${++batches}`;
+                client.send(`:fake.irc BATCH +${id} draft/chathistory-targets`);
+                const found = [...latest.values()].sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
+                for (const h of found.slice(0, Number(limit))) {
+                  client.send(`@batch=${id} :fake.irc CHATHISTORY TARGETS ${h.target} ${h.time}`);
                 }
                 client.send(`:fake.irc BATCH -${id}`);
               }
