@@ -24,6 +24,9 @@ import { allowedHostsOnly, formCsrf, securityHeaders } from "./middleware/securi
 import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
 import { assetRoutes } from "./assets.ts";
 import { pageRoutes } from "./pages/mod.ts";
+import { peerRoutes } from "./internal.ts";
+import type { CommandRouter } from "../lib/commandRouter.ts";
+import { COMMAND_TIMEOUT_MS } from "./api/commands.ts";
 
 /** What the routes need from the rest of the app. */
 export interface AppDeps {
@@ -43,6 +46,10 @@ export interface AppDeps {
   assets?: AssetStore;
   /** Connections to the workers kept between commands (the owner closes it); one per command without it. */
   workerConnections?: WorkerConnectionPool;
+  /** Reaches the workers other app instances run (lib/commandRouter.ts). */
+  commandRouter?: CommandRouter;
+  /** The key other instances sign their requests with (lib/instanceRpc.ts); no `/internal/peer` without it. */
+  peerKey?: Uint8Array;
   /** Where warnings about the set-up go (tests read them); the `http` log otherwise. */
   warn?: (message: string) => void;
 }
@@ -53,6 +60,10 @@ const isApi = (path: string) => path === "/api" || path.startsWith("/api/");
 /** The Hono app serving every route. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Before the host check: other instances name this one by its internal address, and sign.
+  if (deps.peerKey) {
+    app.route("/", peerRoutes({ ...deps, key: deps.peerKey, commandTimeoutMs: COMMAND_TIMEOUT_MS }));
+  }
   app.use("*", allowedHostsOnly(deps.config.allowedHosts));
   app.use("*", securityHeaders());
   app.use("*", formCsrf());

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
+import type { CommandRouter } from "../../lib/commandRouter.ts";
 import type { AuthEnv } from "../middleware/auth.ts";
 import type { ServiceBus } from "../../lib/serviceBus.ts";
 import { accountRoutes } from "./account.ts";
@@ -29,6 +30,8 @@ export interface ApiDeps {
   supervisor: ServerSupervisor;
   /** Connections to the workers kept between commands; one per command without it. */
   workerConnections?: WorkerConnectionPool;
+  /** Reaches the workers other app instances run (lib/commandRouter.ts); this instance's only without it. */
+  commandRouter?: CommandRouter;
   /** Where push subscription changes are told (`routes/api/push.ts`). */
   bus?: ServiceBus;
 }
@@ -43,12 +46,12 @@ export function apiRoutes(deps: ApiDeps): Hono<AuthEnv> {
   api.use("/servers/:id/*", loadUserServer(deps.db));
   api.route("/", accountRoutes(deps.db));
   api.route("/", serverRoutes(deps.db, deps.supervisor));
-  api.route("/", commandRoutes(deps.supervisor, deps.workerConnections));
+  api.route("/", commandRoutes(deps.supervisor, deps.workerConnections, deps.commandRouter));
   api.route("/", channelRoutes(deps.db));
   api.route("/", channelListRoutes(deps.db));
   api.route("/", ignoreRoutes(deps.db));
   api.route("/", memberRoutes(deps.db));
-  api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections));
+  api.route("/", messageRoutes(deps.db, deps.supervisor, deps.workerConnections, deps.commandRouter));
   api.route("/", searchRoutes(deps.db));
   api.route("/", pushRoutes({ db: deps.db, bus: deps.bus }));
   api.route("/", windowRoutes(deps.db));
