@@ -15,6 +15,7 @@ import { showMentionCount } from "./attention.ts";
 import { isIgnored, knowIgnores } from "./channel/useIgnores.ts";
 import { onLiveEvent } from "./live.ts";
 import { askNotificationPermission, notificationPermission, notifyIfHidden } from "./notifications.ts";
+import PushButton from "./PushButton.tsx";
 import { enqueue } from "./outbox.ts";
 import {
   applyLiveEvent,
@@ -298,6 +299,7 @@ export default function ServerNav(props: ServerNavProps) {
           </button>
         )
         : null}
+      {permission === "default" ? <PushButton place="nav" /> : null}
       <a class="nav-settings" href="/settings">Settings</a>
     </nav>
   );

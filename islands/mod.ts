@@ -7,10 +7,11 @@
 import ChannelList from "./ChannelList.tsx";
 import ChannelView from "./ChannelView.tsx";
 import ServerControls from "./ServerControls.tsx";
+import PushButton from "./PushButton.tsx";
 import ServerNav from "./ServerNav.tsx";
 
 /** The islands by name. */
-export const ISLANDS = { ChannelList, ChannelView, ServerControls, ServerNav } as const;
+export const ISLANDS = { ChannelList, ChannelView, PushButton, ServerControls, ServerNav } as const;
 
 /** The name of an island. */
 export type IslandName = keyof typeof ISLANDS;

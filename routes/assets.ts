@@ -1,13 +1,37 @@
 /**
  * `GET /assets/<name>-<hash>.<ext>`: the islands bundle and the stylesheet
- * of the current build (`lib/assets.ts`). Their URLs change with their
- * content, so they are cached for a year and never revalidated; a URL of
- * an earlier build answers `404`.
+ * of the current build (`lib/assets.ts`), cached for a year (their URLs
+ * change with their content). And the files at fixed URLs an installed app
+ * needs: the service worker `/sw.js`, `/manifest.webmanifest`, `/icons/*`.
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { ASSET_PREFIX, type AssetStore } from "../lib/assets.ts";
+
+const STATIC = new URL("../static/", import.meta.url);
+
+/**
+ * The files served from `static/` at fixed URLs, with their type and how
+ * long they may be cached: the service worker and the manifest are looked
+ * at again at every use, so a new version reaches browsers at once.
+ */
+export const FIXED_FILES: Readonly<Record<string, { file: string; type: string; cache: string }>> = {
+  "/sw.js": { file: "sw.js", type: "text/javascript; charset=utf-8", cache: "no-cache" },
+  "/manifest.webmanifest": {
+    file: "manifest.webmanifest",
+    type: "application/manifest+json",
+    cache: "no-cache",
+  },
+  "/icons/icon-192.png": { file: "icons/icon-192.png", type: "image/png", cache: "public, max-age=86400" },
+  "/icons/icon-512.png": { file: "icons/icon-512.png", type: "image/png", cache: "public, max-age=86400" },
+  "/icons/maskable-512.png": {
+    file: "icons/maskable-512.png",
+    type: "image/png",
+    cache: "public, max-age=86400",
+  },
+  "/icons/icon.svg": { file: "icons/icon.svg", type: "image/svg+xml", cache: "public, max-age=86400" },
+};
 
 /** How browsers and proxies may cache a hashed asset. */
 export const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
@@ -23,5 +47,24 @@ export function assetRoutes(store: () => Promise<AssetStore>): Hono {
       "cache-control": IMMUTABLE_CACHE,
     });
   });
+  // Read once: they are part of the app's source, like the bundle.
+  const read = new Map<string, Promise<Uint8Array>>();
+  const serve = async (c: Context, path: string) => {
+    const fixed = Object.hasOwn(FIXED_FILES, path) ? FIXED_FILES[path] : undefined;
+    if (!fixed) return c.text("Not found", 404);
+    let body = read.get(fixed.file);
+    if (!body) {
+      body = Deno.readFile(new URL(fixed.file, STATIC));
+      read.set(fixed.file, body);
+      body.catch(() => read.delete(fixed.file));
+    }
+    const headers: Record<string, string> = { "content-type": fixed.type, "cache-control": fixed.cache };
+    // The worker's scope is the whole app, which its place at the root already gives.
+    if (path === "/sw.js") headers["service-worker-allowed"] = "/";
+    return c.body((await body) as Uint8Array<ArrayBuffer>, 200, headers);
+  };
+  app.get("/sw.js", (c) => serve(c, "/sw.js"));
+  app.get("/manifest.webmanifest", (c) => serve(c, "/manifest.webmanifest"));
+  app.get("/icons/:file", (c) => serve(c, `/icons/${c.req.param("file")}`));
   return app;
 }

@@ -44,6 +44,10 @@ export function renderPage(options: PageOptions, body: ComponentChildren): strin
         <title>{`${options.title} · ircweb`}</title>
         {/* No favicon request: the app has none (the islands draw the mention count on it). */}
         <link rel="icon" href="data:," />
+        {/* Installable (a PWA): the manifest, and the colour of the browser's bar. */}
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content="#2f5fd0" />
+        <link rel="apple-touch-icon" href="/icons/icon-192.png" />
         <link rel="stylesheet" href={assets.style.url} />
         {options.eventCursor !== undefined
           ? <meta name="event-cursor" content={options.eventCursor} />

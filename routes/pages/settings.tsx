@@ -24,6 +24,7 @@ import {
 import { listWindows } from "../../lib/windows.ts";
 import { type PageDeps, type PageEnv, readForm } from "./context.ts";
 import { renderPage, TopBar } from "./layout.tsx";
+import { Island } from "./island.tsx";
 
 const NOTIFY_FIELD = "notify:";
 const LEVEL_LABELS: Record<NotifyLevel, string> = {
@@ -158,6 +159,10 @@ export function settingsPages(deps: PageDeps): Hono<PageEnv> {
               </fieldset>
               <button type="submit" class="button primary">Save settings</button>
             </form>
+            <section class="push-notifications" aria-labelledby="push-heading">
+              <h2 id="push-heading">Push notifications</h2>
+              <Island name="PushButton" props={{ place: "settings" }} />
+            </section>
           </main>
         </>,
       ),
