@@ -1,11 +1,9 @@
 /// <reference lib="dom" />
 /**
- * Island: the channel browser of a server (`/list`). It shows one page of
- * the list at a time, searched and sorted by the API
- * (`GET /api/servers/:id/channel-list`), so a network of 50,000 channels
- * is never held or drawn whole; while the list is still coming it asks
- * again each second. A channel is joined with a click, which opens its
- * window. Without JavaScript the search is a plain form.
+ * Island: the channel browser of a server (`/list`): one page at a time,
+ * searched and sorted by the API, so 50,000 channels are never held whole;
+ * asked again each second while the list comes in; a click joins and opens
+ * the channel. Without JavaScript the search is a plain form.
  *
  * @module
  */

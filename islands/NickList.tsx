@@ -1,14 +1,9 @@
 /// <reference lib="dom" />
 /**
- * A channel window's nick list: the members by rank then name, their
- * prefixes before their nicks, away members dimmed, accounts and hosts in
- * the tooltip; on the side of the window, or a drawer on a phone. Clicking
- * a nick opens its menu: a query, a WHOIS, and for an operator op, voice,
- * kick and ban, each sent as the line the user would type, through the
- * outbox as the composer sends it.
- *
- * The state comes from `channel/useMembers.ts`, one store per channel
- * shared with the header's count and toggle ({@link MemberCount}).
+ * A channel window's nick list (beside the window, a drawer on a phone):
+ * members by rank then name with prefixes, away ones dimmed; a nick's menu
+ * sends a query, a WHOIS and, for an operator, op, voice, kick and ban
+ * through the outbox. State from `channel/useMembers.ts`.
  *
  * @module
  */

@@ -1,29 +1,9 @@
 /// <reference lib="dom" />
 /**
  * The browser's one live stream (`GET /api/events`), shared by every island
- * of every tab of the app in this browser: events are handed to subscribers
- * in order, each once.
- *
- * One tab at a time holds the stream (the _leader_, elected with the Web
- * Lock {@link LEADER_LOCK}) and relays each event, with its cursor, to the
- * others over the BroadcastChannel {@link RELAY_CHANNEL}: browsers allow six
- * HTTP/1.1 connections per host, so a stream per tab left the seventh tab
- * hanging. When the leader closes, its lock passes to a waiting tab, which
- * opens the stream from its own position and asks the others where they are
- * (`hello`); one that is behind what the new leader can hand it from memory
- * makes the leader reopen the stream from the older cursor. Every tab keeps
- * its own position (the last number of each server it was given) and drops
- * what it already had, so nothing is missed and nothing shown twice across
- * a change of leader. A browser without Web Locks or BroadcastChannel gives
- * each tab a stream of its own, as before.
- *
- * The stream starts from the cursor the page was rendered at (the
- * `<meta name="event-cursor">` of the layout), so nothing that happened
- * between rendering and connecting is missed. The browser's EventSource
- * reconnects by itself and sends `Last-Event-ID`, which replays what was
- * missed; when it gives up (the app was down and answered with an error),
- * the stream is opened again from the last event received, after a pause
- * or as soon as the browser is back online.
+ * of every tab: one tab (the leader, holding the Web Lock {@link LEADER_LOCK})
+ * holds it and relays events over {@link RELAY_CHANNEL}; each tab keeps its own
+ * position, so a change of leader misses nothing and repeats nothing.
  *
  * @module
  */

@@ -1,16 +1,9 @@
 /// <reference lib="dom" />
 /**
- * Lines the user typed, until the app has taken them: a queue kept in
- * memory and in `localStorage`, so a line typed while the browser is
- * offline (or while the app restarts) is sent when the connection is back,
- * even after a reload, instead of being dropped.
- *
- * Lines are sent one at a time, in the order typed. A line the app refuses
- * (`Server not connected`, a bad command) is not retried: it stays as
- * `failed`, with the reason, for the user to edit or dismiss. When several
- * tabs are open, a Web Lock lets one of them send at a time, so a line is
- * not sent twice; and each line goes with its id, so a line sent again
- * because its answer was lost is not said twice either.
+ * Lines the user typed, until the app has taken them: a queue in memory and
+ * `localStorage`, sent one at a time in order (by one tab at a time, under a
+ * Web Lock), each with its id so a resend is not said twice; a line offline
+ * waits, one the app refuses stays `failed` with its reason.
  *
  * @module
  */

@@ -1,15 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The members of a channel window: read from
- * `GET /api/servers/:id/channels/:name/members`, then kept live from the
- * stream's `members` events (rows put and nicks removed; a reset, such as
- * a new NAMES reply or a closed connection, is read again). Changes that
- * arrive while a read is in flight are applied on top of its answer: each
- * carries whole rows, so one the answer already had changes nothing.
- *
- * One store per channel, shared by the components that show it (the count
- * in the header, the list): a busy channel's joins redraw those, never the
- * window and its messages.
+ * The members of a channel window: read from the members route, then kept
+ * live by the stream's `members` events (whole rows, so changes during the
+ * read apply on top of it). One store per channel, shared by the header's
+ * count and the list: joins redraw those, never the messages.
  *
  * @module
  */

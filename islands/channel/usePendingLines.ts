@@ -1,13 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The lines typed in a window that are not shown as messages yet (from the
- * outbox), and the lines this tab sent that the app took, marked delivered.
- *
- * A line stays shown exactly once from typing to its stored message:
- * - echo-message can bring its message on the live stream before the send
- *   is answered: the pending line is hidden as soon as its message shows;
- * - a send answered `202` (stored later) leaves the outbox with no message
- *   yet: the line stays, as sent, until its message arrives.
+ * The lines typed in a window not shown as messages yet (from the outbox),
+ * and those this tab sent that the app took, marked delivered: each shows
+ * once, whether echo-message brings its message before the answer or a
+ * `202` leaves it waiting for its message.
  *
  * @module
  */

@@ -356,7 +356,7 @@ Deno.test("pages: a line sent without JavaScript to a disconnected server comes 
     );
     const props = islandProps(text, "ChannelView");
     assertEquals([props.draft, props.error], ["hello <there>", "Server not connected"]);
-    assertMatch(text, /value="hello &lt;there>"/);
+    assertMatch(text, />hello &lt;there><\/textarea>/);
     assertMatch(text, /role="alert">Server not connected</);
   });
 });
