@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { type IdleProcess, parentPids, pssMiB, spawnIdle } from "../support/processes.ts";
 import { type Figure, type Peer, ratioTarget, summarize } from "../support/stats.ts";
 import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
+import { type BundledWorker, bundleWorker, spawnBundledWorker } from "../support/workerBundle.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "worker memory";
@@ -42,6 +43,8 @@ export interface MemoryResult {
   /** How long connecting every worker took, ms. */
   connectAllMs: number;
   networks: NetworksMemory;
+  /** Workers of the prototype, started from the bundled worker, connected beside the others. */
+  bundled: number[];
 }
 
 /**
@@ -58,21 +61,56 @@ export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResul
   const start = performance.now();
   const connected = await connectAll(env, servers);
   const connectAllMs = performance.now() - start;
-  ctx.log(`${connected.length} workers connected in ${Math.round(connectAllMs)} ms; idling`);
+  ctx.log(`${connected.length} workers connected in ${Math.round(connectAllMs)} ms`);
+  const bundled = await startBundledWorkers(ctx, Math.min(sizes.networks, sizes.memoryWorkers));
+  ctx.log(`${bundled.length} bundled workers (prototype) connected; idling`);
   const bare: IdleProcess[] = Array.from({ length: BARE_PROCESSES }, () => spawnIdle());
   try {
     await new Promise((r) => setTimeout(r, sizes.memoryIdleMs));
     const pids = workerPids(connected);
-    const pss = await pssMiB([...pids, env.appPid, ...bare.map((b) => b.pid)]);
+    const pss = await pssMiB([...pids, env.appPid, ...bare.map((b) => b.pid), ...bundled.map((b) => b.pid)]);
     return {
       workers: pids.map((pid) => pss.get(pid)!),
       app: pss.get(env.appPid)!,
       bare: bare.map((b) => pss.get(b.pid)!),
       connectAllMs,
       networks,
+      bundled: bundled.map((b) => pss.get(b.pid)!),
     };
   } finally {
-    await Promise.all(bare.map((b) => b.stop()));
+    await Promise.all([...bare, ...bundled].map((p) => p.stop()));
+  }
+}
+
+/**
+ * Starts `count` workers from the bundled worker, on servers of their own
+ * that the app does not connect, and waits until each is connected. They
+ * log in as the bench's app does, not as worker roles: the same code.
+ */
+async function startBundledWorkers(ctx: ScenarioContext, count: number): Promise<BundledWorker[]> {
+  const { env } = ctx;
+  const socketDir = `${env.tmpDir}/bundled`;
+  await Deno.mkdir(socketDir, { mode: 0o700 });
+  const bundle = await bundleWorker(env.tmpDir);
+  const workers: BundledWorker[] = [];
+  try {
+    const servers: ServerInfo[] = [];
+    for (let i = 0; i < count; i++) servers.push(await env.createServer(`bun${i}`));
+    for (const server of servers) {
+      workers.push(spawnBundledWorker(bundle, {
+        serverId: server.id,
+        ircHost: "127.0.0.1",
+        ircPort: env.irc.port,
+        databaseUrl: env.databaseUrl,
+        socketDir,
+        logLevel: "warn",
+      }));
+    }
+    await Promise.all(servers.map((s) => env.waitForStatus(s.id, "connected", 120_000)));
+    return workers;
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw error;
   }
 }
 
@@ -164,6 +202,16 @@ export function memoryFigures(result: MemoryResult): Figure[] {
       baseline: bare.p50,
       baselineNote,
       note,
+    },
+    {
+      scenario: SCENARIO,
+      figure: "PSS per worker, bundled (prototype, median)",
+      unit: "MiB",
+      value: summarize(result.bundled).p50,
+      baseline: bare.p50,
+      baselineNote,
+      note:
+        `${result.bundled.length} workers from one minified file (deno bundle), connected beside the others`,
     },
     {
       scenario: SCENARIO,

@@ -42,6 +42,9 @@ Deno.test("every bench scenario produces its figures with baselines", async () =
       }
       assert(result.target === undefined || result.met !== null, `no verdict for ${result.figure}`);
     }
+    for (const figure of ["networks, whole app", "bundled (prototype"]) {
+      assert(results.some((r) => r.figure.includes(figure)), `no figure "${figure}":\n${table}`);
+    }
     const lost = results.find((r) => r.scenario === "ingest" && r.figure === "lost");
     assertEquals(lost?.value, 0, `ingest lost lines:\n${table}`);
   } finally {
