@@ -25,6 +25,7 @@ import { HttpClient } from "../support/httpClient.ts";
 import { startInspIrcd } from "../support/inspircd.ts";
 import { deferred, type Probe, runPaced, within } from "../support/pace.ts";
 import { openEventStream } from "../support/sseClient.ts";
+import { readTimedLines } from "../support/timedLines.ts";
 import { type Figure, percentileFigures, ratioTarget, summarize, type Summary } from "../support/stats.ts";
 import type { ScenarioContext } from "./context.ts";
 
@@ -273,20 +274,8 @@ class RawIrcClient {
     return seen.promise.finally(() => this.#lineWaiters.delete(waiter));
   }
 
-  async #read(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
-    const decoder = new TextDecoder();
-    let rest = "";
-    try {
-      while (!this.#closed) {
-        const n = await this.#conn.read(buffer);
-        if (n === null) break;
-        const at = performance.now();
-        const lines = (rest + decoder.decode(buffer.subarray(0, n), { stream: true })).split("\r\n");
-        rest = lines.pop() ?? "";
-        for (const line of lines) this.#handle(line, at);
-      }
-    } catch { /* closed */ }
+  #read(): Promise<void> {
+    return readTimedLines(this.#conn, (line, at) => this.#handle(line, at), () => this.#closed);
   }
 
   #handle(line: string, at: number): void {

@@ -15,7 +15,18 @@ import { type SpawnedServer, spawnServer } from "./spawned.ts";
 
 /** Where Debian installs the server and its modules. */
 export const INSPIRCD_BINARY = "/usr/sbin/inspircd";
-const MODULE_DIR = "/usr/lib/inspircd/modules";
+/** Where Debian installs InspIRCd's modules. */
+export const INSPIRCD_MODULE_DIR = "/usr/lib/inspircd/modules";
+
+/** The IRCv3 modules a network runs, as configuration lines (the bench's and the tests' servers load them). */
+export const IRCV3_MODULES = `<module name="cap">
+<module name="ircv3">
+<module name="ircv3_servertime">
+<module name="ircv3_msgid">
+<module name="ircv3_echomessage">
+<module name="ircv3_batch">
+<module name="ircv3_capnotify">
+`;
 
 /** A running InspIRCd. */
 export interface InspIrcd {
@@ -38,19 +49,12 @@ export function inspircdConfig(port: number, dir: string): string {
          resolvehostnames="no" useident="no">
 <channels users="1000" opers="1000">
 <dns server="127.0.0.1" timeout="1">
-<path configdir="${dir}" datadir="${dir}" logdir="${dir}" moduledir="${MODULE_DIR}">
+<path configdir="${dir}" datadir="${dir}" logdir="${dir}" moduledir="${INSPIRCD_MODULE_DIR}">
 <performance quietbursts="yes" softlimit="1024" somaxconn="128">
 <security hideserver="" userstats="Pu" maxtargets="20">
 <options syntaxhints="no" announcets="yes" hostintopic="yes" pingwarning="15" splitwhois="no">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="${dir}/ircd.log">
-<module name="cap">
-<module name="ircv3">
-<module name="ircv3_servertime">
-<module name="ircv3_msgid">
-<module name="ircv3_echomessage">
-<module name="ircv3_batch">
-<module name="ircv3_capnotify">
-<module name="ircv3_chghost">
+${IRCV3_MODULES}<module name="ircv3_chghost">
 <module name="namesx">
 <module name="uhnames">
 `;
@@ -85,30 +89,40 @@ export async function startInspIrcd(): Promise<InspIrcd> {
       await server.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     })();
-  const deadline = performance.now() + 30_000;
-  while (true) {
-    if (server.exited()) {
-      const text = await log();
-      await stop();
-      throw new Error(`InspIRCd exited at start:\n${text.slice(-2000)}`);
-    }
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      break;
-    } catch { /* not listening yet */ }
-    if (performance.now() > deadline) {
-      const text = await log();
-      await stop();
-      throw new Error(`InspIRCd did not listen on ${port} within 30 s:\n${text.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitForListening(port, server, log);
+  } catch (error) {
+    await stop();
+    throw error;
   }
   return { port, log, stop };
 }
 
-// A port the kernel has just handed out, closed again for InspIRCd to bind.
-function freePort(): number {
+/**
+ * Resolves once InspIRCd (`server`) accepts connections on `port`; throws
+ * with the end of its `log` if it exits first or is not listening within 30 s.
+ */
+export async function waitForListening(
+  port: number,
+  server: SpawnedServer,
+  log: () => Promise<string>,
+): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (true) {
+    if (server.exited()) throw new Error(`InspIRCd exited at start:\n${(await log()).slice(-3000)}`);
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch { /* not listening yet */ }
+    if (performance.now() > deadline) {
+      throw new Error(`InspIRCd did not listen on ${port} within 30 s:\n${(await log()).slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A loopback port the kernel has just handed out, closed again for a server to bind. */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();

@@ -13,6 +13,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { readTimedLines } from "./timedLines.ts";
 
 /** One registered client, as the server sees it. */
 export interface BenchIrcClient {
@@ -205,26 +206,7 @@ export function startBenchIrcServer(): BenchIrcServer {
     }
 
     async serve(): Promise<void> {
-      const buffer = new Uint8Array(64 * 1024);
-      const decoder = new TextDecoder();
-      let rest = "";
-      try {
-        while (!this.#closed) {
-          const n = await this.#conn.read(buffer);
-          if (n === null) break;
-          const at = performance.now();
-          const text = rest + decoder.decode(buffer.subarray(0, n), { stream: true });
-          let start = 0;
-          let newline: number;
-          while ((newline = text.indexOf("\n", start)) !== -1) {
-            const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-            if (end > start) this.#handle(text.slice(start, end), at);
-            start = newline + 1;
-          }
-          rest = text.slice(start);
-          if (rest.length > 8192) break; // no line that long: not IRC
-        }
-      } catch { /* reset by peer */ }
+      await readTimedLines(this.#conn, (line, at) => this.#handle(line, at), () => this.#closed);
       this.#quit("Connection closed");
     }
 

@@ -17,12 +17,18 @@
 import { ircLines } from "./ircLines.ts";
 import { connectRawIrcClient } from "./rawIrcClient.ts";
 import { type SpawnedServer, spawnServer } from "../../bench/support/spawned.ts";
+import {
+  freePort,
+  INSPIRCD_BINARY,
+  INSPIRCD_MODULE_DIR,
+  IRCV3_MODULES,
+  waitForListening,
+} from "../../bench/support/inspircd.ts";
 
 /** Where Debian installs the servers. */
-export const INSPIRCD = "/usr/sbin/inspircd";
+export const INSPIRCD = INSPIRCD_BINARY;
 /** Anope's binary. */
 export const ANOPE = "/usr/sbin/anope";
-const INSPIRCD_MODULES = "/usr/lib/inspircd/modules";
 // Anope looks for its modules in `<modulesdir>/modules/`.
 const ANOPE_MODULES = "/usr/lib/anope";
 const LINK_PASSWORD = "ircweb-link-secret";
@@ -79,7 +85,7 @@ export async function startIrcNetwork(): Promise<IrcNetwork> {
     const asRoot = ["--runasroot"];
     const ircd = spawn(INSPIRCD, ["--nofork", "--nopid", "--config", `${dir}/inspircd.conf`, ...asRoot]);
     children.push(ircd);
-    await waitForPort(port, ircd, async () => `${await readLog(`${dir}/ircd.log`)}${ircd.printed()}`);
+    await waitForListening(port, ircd, async () => `${await readLog(`${dir}/ircd.log`)}${ircd.printed()}`);
     const services = spawn(ANOPE, [
       "--nofork",
       `--confdir=${dir}/anope`,
@@ -194,7 +200,7 @@ function inspircdConfig(dir: string, port: number, tlsPort: number, linkPort: nu
          fakelag="no" localmax="1000" globalmax="1000" maxconnwarn="no" limit="1000"
          resolvehostnames="no" useident="no">
 <dns server="127.0.0.1" timeout="1">
-<path configdir="${dir}" datadir="${dir}" logdir="${dir}" moduledir="${INSPIRCD_MODULES}">
+<path configdir="${dir}" datadir="${dir}" logdir="${dir}" moduledir="${INSPIRCD_MODULE_DIR}">
 <security hideserver="" userstats="Pu">
 <options syntaxhints="no" announcets="yes" pingwarning="15" casemapping="ascii">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="${dir}/ircd.log">
@@ -211,14 +217,7 @@ function inspircdConfig(dir: string, port: number, tlsPort: number, linkPort: nu
 <link name="${SERVICES_NAME}" ipaddr="127.0.0.1" port="${linkPort}" allowmask="127.0.0.0/8"
       sendpass="${LINK_PASSWORD}" recvpass="${LINK_PASSWORD}">
 <uline server="${SERVICES_NAME}" silent="yes">
-<module name="cap">
-<module name="ircv3">
-<module name="ircv3_servertime">
-<module name="ircv3_msgid">
-<module name="ircv3_echomessage">
-<module name="ircv3_batch">
-<module name="ircv3_capnotify">
-<module name="ircv3_accounttag">
+${IRCV3_MODULES}<module name="ircv3_accounttag">
 <module name="chanhistory">
 <chanhistory maxlines="50" prefixmsg="no" bots="yes">
 `;
@@ -321,21 +320,6 @@ function spawn(binary: string, args: string[]): Child {
   return spawnServer(binary, args, `${binary} is missing: apt-get install -y inspircd anope`);
 }
 
-async function waitForPort(port: number, child: Child, log: () => Promise<string>): Promise<void> {
-  const deadline = performance.now() + 30_000;
-  while (true) {
-    if (child.exited()) throw new Error(`InspIRCd exited at start:\n${(await log()).slice(-3000)}`);
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch { /* not listening yet */ }
-    if (performance.now() > deadline) {
-      throw new Error(`InspIRCd did not listen on ${port} within 30 s:\n${(await log()).slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 // Linked once NickServ is a user on InspIRCd: WHOIS it until it is.
 async function waitForServices(port: number, services: Child, log: () => Promise<string>): Promise<void> {
   const client = await connectRawIrcClient(port, "linkcheck");
@@ -361,12 +345,4 @@ async function waitForServices(port: number, services: Child, log: () => Promise
 
 async function readLog(path: string): Promise<string> {
   return await Deno.readTextFile(path).catch(() => "");
-}
-
-// A port the kernel has just handed out, closed again for a server to bind.
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
