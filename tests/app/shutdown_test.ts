@@ -5,66 +5,59 @@
  * `deno task start` itself, and two instances on one database.
  */
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { type FakeIrcServer, startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { type ServerFixture, withServerFixture } from "../support/serverFixture.ts";
 import { childPids, killProcess, processAlive } from "../support/process.ts";
 import { type AppProcess, type AppProcessOptions, startAppProcess } from "../support/appProcess.ts";
-import { createServer, waitForStatus } from "../support/worker.ts";
+import { waitForStatus } from "../support/worker.ts";
 import { IrcCommandSender } from "../../lib/ircCommandSender.ts";
 import { findServer } from "../../lib/servers.ts";
-import type { Server } from "../../lib/db/schema.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
-interface Setup {
-  database: TestDatabase;
-  irc: FakeIrcServer;
-  socketDir: string;
-  server: Server;
+interface Setup extends ServerFixture {
   /** Starts an app process; every one still running is killed at the end. */
   app(options?: AppProcessOptions): Promise<AppProcess>;
 }
 
-async function withApps(fn: (t: Setup) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer();
-  // Under the project's tmp/: the app may read and write there (`deno task start`).
+/** Makes the app's socket folder under the project's tmp/: the app may read and write there (`deno task start`). */
+async function appSocketDir(): Promise<string> {
   await Deno.mkdir(`${root}/tmp`, { recursive: true });
   const socketDir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: "app-sockets-" });
   await Deno.chmod(socketDir, 0o700);
-  const server = await createServer(database.db, { port: irc.port, autoconnect: true });
-  const apps: AppProcess[] = [];
-  try {
-    await fn({
-      database,
-      irc,
-      socketDir,
-      server,
-      async app(options?: AppProcessOptions) {
-        const app = await startAppProcess(database.url, socketDir, options);
-        apps.push(app);
-        return app;
-      },
-    });
-  } catch (error) {
-    apps.forEach((app, i) => console.error(`--- app ${i} ---\n${app.log()}`));
-    throw error;
-  } finally {
-    for (const app of apps) {
-      try {
-        app.child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await app.exited;
+  return socketDir;
+}
+
+async function withApps(fn: (t: Setup) => Promise<void>): Promise<void> {
+  const options = { server: { autoconnect: true }, socketDir: appSocketDir };
+  await withServerFixture(options, async (fixture) => {
+    const { database, socketDir, server } = fixture;
+    const apps: AppProcess[] = [];
+    try {
+      await fn({
+        ...fixture,
+        async app(options?: AppProcessOptions) {
+          const app = await startAppProcess(database.url, socketDir, options);
+          apps.push(app);
+          return app;
+        },
+      });
+    } catch (error) {
+      apps.forEach((app, i) => console.error(`--- app ${i} ---\n${app.log()}`));
+      throw error;
+    } finally {
+      for (const app of apps) {
+        try {
+          app.child.kill("SIGKILL");
+        } catch { /* exited */ }
+        await app.exited;
+      }
+      // Whatever worker a failed test left: its quit ends it.
+      const row = await findServer(database.db, server.id);
+      if (row?.pid && await processAlive(row.pid)) {
+        await new IrcCommandSender(row).quit().catch(() => {});
+      }
     }
-    // Whatever worker a failed test left: its quit ends it.
-    const row = await findServer(database.db, server.id);
-    if (row?.pid && await processAlive(row.pid)) {
-      await new IrcCommandSender(row).quit().catch(() => {});
-    }
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  });
 }
 
 function socketFiles(dir: string): string[] {

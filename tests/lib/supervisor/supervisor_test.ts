@@ -3,10 +3,15 @@
  * against the small test IRC server and a test database.
  */
 import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../../support/assert.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/database.ts";
+import { createTestDatabase } from "../../support/database.ts";
 import { type FakeIrcServer, startFakeIrcServer } from "../../support/fakeIrcServer.ts";
 import { killProcess, processAlive, processArguments } from "../../support/process.ts";
 import { createServer, makeSocketDir, spawnWorker, waitForStatus } from "../../support/worker.ts";
+import {
+  type ServerFixture,
+  type ServerFixtureOptions,
+  withServerFixture,
+} from "../../support/serverFixture.ts";
 import { IrcCommandSender } from "../../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
 import { Supervisor, type SupervisorOptions } from "../../../lib/supervisor/supervisor.ts";
@@ -14,47 +19,38 @@ import { WorkerLimitError } from "../../../lib/supervisor/errors.ts";
 import { LEASE_NAMESPACE } from "../../../lib/serverLease.ts";
 import { sql } from "kysely";
 import { PUBLIC_ONLY } from "../../../lib/ircTargets.ts";
-import type { Server } from "../../../lib/db/schema.ts";
 
-interface Setup {
-  database: TestDatabase;
-  irc: FakeIrcServer;
-  socketDir: string;
-  server: Server;
+interface Setup extends ServerFixture {
   /** A supervisor on the test's database; every one started is stopped at the end. */
   supervisor(options?: Partial<SupervisorOptions>): Promise<Supervisor>;
 }
 
-async function withSupervisorSetup(fn: (t: Setup) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer();
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port });
-  const supervisors: Supervisor[] = [];
-  try {
-    await fn({
-      database,
-      irc,
-      socketDir,
-      server,
-      async supervisor(options = {}) {
-        const supervisor = await Supervisor.start({
-          db: database.db,
-          databaseUrl: database.url,
-          socketDir,
-          logLevel: "info",
-          ...options,
-        });
-        supervisors.push(supervisor);
-        return supervisor;
-      },
-    });
-  } finally {
-    for (const supervisor of supervisors) await supervisor.stop();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+async function withSupervisorSetup(
+  fn: (t: Setup) => Promise<void>,
+  options: ServerFixtureOptions = {},
+): Promise<void> {
+  await withServerFixture(options, async (fixture) => {
+    const { database, socketDir } = fixture;
+    const supervisors: Supervisor[] = [];
+    try {
+      await fn({
+        ...fixture,
+        async supervisor(options = {}) {
+          const supervisor = await Supervisor.start({
+            db: database.db,
+            databaseUrl: database.url,
+            socketDir,
+            logLevel: "info",
+            ...options,
+          });
+          supervisors.push(supervisor);
+          return supervisor;
+        },
+      });
+    } finally {
+      for (const supervisor of supervisors) await supervisor.stop();
+    }
+  });
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -221,12 +217,8 @@ Deno.test("supervisor: a worker told to quit through its socket (/quit) is not r
 });
 
 Deno.test("supervisor: connecting a server in error (bad password) starts it afresh", async () => {
-  const database = await createTestDatabase();
-  const irc = startFakeIrcServer({ password: "secret" });
-  const socketDir = await makeSocketDir();
-  const server = await createServer(database.db, { port: irc.port, password: "wrong" });
-  const supervisors = await Supervisor.start({ db: database.db, databaseUrl: database.url, socketDir });
-  try {
+  await withSupervisorSetup(async ({ database, server, supervisor }) => {
+    const supervisors = await supervisor();
     await supervisors.connect(server.id);
     const failed = await waitForStatus(database.db, server.id, "error");
     assertMatch(failed.last_error ?? "", /password/i);
@@ -235,12 +227,7 @@ Deno.test("supervisor: connecting a server in error (bad password) starts it afr
     const row = await waitForStatus(database.db, server.id, "connected");
     assert(row.pid !== failed.pid);
     assertEquals(await processAlive(failed.pid!), false, "the old worker is gone");
-  } finally {
-    await supervisors.stop();
-    await irc.close();
-    await database.drop();
-    await Deno.remove(socketDir, { recursive: true });
-  }
+  }, { irc: { password: "secret" }, server: { password: "wrong" } });
 });
 
 Deno.test("supervisor: two instances on one database run one worker per server", async () => {
