@@ -9,27 +9,13 @@
  */
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
+import type { ChannelMember } from "./db/schema.ts";
 import { allocateSeqs } from "./events/eventLog.ts";
 import type { LogEvent, MembersEventData } from "./events/wireFormat.ts";
 import { storableText } from "./storableText.ts";
 
-/** One member of a channel, as stored and sent. */
-export interface Member {
-  nick: string;
-  /** Channel modes of the member's prefixes, highest first (`"ov"`). */
-  modes: string;
-  /** The prefix symbols of those modes, highest first (`"@+"`), from the server's PREFIX. */
-  prefix: string;
-  /** 0 for the highest prefix of the server's PREFIX; the count of prefixes for none. */
-  rank: number;
-  user: string | null;
-  host: string | null;
-  /** The services account, when the server told (account-notify, extended-join). */
-  account: string | null;
-  /** The away message, or `null` when the member is here (away-notify). */
-  away: string | null;
-  realname: string | null;
-}
+/** One member of a channel, as stored and sent: a `channel_members` row without its keys. */
+export type Member = ChannelMember;
 
 /** A change of the members of a server's channels. */
 export type MembersChange =

@@ -118,19 +118,28 @@ export interface ServerEventsTable {
   created_at: CreatedAt;
 }
 
-/** The `channel_members` table: who is in each channel (`lib/channelMembers.ts`). */
-export interface ChannelMembersTable {
-  server_id: number;
-  channel: string;
+/** One member of a channel, as stored and sent (`lib/channelMembers.ts`). */
+export interface ChannelMember {
   nick: string;
+  /** Channel modes of the member's prefixes, highest first (`"ov"`). */
   modes: string;
+  /** The prefix symbols of those modes, highest first (`"@+"`), from the server's PREFIX. */
   prefix: string;
+  /** 0 for the highest prefix of the server's PREFIX; the count of prefixes for none. */
   rank: number;
   user: string | null;
   host: string | null;
+  /** The services account, when the server told (account-notify, extended-join). */
   account: string | null;
+  /** The away message, or `null` when the member is here (away-notify). */
   away: string | null;
   realname: string | null;
+}
+
+/** The `channel_members` table: who is in each channel, a {@link ChannelMember} a row. */
+export interface ChannelMembersTable extends ChannelMember {
+  server_id: number;
+  channel: string;
 }
 
 /** The `channel_lists` table: how far a server's last `LIST` got (`lib/channelList.ts`). */
