@@ -12,7 +12,7 @@
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
 import type { TestDatabase } from "../support/database.ts";
 import { startIrcNetwork } from "../support/inspircd.ts";
-import { startNgircd } from "../support/ngircd.ts";
+import { type Ngircd, startNgircd } from "../support/ngircd.ts";
 import { ircLines } from "../support/ircLines.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
 import { waitForStatus } from "../support/worker.ts";
@@ -34,6 +34,27 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
     fields: Partial<NewServer> & { port: number },
     fn: (t: SpawnedWorker) => Promise<void>,
   ) => withSpawnedWorker(fields, fn, async () => (await network.log()).slice(-4000));
+  // A worker of `nick` logging in with PLAIN to an ngircd, which offers no SASL.
+  const withPlainOnNgircd = async (
+    nick: string,
+    fields: Partial<NewServer>,
+    fn: (t: SpawnedWorker & { ngircd: Ngircd }) => Promise<void>,
+  ) => {
+    const ngircd = await startNgircd();
+    try {
+      const login = {
+        sasl_mechanism: "PLAIN",
+        sasl_username: nick,
+        sasl_password: `${nick}-sesame`,
+      } as const;
+      await withSaslWorker(
+        { port: ngircd.port, nickname: nick, ...login, ...fields },
+        (t) => fn({ ...t, ngircd }),
+      );
+    } finally {
+      await ngircd.close();
+    }
+  };
   let observers = 0;
   // Which account services logged `nick` in to, by WHOIS (330), seen by another client.
   const accountOf = async (nick: string) => {
@@ -122,43 +143,24 @@ Deno.test("SASL against InspIRCd + Anope: PLAIN, EXTERNAL, a wrong password, req
     });
 
     await t.step("require SASL against a server without it ends the connection, with why", async () => {
-      const ngircd = await startNgircd();
-      try {
-        await withSaslWorker({
-          port: ngircd.port,
-          nickname: "carol",
-          sasl_mechanism: "PLAIN",
-          sasl_username: "carol",
-          sasl_password: "carol-sesame",
-          require_sasl: true,
-        }, async ({ database, server, worker }) => {
+      await withPlainOnNgircd(
+        "carol",
+        { require_sasl: true },
+        async ({ database, server, worker, ngircd }) => {
           const row = await waitForStatus(database.db, server.id, "error", 20_000);
           assertMatch(row.last_error ?? "", /does not offer SASL, which this server's settings require/);
           await new Promise((r) => setTimeout(r, NO_RETRY_WAIT_MS));
           assertEquals(ngircd.connections(), 1, "one connection, no reconnect loop");
           // Never registered: no PRIVMSG or JOIN could have gone out unauthenticated.
           assert(!/registered as carol/.test(worker.stderr()), worker.stderr());
-        });
-      } finally {
-        await ngircd.close();
-      }
+        },
+      );
     });
 
     await t.step("without require SASL, a server without it is used unauthenticated", async () => {
-      const ngircd = await startNgircd();
-      try {
-        await withSaslWorker({
-          port: ngircd.port,
-          nickname: "dave",
-          sasl_mechanism: "PLAIN",
-          sasl_username: "dave",
-          sasl_password: "dave-sesame",
-        }, async ({ database, server }) => {
-          await waitForStatus(database.db, server.id, "connected", 20_000);
-        });
-      } finally {
-        await ngircd.close();
-      }
+      await withPlainOnNgircd("dave", {}, async ({ database, server }) => {
+        await waitForStatus(database.db, server.id, "connected", 20_000);
+      });
     });
   } finally {
     if (previousCert === undefined) Deno.env.delete("DENO_CERT");
