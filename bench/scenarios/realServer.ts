@@ -25,7 +25,8 @@ import { HttpClient } from "../support/httpClient.ts";
 import { startInspIrcd } from "../support/inspircd.ts";
 import { deferred, type Probe, runPaced, within } from "../support/pace.ts";
 import { openEventStream } from "../support/sseClient.ts";
-import { readTimedLines } from "../support/timedLines.ts";
+import { closeQuietly, readTimedLines } from "../support/timedLines.ts";
+import { writeAll } from "../../lib/writeAll.ts";
 import { type Figure, percentileFigures, ratioTarget, summarize, type Summary } from "../support/stats.ts";
 import type { ScenarioContext } from "./context.ts";
 
@@ -250,17 +251,13 @@ class RawIrcClient {
   }
 
   async send(line: string): Promise<void> {
-    const bytes = encoder.encode(`${line}\r\n`);
-    let offset = 0;
-    while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+    await writeAll(this.#conn, encoder.encode(`${line}\r\n`));
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch { /* already closed */ }
+    closeQuietly(this.#conn);
   }
 
   #nextLine(match: (line: string) => boolean): Promise<void> {

@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { type IdleProcess, parentPids, pssMiB, spawnIdle } from "../support/processes.ts";
 import { type Figure, type Peer, ratioTarget, summarize } from "../support/stats.ts";
 import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
-import { type BundledWorker, bundleWorker, spawnBundledWorker } from "../support/workerBundle.ts";
+import { bundleWorker, spawnBundledWorker } from "../support/workerBundle.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "worker memory";
@@ -87,12 +87,12 @@ export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResul
  * that the app does not connect, and waits until each is connected. They
  * log in as the bench's app does, not as worker roles: the same code.
  */
-async function startBundledWorkers(ctx: ScenarioContext, count: number): Promise<BundledWorker[]> {
+async function startBundledWorkers(ctx: ScenarioContext, count: number): Promise<IdleProcess[]> {
   const { env } = ctx;
   const socketDir = `${env.tmpDir}/bundled`;
   await Deno.mkdir(socketDir, { mode: 0o700 });
   const bundle = await bundleWorker(env.tmpDir);
-  const workers: BundledWorker[] = [];
+  const workers: IdleProcess[] = [];
   try {
     const servers: ServerInfo[] = [];
     for (let i = 0; i < count; i++) servers.push(await env.createServer(`bun${i}`));

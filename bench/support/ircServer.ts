@@ -13,7 +13,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { readTimedLines } from "./timedLines.ts";
+import { closeQuietly, readTimedLines } from "./timedLines.ts";
 
 /** One registered client, as the server sees it. */
 export interface BenchIrcClient {
@@ -181,9 +181,7 @@ export function startBenchIrcServer(): BenchIrcServer {
     close(): void {
       if (this.#closed) return;
       this.#closed = true;
-      try {
-        this.#conn.close();
-      } catch { /* already closed */ }
+      closeQuietly(this.#conn);
     }
 
     #flush(): void {

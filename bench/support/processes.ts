@@ -79,20 +79,15 @@ export async function describeMachine(): Promise<Machine> {
   };
 }
 
-/** A bare `deno run` of an empty script kept alive (the memory baseline). */
+/** A process the bench started and reads from outside: its pid, and how to end it. */
 export interface IdleProcess {
   pid: number;
+  /** Kills it (SIGKILL) and waits for its exit. */
   stop(): Promise<void>;
 }
 
-/** Starts `deno run` of a script that only waits. */
-export function spawnIdle(): IdleProcess {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", `${SUPPORT}idle.ts`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+/** `child` as an {@link IdleProcess}. */
+export function killable(child: Deno.ChildProcess): IdleProcess {
   return {
     pid: child.pid,
     async stop() {
@@ -102,6 +97,18 @@ export function spawnIdle(): IdleProcess {
       await child.status;
     },
   };
+}
+
+/** Starts `deno run` of a script that only waits (the memory baseline). */
+export function spawnIdle(): IdleProcess {
+  return killable(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", `${SUPPORT}idle.ts`],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn(),
+  );
 }
 
 /** Milliseconds from spawning `deno run` of an empty script to its exit (the start-up baseline). */

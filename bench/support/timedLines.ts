@@ -6,6 +6,13 @@
  * @module
  */
 
+/** Closes `conn`, which may be closed already. */
+export function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch { /* already closed */ }
+}
+
 /** The longest line the bench's peers may send: anything longer is not IRC, and ends the reading. */
 const MAX_LINE = 8192;
 

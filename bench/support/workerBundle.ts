@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type IdleProcess, killable } from "./processes.ts";
 import { WORKER_ENTRY, workerArgs, workerEnv, type WorkerSpec } from "../../lib/supervisor/workerLaunch.ts";
 
 /**
@@ -39,15 +40,8 @@ export async function bundleWorker(dir: string): Promise<string> {
 const appEnv = (name: string) =>
   name === "ALLOWED_IRC_TARGETS" ? Deno.env.get(name) ?? "127.0.0.0/8,::1" : Deno.env.get(name);
 
-/** A worker started from the bundle. */
-export interface BundledWorker {
-  pid: number;
-  /** Kills it and waits for its exit. */
-  stop(): Promise<void>;
-}
-
 /** Starts the worker of `spec` from `bundle`, with exactly the arguments and environment the app gives one. */
-export function spawnBundledWorker(bundle: string, spec: WorkerSpec): BundledWorker {
+export function spawnBundledWorker(bundle: string, spec: WorkerSpec): IdleProcess {
   const args = workerArgs(spec, appEnv).map((arg) => arg === WORKER_ENTRY ? bundle : arg);
   const child = new Deno.Command(Deno.execPath(), {
     args,
@@ -57,13 +51,5 @@ export function spawnBundledWorker(bundle: string, spec: WorkerSpec): BundledWor
     stdout: "null",
     stderr: "null",
   }).spawn();
-  return {
-    pid: child.pid,
-    async stop() {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await child.status;
-    },
-  };
+  return killable(child);
 }
