@@ -161,39 +161,96 @@ interface HitRow {
  * made it take a common word for a rare one and read every match).
  */
 export async function searchableServers(db: Db, userId: number, query: SearchQuery): Promise<number[]> {
-  const named = query.server === null
-    ? sql``
-    : sql`and (s.id::text = ${query.server} or lower(s.name) = lower(${query.server}))`;
-  const { rows } = await sql<{ id: number }>`
-    select s.id from servers s where s.user_id = ${userId} ${named} order by s.id`.execute(db);
-  return rows.map((r) => r.id);
+  return (await searchScope(db, userId, query)).serverIds;
 }
 
 /**
- * The `where` of a search over `serverIds` (the user's, from
- * {@link searchableServers}), without the cursor; `m` is `messages`.
+ * The servers a search reads, and those of them whose newest rows the
+ * indexer has not reached yet, with its watermark (migration 0018): rows
+ * numbered past it may have no vector yet.
  */
-function searchConditions(serverIds: readonly number[], query: SearchQuery): RawBuilder<unknown>[] {
+interface SearchScope {
+  serverIds: number[];
+  behind: { serverIds: number[]; indexedSeqs: number[] };
+}
+
+async function searchScope(db: Db, userId: number, query: SearchQuery): Promise<SearchScope> {
+  const named = query.server === null
+    ? sql``
+    : sql`and (s.id::text = ${query.server} or lower(s.name) = lower(${query.server}))`;
+  const { rows } = await sql<{ id: number; indexed_seq: string; behind: boolean }>`
+    select s.id, coalesce(p.indexed_seq, 0) as indexed_seq,
+           coalesce(q.last_seq, 0) > coalesce(p.indexed_seq, 0) as behind
+    from servers s
+    left join search_index_progress p on p.server_id = s.id
+    left join server_event_seqs q on q.server_id = s.id
+    where s.user_id = ${userId} ${named} order by s.id`.execute(db);
+  const behind = rows.filter((r) => r.behind);
+  return {
+    serverIds: rows.map((r) => r.id),
+    behind: { serverIds: behind.map((r) => r.id), indexedSeqs: behind.map((r) => Number(r.indexed_seq)) },
+  };
+}
+
+/** A search's `from ... where ...`: through the index, and of the rows not indexed yet (if it has words). */
+interface SearchParts {
+  indexed: RawBuilder<unknown>;
+  fresh: RawBuilder<unknown> | null;
+}
+
+/**
+ * Where a search reads, with `extra` conditions (the cursor); `m` is
+ * `messages`. With words or `from:`, two parts: the rows the indexer has
+ * reached, through the GIN index, and those it has not (numbered past their
+ * server's watermark, no vector yet), matched directly, so a message is
+ * found the moment it is stored. In one statement the two never overlap: a
+ * row has its vector or not, and the watermark read before only grows. A
+ * server caught up when the scope was read has no second part: what it
+ * stores after that came after the search.
+ */
+function searchParts(scope: SearchScope, query: SearchQuery, extra: RawBuilder<unknown>[]): SearchParts {
   const conditions: RawBuilder<unknown>[] = [
-    sql`m.server_id = any(${[...serverIds]}::int4[])`,
     // Verbatim the index's predicate, so the planner may use it.
     sql.raw(`m.${SEARCHED_TYPES_SQL}`),
+    ...extra,
   ];
-  if (query.text) {
-    conditions.push(sql`m.search_vector @@ websearch_to_tsquery('simple', ${query.text})`);
-  }
   for (const substring of query.substrings) {
     conditions.push(sql`m.content ilike ${`%${escapeLike(substring)}%`}`);
-  }
-  if (query.from !== null) {
-    // The sender's lexeme in the vector (migration 0009): one more term of the index lookup.
-    conditions.push(sql`m.search_vector @@ ircweb_from_query(${query.from})`);
   }
   // lower(), like the (server_id, lower(target), id) index.
   if (query.in !== null) conditions.push(sql`lower(m.target) = lower(${query.in})`);
   if (query.since !== null) conditions.push(sql`m.created_at >= ${query.since}`);
   if (query.until !== null) conditions.push(sql`m.created_at < ${query.until}`);
-  return conditions;
+  const tsqueries: RawBuilder<unknown>[] = [];
+  if (query.text) tsqueries.push(sql`websearch_to_tsquery('simple', ${query.text})`);
+  // The sender's lexeme in the vector (migration 0009): one more term of the index lookup.
+  if (query.from !== null) tsqueries.push(sql`ircweb_from_query(${query.from})`);
+  const servers = sql`m.server_id = any(${scope.serverIds}::int4[])`;
+  const matched = [...conditions, ...tsqueries.map((q) => sql`m.search_vector @@ ${q}`)];
+  const indexed = sql`from messages m where ${sql.join([servers, ...matched], sql` and `)}`;
+  // Where the indexer has caught up (most of the time), the search is the index's alone.
+  if (tsqueries.length === 0 || scope.behind.serverIds.length === 0) return { indexed, fresh: null };
+  const fresh = sql`
+    from unnest(${scope.behind.serverIds}::int4[], ${scope.behind.indexedSeqs}::int8[])
+      as f(server_id, indexed_seq)
+    join messages m on m.server_id = f.server_id and m.seq > f.indexed_seq
+    where ${
+    sql.join([
+      sql`m.search_vector is null`,
+      ...conditions,
+      sql`ircweb_search_vector(m.content, m.sender) @@ (${sql.join(tsqueries, sql` && `)})`,
+    ], sql` and `)
+  }`;
+  return { indexed, fresh };
+}
+
+/** The newest `limit` rows of the parts, as `messages` rows. */
+function newestOf(parts: SearchParts, limit: number): RawBuilder<unknown> {
+  const indexed = sql`select m.* ${parts.indexed} order by m.id desc limit ${limit}`;
+  if (parts.fresh === null) return indexed;
+  return sql`
+    select u.* from ((${indexed}) union all (select m.* ${parts.fresh} order by m.id desc limit ${limit})) u
+    order by u.id desc limit ${limit}`;
 }
 
 /**
@@ -206,13 +263,14 @@ export async function searchMessages(db: Db, userId: number, request: SearchRequ
   const { query, limit, cursor } = request;
   // Ranking needs words to rank by; filters alone list newest first.
   const order: SearchOrder = query.text ? request.order : "newest";
-  const serverIds = await searchableServers(db, userId, query);
-  if (serverIds.length === 0) return { results: [], next_cursor: null, total: 0, total_exact: true, order };
-  const where = searchConditions(serverIds, query);
+  const scope = await searchScope(db, userId, query);
+  if (scope.serverIds.length === 0) {
+    return { results: [], next_cursor: null, total: 0, total_exact: true, order };
+  }
   const timeoutMs = request.timeoutMs ?? SEARCH_TIMEOUT_MS;
   const [rows, total] = await Promise.all([
-    bounded(db, timeoutMs, (trx) => pageRows(trx, where, query, order, limit + 1, cursor)),
-    bounded(db, timeoutMs, (trx) => countMatches(trx, where)),
+    bounded(db, timeoutMs, (trx) => pageRows(trx, scope, query, order, limit + 1, cursor)),
+    bounded(db, timeoutMs, (trx) => countMatches(trx, searchParts(scope, query, []))),
   ]);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
@@ -234,7 +292,7 @@ export async function searchMessages(db: Db, userId: number, request: SearchRequ
 
 async function pageRows(
   db: Db,
-  where: RawBuilder<unknown>[],
+  scope: SearchScope,
   query: SearchQuery,
   order: SearchOrder,
   limit: number,
@@ -250,19 +308,16 @@ async function pageRows(
   const headline = query.text
     ? sql`ts_headline('simple', replace(replace(p.content, '&', '&amp;'), '<', '&lt;'), ${tsquery}, ${options})`
     : sql`null`;
-  const conditions = [...where];
   let candidates;
   if (order === "newest") {
-    if (cursor) conditions.push(sql`m.id < ${cursor.id}`);
-    candidates = sql`
-      select m.*, null::real as rank from messages m where ${sql.join(conditions, sql` and `)}
-      order by m.id desc limit ${limit}`;
+    const parts = searchParts(scope, query, cursor ? [sql`m.id < ${cursor.id}`] : []);
+    candidates = sql`select n.*, null::real as rank from (${newestOf(parts, limit)}) n`;
   } else {
+    // A row the indexer has not reached is ranked on the vector it will have.
     const ranked = sql`
-      select w.*, ts_rank(w.search_vector, ${tsquery}) as rank from (
-        select m.* from messages m where ${sql.join(conditions, sql` and `)}
-        order by m.id desc limit ${RANK_WINDOW}
-      ) w`;
+      select w.*, ts_rank(coalesce(w.search_vector, ircweb_search_vector(w.content, w.sender)), ${tsquery})
+               as rank
+      from (${newestOf(searchParts(scope, query, []), RANK_WINDOW)}) w`;
     const after = cursor
       ? sql`where r.rank < ${cursor.rank ?? 0}::real or (r.rank = ${
         cursor.rank ?? 0
@@ -292,11 +347,13 @@ async function bounded<T>(db: Db, timeoutMs: number, fn: (trx: Db) => Promise<T>
   }
 }
 
-async function countMatches(db: Db, where: RawBuilder<unknown>[]): Promise<number> {
-  const { rows } = await sql<{ n: string }>`
-    select count(*) as n from (
-      select 1 from messages m where ${sql.join(where, sql` and `)} limit ${COUNT_CAP + 1}
-    ) c`.execute(db);
+/** Matches of both parts, each counted up to just past the cap. */
+async function countMatches(db: Db, parts: SearchParts): Promise<number> {
+  const capped = (from: RawBuilder<unknown>) => sql`(select 1 ${from} limit ${COUNT_CAP + 1})`;
+  const counted = parts.fresh === null
+    ? capped(parts.indexed)
+    : sql`${capped(parts.indexed)} union all ${capped(parts.fresh)}`;
+  const { rows } = await sql<{ n: string }>`select count(*) as n from (${counted}) c`.execute(db);
   return Number(rows[0].n);
 }
 

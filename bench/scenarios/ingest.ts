@@ -8,17 +8,18 @@
  * of the same columns, 1,000 rows a statement (the worker's largest batch),
  * one statement after the other.
  *
- * What the search indexes (migration `0009_search`) cost per inserted row:
- * the same blast again at a fresh worker with them dropped, in the same
- * run, then they are built again.
+ * What search costs the insert path: the same blast again at a fresh worker
+ * with search gone (its GIN index dropped, the app's indexer held off, so
+ * the vector is neither computed nor indexed), in the same run; then the
+ * index is built again and the indexer catches up.
  *
  * @module
  */
 import pg from "pg";
 import { sql } from "kysely";
-import type { Kysely } from "kysely";
-import * as searchMigration from "../../lib/db/migrations/0009_search.ts";
-import { type Figure } from "../support/stats.ts";
+import { SEARCHED_TYPES_SQL, VECTOR_INDEX } from "../../lib/db/migrations/0009_search.ts";
+import { INDEXER_LOCK_SQL } from "../../lib/search/indexer.ts";
+import { type Figure, ratioTarget } from "../support/stats.ts";
 import { channelLine, openChatServer, type ScenarioContext } from "./context.ts";
 
 const SCENARIO = "ingest";
@@ -41,14 +42,29 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   const baselineRowsPerSecond = await baselineInsertRate(env.databaseUrl, lines);
   ctx.log(`ingest baseline: ${Math.round(baselineRowsPerSecond)} rows/s`);
   const withIndexes = await blast(ctx, "ingest", "#flood");
-  // The migration takes the schema-less Kysely every migration does.
-  const untyped = env.db as unknown as Kysely<unknown>;
-  await searchMigration.down(untyped);
+  const withoutSearchIndexes = await withoutSearch(env.databaseUrl, () => blast(ctx, "ingest2", "#flood2"));
+  return { ...withIndexes, lines, baselineRowsPerSecond, withoutSearchIndexes };
+}
+
+/**
+ * Runs `fn` with search gone from the insert path: the app's indexer kept
+ * from running by its own lock, held here, and the GIN index dropped; then
+ * the index is built again as migration 0009 builds it.
+ */
+async function withoutSearch<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    const withoutSearchIndexes = await blast(ctx, "ingest2", "#flood2");
-    return { ...withIndexes, lines, baselineRowsPerSecond, withoutSearchIndexes };
+    await client.query(`select pg_advisory_lock(${INDEXER_LOCK_SQL})`);
+    await client.query(`drop index concurrently if exists ${VECTOR_INDEX}`);
+    try {
+      return await fn();
+    } finally {
+      await client.query(`create index concurrently if not exists ${VECTOR_INDEX} on messages
+        using gin (search_vector) where ${SEARCHED_TYPES_SQL}`);
+    }
   } finally {
-    await searchMigration.up(untyped);
+    await client.end();
   }
 }
 
@@ -117,7 +133,7 @@ export function ingestFigures(result: IngestResult): Figure[] {
       value: rate,
       baseline: result.baselineRowsPerSecond,
       baselineNote: `multi-row insert, ${BATCH} rows a statement (npm:pg)`,
-      target: { op: ">=", value: 25_000 },
+      target: ratioTarget(">=", 0.5),
       note: `${result.persisted} rows in ${result.seconds.toFixed(2)} s`,
     },
     {

@@ -10,6 +10,7 @@ import { createTestDatabase } from "../support/database.ts";
 import { createServer } from "../support/worker.ts";
 import { createDb } from "../../lib/db/database.ts";
 import * as searchMigration from "../../lib/db/migrations/0009_search.ts";
+import * as indexerMigration from "../../lib/db/migrations/0018_search_indexer.ts";
 import { provisionWorkerRole } from "../../lib/db/workerRoles.ts";
 import { insertMessages } from "../../lib/messages.ts";
 import {
@@ -170,6 +171,8 @@ Deno.test("search migration: vectors from the trigger, the index used, and an in
   const db = database.db as unknown as Kysely<unknown>;
   try {
     assertEquals(await indexState(db), { messages_search_vector: true });
+    // 0009 as a database from before 0018 has it, trigger and all.
+    await indexerMigration.down(db);
     const server = await createServer(database.db, { port: 6667 });
     await sql`
       insert into messages (server_id, target, sender, content, message_type, seq)
@@ -205,6 +208,7 @@ Deno.test("search migration: vectors from the trigger, the index used, and an in
     await searchMigration.up(db);
     assertEquals(await indexState(db), { messages_search_vector: true });
     assertEquals(await nulls(), { searched: 0, other: 500 });
+    await indexerMigration.up(db);
     const page = await searchMessages(database.db, server.user_id, {
       query: parsed("word4242"),
       order: "newest",
