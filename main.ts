@@ -18,6 +18,7 @@ import { watchParent } from "./lib/parentWatch.ts";
 import { Retention } from "./lib/retention.ts";
 import { EventFeed } from "./lib/events/eventFeed.ts";
 import { PushSender } from "./lib/push/pushSender.ts";
+import { SearchIndexer } from "./lib/search/indexer.ts";
 
 const log = logger("app");
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   let workerConnections: WorkerConnectionPool | undefined;
   let retention: Retention | undefined;
   let pushSender: PushSender | undefined;
+  let searchIndexer: SearchIndexer | undefined;
   let started = false;
   let stopRequested = false;
   let stopping = false;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     workerConnections?.close();
     pushSender?.close();
     await retention?.stop().catch((e) => log.error(errorMessage(e)));
+    await searchIndexer?.stop().catch((e) => log.error(errorMessage(e)));
     await bus?.close().catch(() => {});
     await database?.close().catch((e) => log.error(errorMessage(e)));
     Deno.exit(code);
@@ -128,6 +131,8 @@ async function main(): Promise<void> {
     if (config.retentionDays !== undefined || config.maxMessagesPerServer !== undefined) {
       retention = Retention.start(database.db, config);
     }
+    // Search vectors of what the workers store, off their insert path.
+    searchIndexer = SearchIndexer.start(database.db);
     started = true;
   } catch (error) {
     log.error(errorMessage(error));

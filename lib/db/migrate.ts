@@ -24,6 +24,7 @@ import * as busChannels from "./migrations/0014_bus_channels.ts";
 import * as messageMsgid from "./migrations/0015_message_msgid.ts";
 import * as pushSubscriptions from "./migrations/0016_push_subscriptions.ts";
 import * as windowOrder from "./migrations/0017_window_order.ts";
+import * as searchIndexer from "./migrations/0018_search_indexer.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0015_message_msgid": messageMsgid,
   "0016_push_subscriptions": pushSubscriptions,
   "0017_window_order": windowOrder,
+  "0018_search_indexer": searchIndexer,
 };
 
 const provider: MigrationProvider = {
