@@ -16,6 +16,10 @@ import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";
 import { watchParent } from "./lib/parentWatch.ts";
 import { Retention } from "./lib/retention.ts";
+import { deriveInstanceId, type InstanceInfo } from "./lib/instances.ts";
+import { PeerClient, readPeerKey } from "./lib/instanceRpc.ts";
+import { CommandRouter } from "./lib/commandRouter.ts";
+import { Placement } from "./lib/placement.ts";
 import { EventFeed } from "./lib/events/eventFeed.ts";
 import { PushSender } from "./lib/push/pushSender.ts";
 import { SearchIndexer } from "./lib/search/indexer.ts";
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
   let server: Deno.HttpServer | undefined;
   let workerConnections: WorkerConnectionPool | undefined;
   let retention: Retention | undefined;
+  let placement: Placement | undefined;
   let pushSender: PushSender | undefined;
   let searchIndexer: SearchIndexer | undefined;
   let started = false;
@@ -43,6 +48,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("shutting down");
+    // Out of the placement first, so the other instances take each network
+    // up as soon as its worker has quit here and its lease is given up.
+    await placement?.stop().catch((e) => log.error(errorMessage(e)));
     // Workers first: they need the database to clear their rows.
     await supervisor?.stop().catch((e) => log.error(errorMessage(e)));
     // Open event streams may hold a graceful shutdown up: bound it.
@@ -104,7 +112,24 @@ async function main(): Promise<void> {
       applicationName: "ircweb-app-bus",
       processBus: true,
     });
+    // This instance among those on the database (docs/architecture.md, "Several app instances").
+    const { hostname: boundHost, port: boundPort } = server.addr as Deno.NetAddr;
+    const instance: InstanceInfo = {
+      id: config.instanceId ?? deriveInstanceId(boundPort),
+      url: config.instanceUrl ?? `http://${urlHost(boundHost)}:${boundPort}`,
+      weight: config.instanceWeight,
+      maxWorkers: config.maxWorkers,
+    };
+    const peerKey = await readPeerKey(database.db);
+    const commandRouter = new CommandRouter({
+      db: database.db,
+      me: instance.id,
+      client: new PeerClient(peerKey, instance.id),
+      isLocal: (id) => supervisor?.isRunning(id) ?? false,
+    });
     supervisor = await Supervisor.start({
+      instanceId: instance.id,
+      disconnectElsewhere: (id, message) => commandRouter.disconnect(id, message),
       resume: false,
       db: database.db,
       databaseUrl: database.url,
@@ -120,13 +145,32 @@ async function main(): Promise<void> {
     const feed = new EventFeed(database.db, bus);
     // Web Push: the VAPID keys are made here on the first start.
     pushSender = await PushSender.start({ db: database.db, feed, bus, subject: vapidSubject(config.publicUrl) });
-    const app = createApp({ db: database.db, config, supervisor, bus, feed, assets, workerConnections });
+    const app = createApp({
+      db: database.db,
+      config,
+      supervisor,
+      bus,
+      feed,
+      assets,
+      workerConnections,
+      commandRouter,
+      peerKey,
+    });
     handler = app.fetch;
     const { hostname, port } = server.addr as Deno.NetAddr;
     log.info(`listening on http://${hostname}:${port} (ready in ${(performance.now() / 1000).toFixed(1)} s)`);
     // Connects the servers marked autoconnect and ends what an earlier run
     // left, while requests are already answered.
     await supervisor.resume();
+    // From here on the placement decides which networks run here.
+    placement = await Placement.start({
+      db: database.db,
+      supervisor,
+      instance,
+      intervalMs: config.placementIntervalMs,
+      log: logger("placement"),
+    });
+    log.info(`instance ${instance.id} at ${instance.url}`);
     // RETENTION_DAYS and MAX_MESSAGES_PER_SERVER, in small batches on an interval.
     if (config.retentionDays !== undefined || config.maxMessagesPerServer !== undefined) {
       retention = Retention.start(database.db, config);
@@ -145,6 +189,12 @@ async function main(): Promise<void> {
 // The VAPID subject push services may reach the operator at: the app's https address, else a placeholder.
 function vapidSubject(publicUrl: string | undefined): string {
   return publicUrl?.startsWith("https:") ? publicUrl : "mailto:ircweb@localhost.invalid";
+}
+
+// A host as it goes in a URL; a wildcard bind is reached on loopback.
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 if (import.meta.main) {

@@ -25,6 +25,7 @@ import * as messageMsgid from "./migrations/0015_message_msgid.ts";
 import * as pushSubscriptions from "./migrations/0016_push_subscriptions.ts";
 import * as windowOrder from "./migrations/0017_window_order.ts";
 import * as searchIndexer from "./migrations/0018_search_indexer.ts";
+import * as instances from "./migrations/0020_instances.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0016_push_subscriptions": pushSubscriptions,
   "0017_window_order": windowOrder,
   "0018_search_indexer": searchIndexer,
+  "0020_instances": instances,
 };
 
 const provider: MigrationProvider = {

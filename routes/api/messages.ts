@@ -23,6 +23,7 @@ import { appCommandAnswer } from "./appCommands.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
+import type { CommandRouter } from "../../lib/commandRouter.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 import { RecentSends } from "./recentSends.ts";
@@ -36,14 +37,15 @@ export const QUEUED_STORE_WAIT_MS = 3_000;
 
 type TextCommand = Extract<IrcCommand, { command: "privmsg" | "notice" | "action" }>;
 
-/** The messages routes, under `/api`, behind `loadUserServer`. */
+/** The messages routes, under `/api`, behind `loadUserServer`; `router` reaches other instances' workers. */
 export function messageRoutes(
   db: Db,
   supervisor: ServerSupervisor,
   pool?: WorkerConnectionPool,
+  router?: CommandRouter,
 ): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  const recent = new RecentSends();
+  const recent = new RecentSends(db);
 
   app.get("/servers/:id/messages", async (c) => {
     const target = c.req.query("target") || null;
@@ -103,7 +105,7 @@ export function messageRoutes(
     if (command.command === "quit") return quitServer(c, supervisor, server, command.message ?? null);
 
     if (!storesMessage(command)) {
-      const sent = await sendToWorker(c, server, command, pool);
+      const sent = await sendToWorker(c, server, command, pool, router);
       return sent.ok ? c.json({ ok: true }) : sent.response;
     }
 
@@ -111,7 +113,7 @@ export function messageRoutes(
     // is that row. Rows of one server are numbered in commit order, so
     // anything numbered after this was written after the send.
     const since = (await lastBatchOf(db, server.id))?.lastSeq ?? 0;
-    const sent = await sendToWorker(c, server, command, pool);
+    const sent = await sendToWorker(c, server, command, pool, router);
     if (!sent.ok) return sent.response;
     const wait = sent.queued ? QUEUED_STORE_WAIT_MS : STORE_WAIT_MS;
     const stored = await waitForStored(db, server.id, since, command, wait);

@@ -1,16 +1,17 @@
 /**
- * The answers to sends that carried a client's id for the line, kept in
- * memory for a while, so that a browser resending a line it got no answer for
- * gets the first send's answer instead of saying it on IRC twice
- * (docs/architecture.md, "From the browser to IRC").
- *
+ * The answers to sends that carried a client's id for the line, kept in the
+ * database (`sent_lines`) for a while, so that a browser resending a line it
+ * got no answer for, through any app instance, gets the first send's answer
+ * instead of saying it on IRC twice (docs/architecture.md, "From the browser to IRC").
  * @module
  */
+import { sql } from "kysely";
+import type { Db } from "../../lib/db/database.ts";
 
 /** How long an answer is kept, ms. */
 export const RECENT_SEND_MS = 10 * 60_000;
-/** Most answers kept; the oldest go first. */
-export const MAX_RECENT_SENDS = 10_000;
+/** How long a resend waits for the first send's answer before it gives up. */
+export const RESEND_WAIT_MS = 30_000;
 
 /** An answer, as it can be given again. */
 export interface SendAnswer {
@@ -19,53 +20,103 @@ export interface SendAnswer {
   contentType: string;
 }
 
-/** Answers to recent sends, by key. */
-export class RecentSends {
-  readonly #answers = new Map<string, { at: number; answer: Promise<SendAnswer> }>();
-  readonly #ttlMs: number;
-  readonly #max: number;
+/** Options of {@link RecentSends}. */
+export interface RecentSendsOptions {
+  /** How long an answer is kept; {@link RECENT_SEND_MS} by default. */
+  ttlMs?: number;
+  /** How long a resend waits for the first; {@link RESEND_WAIT_MS} by default. */
+  waitMs?: number;
+}
 
-  /** A store keeping answers for `ttlMs`, at most `max` of them. */
-  constructor(ttlMs = RECENT_SEND_MS, max = MAX_RECENT_SENDS) {
-    this.#ttlMs = ttlMs;
-    this.#max = max;
+/** Answers to recent sends, by key, shared by every instance on the database. */
+export class RecentSends {
+  readonly #db: Db;
+  readonly #ttlMs: number;
+  readonly #waitMs: number;
+  /** Whose rows these are: a failed send deletes only its own. */
+  readonly #token = crypto.randomUUID();
+  #lastSweep = 0;
+
+  /** A store on `db`. */
+  constructor(db: Db, options: RecentSendsOptions = {}) {
+    this.#db = db;
+    this.#ttlMs = options.ttlMs ?? RECENT_SEND_MS;
+    this.#waitMs = options.waitMs ?? RESEND_WAIT_MS;
   }
 
   /**
    * The answer to the send `key`: the earlier one's if there was one (or
-   * is one under way), else `send`'s, remembered when it is a success.
+   * is one under way, here or in another instance), else `send`'s,
+   * remembered when it is a success. A refused or failed send is forgotten,
+   * so it may be sent again for real.
    */
   async once(key: string, send: () => Promise<Response>): Promise<SendAnswer> {
-    const now = Date.now();
-    const earlier = this.#answers.get(key);
-    if (earlier && now - earlier.at < this.#ttlMs) return await earlier.answer;
-    const answer = send().then(async (response) => ({
-      status: response.status,
-      body: await response.text(),
-      contentType: response.headers.get("content-type") ?? "application/json",
-    }));
-    this.#answers.delete(key);
-    this.#answers.set(key, { at: now, answer });
-    this.#trim(now);
+    await this.#sweep();
+    const deadline = performance.now() + this.#waitMs;
+    let pause = 20;
+    while (true) {
+      // Ours if new, or if the one there is older than the time answers are kept.
+      const taken = await sql<{ key: string }>`
+        insert into sent_lines (key, instance_id) values (${key}, ${this.#token})
+        on conflict (key) do update set instance_id = excluded.instance_id, created_at = now(),
+          status = null, content_type = null, answer = null
+        where sent_lines.created_at < now() - make_interval(secs => ${this.#ttlMs / 1000})
+        returning key`.execute(this.#db);
+      if (taken.rows.length > 0) return await this.#send(key, send);
+      const { rows } = await sql<
+        { status: number | null; content_type: string | null; answer: string | null }
+      >`
+        select status, content_type, answer from sent_lines where key = ${key}`.execute(this.#db);
+      const row = rows[0];
+      if (row && row.answer !== null && row.status !== null) {
+        return { status: row.status, body: row.answer, contentType: row.content_type ?? "application/json" };
+      }
+      // Gone (the first failed: try ourselves), or still under way: wait for it.
+      if (row && performance.now() >= deadline) {
+        return {
+          status: 504,
+          body: JSON.stringify({
+            error:
+              "An earlier send of this line got no answer yet; it may have been sent, so it is not sent again",
+          }),
+          contentType: "application/json",
+        };
+      }
+      if (row) await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(200, pause * 2);
+    }
+  }
+
+  async #send(key: string, send: () => Promise<Response>): Promise<SendAnswer> {
+    const forget = () =>
+      sql`delete from sent_lines where key = ${key} and instance_id = ${this.#token} and answer is null`
+        .execute(this.#db);
+    let answer: SendAnswer;
     try {
-      const result = await answer;
-      if (result.status >= 300) this.#forget(key, answer);
-      return result;
+      const response = await send();
+      answer = {
+        status: response.status,
+        body: await response.text(),
+        contentType: response.headers.get("content-type") ?? "application/json",
+      };
     } catch (error) {
-      this.#forget(key, answer);
+      await forget();
       throw error;
     }
-  }
-
-  #forget(key: string, answer: Promise<SendAnswer>): void {
-    if (this.#answers.get(key)?.answer === answer) this.#answers.delete(key);
-  }
-
-  // Insertion order is age order: drop from the front.
-  #trim(now: number): void {
-    for (const [key, { at }] of this.#answers) {
-      if (this.#answers.size <= this.#max && now - at < this.#ttlMs) break;
-      this.#answers.delete(key);
+    if (answer.status >= 300) await forget();
+    else {
+      await sql`update sent_lines set status = ${answer.status}, content_type = ${answer.contentType},
+        answer = ${answer.body} where key = ${key} and instance_id = ${this.#token}`.execute(this.#db);
     }
+    return answer;
+  }
+
+  // Old answers go, a bounded batch at most once a minute per instance.
+  async #sweep(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    await sql`delete from sent_lines where key in (select key from sent_lines
+      where created_at < now() - make_interval(secs => ${this.#ttlMs / 1000}) limit 1000)`.execute(this.#db);
   }
 }
