@@ -209,6 +209,8 @@ export interface ClientEvents {
   "channel info": [{ channel: string; raw_modes?: string; raw_params?: string[] }];
   /** RPL_INVITING: our invitation went out. */
   invited: [{ nick: string; channel: string }];
+  /** INVITE: `nick` invited `invited` (us, or with invite-notify someone else) to `channel`. */
+  invite: [{ nick: string; invited: string; channel: string; time?: number }];
   /** LIST replies, 50 entries at a time (`workers/events/list.ts`). */
   "channel list start": [];
   "channel list": [{ channel: string; num_users: number; topic: string }[]];

@@ -201,7 +201,7 @@ function inspircdConfig(dir: string, port: number, tlsPort: number, linkPort: nu
          resolvehostnames="no" useident="no">
 <dns server="127.0.0.1" timeout="1">
 <path configdir="${dir}" datadir="${dir}" logdir="${dir}" moduledir="${INSPIRCD_MODULE_DIR}">
-<security hideserver="" userstats="Pu">
+<security hideserver="" userstats="Pu" announceinvites="all">
 <options syntaxhints="no" announcets="yes" pingwarning="15" casemapping="ascii">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="${dir}/ircd.log">
 <log method="file" type="SOCKET" level="debug" target="${dir}/sockets.log" flush="1">
@@ -220,6 +220,9 @@ function inspircdConfig(dir: string, port: number, tlsPort: number, linkPort: nu
 ${IRCV3_MODULES}<module name="ircv3_accounttag">
 <module name="chanhistory">
 <chanhistory maxlines="50" prefixmsg="no" bots="yes">
+<module name="ircv3_invitenotify">
+<module name="setname">
+<setname operonly="no">
 `;
 }
 

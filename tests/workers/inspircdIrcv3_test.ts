@@ -73,3 +73,74 @@ Deno.test("IRCv3 on InspIRCd: server-time is the stored time, echo-message store
     await Deno.remove(socketDir, { recursive: true });
   }
 });
+
+Deno.test("IRCv3 on InspIRCd: the server window lists what was negotiated; invite-notify and SETNAME reach the channel", async () => {
+  const network = await startIrcNetwork();
+  const database = await createTestDatabase();
+  const socketDir = await makeSocketDir();
+  const server = await createServer(database.db, { port: network.port, nickname: "v3worker" });
+  const worker = spawnWorker(server, database.url, socketDir);
+  const clients: Awaited<ReturnType<typeof connectRawIrcClient>>[] = [];
+  const text = (target: string | null, content: string) =>
+    waitFor(
+      () => {
+        let q = database.db.selectFrom("messages").select(["content", "sender"])
+          .where("server_id", "=", server.id).where("content", "=", content);
+        q = target === null ? q.where("target", "is", null) : q.where("target", "=", target);
+        return q.executeTakeFirst();
+      },
+      10_000,
+      `${content} stored`,
+    );
+  try {
+    await waitForStatus(database.db, server.id, "connected", 20_000);
+    const listed = await waitFor(
+      () =>
+        database.db.selectFrom("messages").select("content").where("server_id", "=", server.id)
+          .where("target", "is", null).where("content", "like", "Capabilities: %").executeTakeFirst(),
+      10_000,
+      "the capabilities listed",
+    );
+    const caps = listed.content.slice("Capabilities: ".length).split(" ");
+    for (const cap of ["server-time", "echo-message", "batch", "cap-notify", "invite-notify", "setname"]) {
+      assert(caps.includes(cap), `${cap} in ${listed.content}`);
+    }
+    // The watcher is first in #inv, so its operator, who may invite; InspIRCd is told
+    // (announceinvites) to tell every member with invite-notify, not operators only.
+    const watcher = await connectRawIrcClient(network.port, "watcher");
+    clients.push(watcher);
+    await watcher.join("#inv");
+    const sender = new IrcCommandSender({ socket_path: socketPathFor(socketDir, server.id) });
+    await sender.sendCommand({ command: "join", channel: "#inv" });
+    await watcher.waitForMember("#inv", "v3worker");
+    clients.push(await connectRawIrcClient(network.port, "carol"));
+    await watcher.send("INVITE carol #inv");
+    assertEquals(await text("#inv", "watcher invited carol to #inv"), {
+      content: "watcher invited carol to #inv",
+      sender: "watcher",
+    });
+    await watcher.join("#elsewhere");
+    await watcher.send("INVITE v3worker #elsewhere");
+    await text(null, "watcher invites you to #elsewhere");
+    await watcher.send("SETNAME :Watcher Renamed");
+    await waitFor(
+      async () =>
+        (await database.db.selectFrom("channel_members").select("realname").where("server_id", "=", server.id)
+          .where("nick", "=", "watcher").executeTakeFirst())?.realname === "Watcher Renamed",
+      10_000,
+      "the new realname in the members",
+    );
+  } catch (error) {
+    console.error(
+      worker.stderr(),
+      clients.map((c) => c.received.map((r) => r.line).join("\n")).join("\n----\n"),
+    );
+    throw error;
+  } finally {
+    await worker.kill();
+    for (const client of clients) await client.close();
+    await network.stop();
+    await database.drop();
+    await Deno.remove(socketDir, { recursive: true });
+  }
+});

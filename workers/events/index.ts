@@ -4,6 +4,8 @@
  * @module
  */
 import type { EventContext, EventHandler } from "./context.ts";
+import { capabilitiesHandler } from "./capabilities.ts";
+import { inviteHandler } from "./invite.ts";
 import { joinHandler } from "./join.ts";
 import { kickHandler } from "./kick.ts";
 import { commandRepliesHandler } from "./commandReplies.ts";
@@ -34,6 +36,8 @@ export const HANDLERS: readonly EventHandler[] = [
   memberInfoHandler,
   serverMessagesHandler,
   commandRepliesHandler,
+  inviteHandler,
+  capabilitiesHandler,
 ];
 
 /** Registers every handler on `context`. */
