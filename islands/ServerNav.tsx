@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 /**
  * Island: the side navigation (a drawer on a phone): the user's servers with
- * live status, each server's windows in the user's order with unread counts
- * (ignored nicks left out), a close (x) on each, and reordering by drag and
- * drop or Alt+Up/Down, stored through `/api/servers/:id/windows`.
+ * live status, each server's windows in the user's order (live from other
+ * devices) with unread counts (ignored nicks left out), a close (x) on each,
+ * and reordering by drag and drop or Alt+Up/Down, stored through `/api/servers/:id/windows`.
  *
  * @module
  */
@@ -13,7 +13,7 @@ import { apiRequest, fetchServer } from "./api.ts";
 import type { NotifyLevel } from "../lib/userSettings.ts";
 import { showMentionCount } from "./attention.ts";
 import { isIgnored, knowIgnores } from "./channel/useIgnores.ts";
-import { onLiveEvent } from "./live.ts";
+import { onConnectionChange, onLiveEvent } from "./live.ts";
 import { askNotificationPermission, notificationPermission, notifyIfHidden } from "./notifications.ts";
 import PushButton from "./PushButton.tsx";
 import { enqueue } from "./outbox.ts";
@@ -27,8 +27,10 @@ import {
   type NavWindow,
   type OpenWindow,
   withNick,
+  withOrder,
   withoutWindow,
 } from "./serverNavState.ts";
+import type { ServerWindow } from "../lib/windows.ts";
 
 /** Props of {@link ServerNav}. */
 export interface ServerNavProps {
@@ -109,6 +111,15 @@ export default function ServerNav(props: ServerNavProps) {
         }
       }
     });
+    // An `order` event is not replayed to a stream that was away: read the order again at each (re)connect.
+    const stopConnection = onConnectionChange((connected) => {
+      if (!connected) return;
+      for (const { id } of serversRef.current) {
+        apiRequest<ServerWindow[]>("GET", `/api/servers/${id}/windows`).then((result) => {
+          if (result.ok) setServers((list) => withOrder(list, id, result.data.map((w) => w.target)));
+        });
+      }
+    });
     setPermission(notificationPermission());
     const seen = () => {
       if (document.visibilityState === "visible") setAway(0);
@@ -132,6 +143,7 @@ export default function ServerNav(props: ServerNavProps) {
     document.addEventListener("keydown", onKey);
     return () => {
       stop();
+      stopConnection();
       document.removeEventListener("visibilitychange", seen);
       document.removeEventListener("click", onClick);
       document.removeEventListener("keydown", onKey);

@@ -11,6 +11,7 @@ import { type Cursor, decodeCursor, encodeCursor } from "../lib/events/cursor.ts
 import type {
   ChannelEventData,
   MembersEventData,
+  OrderEventData,
   ReadEventData,
   StatusEventData,
 } from "../lib/events/wireFormat.ts";
@@ -22,7 +23,8 @@ export type LiveEvent =
   | { type: "status"; data: StatusEventData }
   | { type: "channel"; data: ChannelEventData }
   | { type: "members"; data: MembersEventData }
-  | { type: "read"; data: ReadEventData };
+  | { type: "read"; data: ReadEventData }
+  | { type: "order"; data: OrderEventData };
 
 type Listener = (event: LiveEvent) => void;
 type ConnectionListener = (connected: boolean) => void;
@@ -48,7 +50,7 @@ export const LEADER_LOCK = "ircweb-live-leader";
 /** The BroadcastChannel the leader relays the stream on. */
 export const RELAY_CHANNEL = "ircweb-live";
 
-const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel", "members", "read"];
+const EVENT_TYPES: readonly EventType[] = ["message", "status", "channel", "members", "read", "order"];
 const listeners = new Set<Listener>();
 const connectionListeners = new Set<ConnectionListener>();
 const seenMessages = new Set<number>();

@@ -1,7 +1,8 @@
 /**
  * The navigation's state and how it changes, as pure functions: a live
- * event (a server's status and nick, its channels, unread counts and
- * mentions of windows other than the open one), a window moved or closed.
+ * event (a server's status and nick, its channels and their order, unread
+ * counts and mentions of windows other than the open one), a window moved
+ * or closed.
  *
  * @module
  */
@@ -130,6 +131,22 @@ export function mentionTotal(servers: readonly NavServer[], current: OpenWindow 
   return total;
 }
 
+/**
+ * The servers with the windows of `serverId` that `targets` names first, in
+ * that order (matched ignoring case), then the others as they were.
+ */
+export function withOrder(servers: NavServer[], serverId: number, targets: readonly string[]): NavServer[] {
+  return servers.map((s) => s.id === serverId ? inOrder(s, targets) : s);
+}
+
+function inOrder(server: NavServer, targets: readonly string[]): NavServer {
+  const place = new Map(targets.map((t, i) => [t.toLowerCase(), i]));
+  const rank = (w: NavWindow) => place.get(w.target.toLowerCase()) ?? targets.length;
+  const windows = server.windows.map((w, i) => ({ w, i }))
+    .sort((a, b) => rank(a.w) - rank(b.w) || a.i - b.i).map((x) => x.w);
+  return windows.every((w, i) => w === server.windows[i]) ? server : { ...server, windows };
+}
+
 function applyToServer(
   server: NavServer,
   event: LiveEvent,
@@ -155,6 +172,9 @@ function applyToServer(
       );
       return { ...server, windows };
     }
+    case "order":
+      // Reordered on another tab or device (or this one, which shows it already).
+      return inOrder(server, event.data.targets);
     case "status":
       return { ...server, status: event.data.status };
     case "channel": {

@@ -8,7 +8,12 @@
  */
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
+import { allocateSeqs } from "./events/eventLog.ts";
+import { type LogEvent, type Publisher, publishServerEvent } from "./events/wireFormat.ts";
+import { errorMessage, logger } from "./log.ts";
 import { UNREAD_TYPES } from "./unread.ts";
+
+const log = logger("windows");
 
 /** Most windows one order names (a user with more has one order for the first ones). */
 export const MAX_ORDERED_WINDOWS = 2000;
@@ -60,11 +65,20 @@ export function arrangeWindows<W extends { target: string; kind: "channel" | "qu
 
 /**
  * Stores `targets` as the order of `serverId`'s windows (first on top);
- * windows not named lose their place and go after these.
+ * windows not named lose their place and go after these. The change is an
+ * `order` event numbered in the server's sequence, published on `publisher`
+ * after the commit, so the user's other pages show it live; returns it.
+ * (It has no row in the log, so a stream that was away does not replay it:
+ * a page reads the order again whenever its stream connects.)
  */
-export async function saveWindowOrder(db: Db, serverId: number, targets: readonly string[]): Promise<void> {
+export async function saveWindowOrder(
+  db: Db,
+  serverId: number,
+  targets: readonly string[],
+  publisher?: Publisher,
+): Promise<LogEvent> {
   const keys = [...new Set(targets.map((t) => t.toLowerCase()))].slice(0, MAX_ORDERED_WINDOWS);
-  await db.transaction().execute(async (trx) => {
+  const event = await db.transaction().execute(async (trx) => {
     await trx.updateTable("window_order").set({ position: null }).where("server_id", "=", serverId).execute();
     if (keys.length) {
       await trx.insertInto("window_order")
@@ -77,7 +91,16 @@ export async function saveWindowOrder(db: Db, serverId: number, targets: readonl
     }
     await trx.deleteFrom("window_order").where("server_id", "=", serverId).where("position", "is", null)
       .where("closed_after_id", "is", null).execute();
+    // Numbered after what the streams have already carried, so none skips it as old.
+    const seq = await allocateSeqs(trx, serverId, 1);
+    return { serverId, seq, event: "order", data: { server_id: serverId, targets: keys } } satisfies LogEvent;
   });
+  if (publisher) {
+    // Without a bus in the process (a route test) the order is stored all the same.
+    await Promise.resolve().then(() => publishServerEvent(publisher, event))
+      .catch((error) => log.warn(`window order not published: ${errorMessage(error)}`));
+  }
+  return event;
 }
 
 /**

@@ -54,13 +54,24 @@ export interface ReadEventData {
   last_read_id: number;
 }
 
+/**
+ * Data of an `order` event: the user put the server's windows in this order
+ * (lower-cased targets, first on top; the others follow), on one of their
+ * devices (`lib/windowOrder.ts`).
+ */
+export interface OrderEventData {
+  server_id: number;
+  targets: string[];
+}
+
 /** One event of a server's log, as the live stream sends it. */
 export type LogEvent =
   | { serverId: number; seq: number; event: "message"; data: MessageJson }
   | { serverId: number; seq: number; event: "status"; data: StatusEventData }
   | { serverId: number; seq: number; event: "channel"; data: ChannelEventData }
   | { serverId: number; seq: number; event: "members"; data: MembersEventData }
-  | { serverId: number; seq: number; event: "read"; data: ReadEventData };
+  | { serverId: number; seq: number; event: "read"; data: ReadEventData }
+  | { serverId: number; seq: number; event: "order"; data: OrderEventData };
 
 /** What the bus carries when a server's log grew. */
 export interface Published {
@@ -114,8 +125,8 @@ const MESSAGE_TYPES: readonly MessageType[] = [
 
 /** Publishes a status, channel, members or message event already committed. */
 export function publishServerEvent(bus: Publisher, event: LogEvent): Promise<void> {
-  if (event.event === "read") {
-    return bus.publish(channelsChannel(event.serverId), { kind: "read", ...event.data, seq: event.seq });
+  if (event.event === "read" || event.event === "order") {
+    return bus.publish(channelsChannel(event.serverId), { kind: event.event, ...event.data, seq: event.seq });
   }
   if (event.event === "members") {
     // On the channels' bus channel, told apart by `kind`.
@@ -233,6 +244,12 @@ export function parsePublished(channel: string, data: unknown): Published | unde
         const read = parseReadData(data, serverId);
         return read ? { serverId, seq, events: [{ serverId, seq, event: "read", data: read }] } : undefined;
       }
+      if (data.kind === "order") {
+        const order = parseOrderData(data, serverId);
+        return order
+          ? { serverId, seq, events: [{ serverId, seq, event: "order", data: order }] }
+          : undefined;
+      }
       if (data.kind === "members") {
         const members = parseMembersData(data, serverId);
         return members ? { serverId, seq, events: [{ serverId, seq, event: "members", data: members }] } : {
@@ -276,6 +293,20 @@ export function parseReadData(data: Record<string, unknown>, serverId: number): 
   if (typeof target !== "string" || target.length > 200 || !isSeq(last_read_id)) return undefined;
   return { server_id: serverId, target, last_read_id };
 }
+
+/**
+ * The data of an `order` event from untrusted JSON (a bus payload), or
+ * `undefined` when a field is not what it should be.
+ */
+export function parseOrderData(data: Record<string, unknown>, serverId: number): OrderEventData | undefined {
+  const { targets } = data;
+  if (!Array.isArray(targets) || targets.length > MAX_ORDER_TARGETS) return undefined;
+  if (!targets.every((t) => typeof t === "string" && t.length <= 200)) return undefined;
+  return { server_id: serverId, targets: targets as string[] };
+}
+
+// Most targets an `order` event names (`lib/windowOrder.ts`'s MAX_ORDERED_WINDOWS).
+const MAX_ORDER_TARGETS = 2000;
 
 /**
  * The data of a `members` event from untrusted JSON (a bus payload, a log

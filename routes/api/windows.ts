@@ -8,6 +8,7 @@
  */
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
+import { ServiceBus } from "../../lib/serviceBus.ts";
 import { isChannelName, isQueryTarget } from "../../lib/ircCommand.ts";
 import { closeWindow, MAX_ORDERED_WINDOWS, saveWindowOrder } from "../../lib/windowOrder.ts";
 import { listWindows } from "../../lib/windows.ts";
@@ -34,7 +35,8 @@ export function windowRoutes(db: Db): Hono<ServerEnv> {
       );
     }
     const server = c.get("server");
-    await saveWindowOrder(db, server.id, targets);
+    // The user's other pages hear of it on their live streams.
+    await saveWindowOrder(db, server.id, targets, ServiceBus);
     return c.json(await listWindows(db, server));
   });
   app.delete("/servers/:id/windows/:target", async (c) => {
