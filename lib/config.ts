@@ -63,7 +63,7 @@ export interface Config {
   maxMessagesPerServer: number | undefined;
   /**
    * This instance's id among those sharing the database (`INSTANCE_ID`);
-   * `undefined`: one is made up at start (lib/instances.ts).
+   * `undefined`: one is made up at start (lib/cluster/instances.ts).
    */
   instanceId: string | undefined;
   /**

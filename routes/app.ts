@@ -25,7 +25,7 @@ import { type AssetStore, sharedAssetStore } from "../lib/assets.ts";
 import { assetRoutes } from "./assets.ts";
 import { pageRoutes } from "./pages/mod.ts";
 import { peerRoutes } from "./internal.ts";
-import type { CommandRouter } from "../lib/commandRouter.ts";
+import type { CommandRouter } from "../lib/cluster/commandRouter.ts";
 import { COMMAND_TIMEOUT_MS } from "./api/commands.ts";
 
 /** What the routes need from the rest of the app. */
@@ -46,9 +46,9 @@ export interface AppDeps {
   assets?: AssetStore;
   /** Connections to the workers kept between commands (the owner closes it); one per command without it. */
   workerConnections?: WorkerConnectionPool;
-  /** Reaches the workers other app instances run (lib/commandRouter.ts). */
+  /** Reaches the workers other app instances run (lib/cluster/commandRouter.ts). */
   commandRouter?: CommandRouter;
-  /** The key other instances sign their requests with (lib/instanceRpc.ts); no `/internal/peer` without it. */
+  /** The key other instances sign their requests with (lib/cluster/instanceRpc.ts); no `/internal/peer` without it. */
   peerKey?: Uint8Array;
   /** Where warnings about the set-up go (tests read them); the `http` log otherwise. */
   warn?: (message: string) => void;

@@ -1,5 +1,5 @@
 /**
- * `POST /internal/peer`: the owner's side of lib/instanceRpc.ts. Another
+ * `POST /internal/peer`: the owner's side of lib/cluster/instanceRpc.ts. Another
  * instance's signed request for a server this one runs is carried out here,
  * and a request resent with the same nonce gets the first answer, never a
  * second send. Mounted before the host check: a browser cannot sign.
@@ -15,7 +15,7 @@ import {
   type PeerRequest,
   validatePeerRequest,
   verifyPeerRequest,
-} from "../lib/instanceRpc.ts";
+} from "../lib/cluster/instanceRpc.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../lib/ircCommandSender.ts";
 import { errorMessage, logger } from "../lib/log.ts";
 import { findServer } from "../lib/servers.ts";
@@ -25,7 +25,7 @@ import type { ServerSupervisor } from "../lib/supervisor/supervisor.ts";
 export interface PeerRouteDeps {
   db: Db;
   supervisor: ServerSupervisor;
-  /** The signing key (lib/instanceRpc.ts, `readPeerKey`). */
+  /** The signing key (lib/cluster/instanceRpc.ts, `readPeerKey`). */
   key: Uint8Array;
   /** How long a worker gets to answer. */
   commandTimeoutMs: number;

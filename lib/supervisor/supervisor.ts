@@ -20,7 +20,7 @@ import { IrcCommandSender } from "../ircCommandSender.ts";
 import { errorMessage, logger } from "../log.ts";
 import { backoffDelay } from "../backoff.ts";
 import { DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy } from "./restartBackoff.ts";
-import { ServerLeases } from "../serverLease.ts";
+import { ServerLeases } from "../cluster/serverLease.ts";
 import { findServer, socketPathFor, updateServer } from "../servers.ts";
 import type { Publisher } from "../events/wireFormat.ts";
 import {
@@ -37,7 +37,7 @@ import { SerialQueues } from "./serialQueues.ts";
 import { type SpawnContext, spawnWorker } from "./workerSpawn.ts";
 import { endWorker } from "./workerStop.ts";
 import { exitOutcome } from "./workerExit.ts";
-import { waitForFormerWorker } from "../formerWorker.ts";
+import { waitForFormerWorker } from "../cluster/formerWorker.ts";
 
 /** What the routes may ask of the supervisor. */
 export interface ServerSupervisor {
@@ -100,10 +100,10 @@ export interface SupervisorOptions {
    * channel each worker is told to notify on.
    */
   bus?: Publisher & { workerChannel?(serverId: number): Promise<string> };
-  /** This app instance's id among those sharing the database (lib/instances.ts); unnamed without one. */
+  /** This app instance's id among those sharing the database (lib/cluster/instances.ts); unnamed without one. */
   instanceId?: string;
   /**
-   * Asks the instance running `serverId` to disconnect it (lib/instanceRpc.ts),
+   * Asks the instance running `serverId` to disconnect it (lib/cluster/instanceRpc.ts),
    * resolving once it has; without it, its worker is asked through the
    * socket path on the server's row, which only works on one host.
    */
@@ -310,7 +310,7 @@ export class Supervisor implements ServerSupervisor {
 
   /**
    * Stops the worker of `serverId` for another instance to run it
-   * (lib/placement.ts): it quits IRC, the server stays `autoconnect`, and
+   * (lib/cluster/placement.ts): it quits IRC, the server stays `autoconnect`, and
    * the lease is given up once the worker is gone.
    */
   handOver(serverId: number): Promise<void> {

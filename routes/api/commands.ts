@@ -2,7 +2,7 @@
  * `POST /api/servers/:id/commands`: a command object of the socket protocol,
  * passed to the server's worker through `IrcCommandSender`; a `quit` goes
  * through the supervisor instead ({@link quitServer}). A server another app
- * instance runs gets it through that instance (lib/commandRouter.ts).
+ * instance runs gets it through that instance (lib/cluster/commandRouter.ts).
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { type Context, Hono } from "hono";
 import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
-import type { CommandRouter } from "../../lib/commandRouter.ts";
+import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";

@@ -23,7 +23,7 @@ import { appCommandAnswer } from "./appCommands.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
-import type { CommandRouter } from "../../lib/commandRouter.ts";
+import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 import { RecentSends } from "./recentSends.ts";

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
-import type { CommandRouter } from "../../lib/commandRouter.ts";
+import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
 import type { AuthEnv } from "../middleware/auth.ts";
 import type { ServiceBus } from "../../lib/serviceBus.ts";
 import { accountRoutes } from "./account.ts";
@@ -30,7 +30,7 @@ export interface ApiDeps {
   supervisor: ServerSupervisor;
   /** Connections to the workers kept between commands; one per command without it. */
   workerConnections?: WorkerConnectionPool;
-  /** Reaches the workers other app instances run (lib/commandRouter.ts); this instance's only without it. */
+  /** Reaches the workers other app instances run (lib/cluster/commandRouter.ts); this instance's only without it. */
   commandRouter?: CommandRouter;
   /** Where push subscription changes are told (`routes/api/push.ts`). */
   bus?: ServiceBus;

@@ -14,7 +14,7 @@ import { readSse } from "../support/sseClient.ts";
 import { createUser } from "../../lib/users.ts";
 import { createApiToken } from "../../lib/auth/apiTokens.ts";
 import { insertServer } from "../../lib/servers.ts";
-import { leaseOwners } from "../../lib/instances.ts";
+import { leaseOwners } from "../../lib/cluster/instances.ts";
 import type { Db } from "../../lib/db/database.ts";
 
 const NETWORKS = 9;

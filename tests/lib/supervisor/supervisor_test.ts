@@ -16,7 +16,7 @@ import { IrcCommandSender } from "../../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
 import { Supervisor, type SupervisorOptions } from "../../../lib/supervisor/supervisor.ts";
 import { WorkerLimitError } from "../../../lib/supervisor/errors.ts";
-import { LEASE_NAMESPACE } from "../../../lib/serverLease.ts";
+import { LEASE_NAMESPACE } from "../../../lib/cluster/serverLease.ts";
 import { sql } from "kysely";
 import { PUBLIC_ONLY } from "../../../lib/ircTargets.ts";
 
