@@ -1,16 +1,16 @@
 /**
  * Where a command for a server goes when this instance does not run it: to
- * the instance holding its lease, over signed HTTP (lib/instanceRpc.ts),
+ * the instance holding its lease, over signed HTTP (lib/cluster/instanceRpc.ts),
  * retried on whichever instance owns it next only when nothing can have been
  * sent, and given up with a clear reason once the time is out.
  * @module
  */
 import { sql } from "kysely";
-import type { Db } from "./db/database.ts";
+import type { Db } from "../db/database.ts";
 import { type InstanceInfo, ownerOf } from "./instances.ts";
 import type { PeerClient, PeerOutcome, PeerRequest } from "./instanceRpc.ts";
-import type { IrcCommand } from "./ircCommand.ts";
-import { type CommandAccepted, IrcCommandError } from "./ircCommandSender.ts";
+import type { IrcCommand } from "../ircCommand.ts";
+import { type CommandAccepted, IrcCommandError } from "../ircCommandSender.ts";
 
 /** Options of {@link CommandRouter}. */
 export interface CommandRouterOptions {

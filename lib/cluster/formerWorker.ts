@@ -6,8 +6,8 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Db } from "./db/database.ts";
-import { workerRoleName } from "./db/workerRoles.ts";
+import type { Db } from "../db/database.ts";
+import { workerRoleName } from "../db/workerRoles.ts";
 
 /** How long a takeover waits for the former worker by default: its parent check, its QUIT, its exit. */
 export const FORMER_WORKER_WAIT_MS = 8000;

@@ -6,10 +6,10 @@
  * @module
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Db } from "./db/database.ts";
-import { readBusKey } from "./events/busChannels.ts";
-import { type IrcCommand, validateCommand } from "./ircCommand.ts";
-import type { IrcCommandErrorKind } from "./ircCommandSender.ts";
+import type { Db } from "../db/database.ts";
+import { readBusKey } from "../events/busChannels.ts";
+import { type IrcCommand, validateCommand } from "../ircCommand.ts";
+import type { IrcCommandErrorKind } from "../ircCommandSender.ts";
 
 /** The path of the owner's side (routes/internal.ts). */
 export const PEER_PATH = "/internal/peer";

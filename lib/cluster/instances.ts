@@ -1,12 +1,12 @@
 /**
  * The app instances sharing one database: each registers a row with its
  * internal URL and a heartbeat, and is live while that heartbeat is fresh and
- * its lease connection is open (lib/serverLease.ts names it after the
+ * its lease connection is open (lib/cluster/serverLease.ts names it after the
  * instance). Who runs a server is read from the advisory locks themselves.
  * @module
  */
 import { sql } from "kysely";
-import type { Db } from "./db/database.ts";
+import type { Db } from "../db/database.ts";
 import { LEASE_NAMESPACE, leaseApplicationName } from "./serverLease.ts";
 
 /** One instance as its row says. */

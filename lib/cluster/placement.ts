@@ -6,7 +6,7 @@
  * @module
  */
 import { sql } from "kysely";
-import type { Db } from "./db/database.ts";
+import type { Db } from "../db/database.ts";
 import {
   heartbeat,
   type InstanceInfo,
@@ -15,7 +15,7 @@ import {
   registerInstance,
   removeInstance,
 } from "./instances.ts";
-import { errorMessage, type Logger } from "./log.ts";
+import { errorMessage, type Logger } from "../log.ts";
 
 /** How often an instance looks at the placement, by default. */
 export const PLACEMENT_INTERVAL_MS = 1000;
@@ -155,7 +155,7 @@ export interface PlacementOptions {
   instance: InstanceInfo;
   /** How often to look; {@link PLACEMENT_INTERVAL_MS} by default. */
   intervalMs?: number;
-  /** How long without a heartbeat an instance stops counting (lib/instances.ts). */
+  /** How long without a heartbeat an instance stops counting (lib/cluster/instances.ts). */
   instanceTimeoutMs?: number;
   log: Logger;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import pg from "pg";
-import { errorMessage, type Logger } from "./log.ts";
+import { errorMessage, type Logger } from "../log.ts";
 
 /** First key of every lock of ours ("IRCW"), so other users of advisory locks do not collide. */
 export const LEASE_NAMESPACE = 0x49524357;
@@ -15,7 +15,7 @@ export const LEASE_NAMESPACE = 0x49524357;
 /**
  * The `application_name` of the lease connection of instance `instanceId`:
  * who holds a lease is read from `pg_locks` joined to `pg_stat_activity`
- * (lib/instances.ts), so the lock's own connection names its instance.
+ * (lib/cluster/instances.ts), so the lock's own connection names its instance.
  */
 export function leaseApplicationName(instanceId: string): string {
   return `ircweb-leases:${instanceId}`;
@@ -24,7 +24,7 @@ export function leaseApplicationName(instanceId: string): string {
 /** Options of {@link ServerLeases.open}. */
 export interface ServerLeasesOptions {
   log: Logger;
-  /** The app instance holding them (lib/instances.ts); unnamed without one. */
+  /** The app instance holding them (lib/cluster/instances.ts); unnamed without one. */
   instanceId?: string;
   /**
    * Called when the lock connection broke: the leases of `serverIds` are no

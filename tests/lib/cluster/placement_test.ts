@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../support/assert.ts";
-import { type PlacementView, plan, quotas } from "../../lib/placement.ts";
-import type { InstanceInfo } from "../../lib/instances.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+import { type PlacementView, plan, quotas } from "../../../lib/cluster/placement.ts";
+import type { InstanceInfo } from "../../../lib/cluster/instances.ts";
 
 const instance = (id: string, weight = 1, maxWorkers = 200): InstanceInfo => ({
   id,
