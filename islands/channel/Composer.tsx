@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 /**
- * The input of a window: checked by the API's parser before the outbox takes
- * it, several lines (Shift+Enter, a paste) sent as messages each, with a hint
- * of how many IRC lines go out and a confirmation past a few; the app's own
- * commands (`/help`, `/query`, `/ignore`, `/list`) run here; Tab completes.
+ * The input of a window (focused as it opens, but on a touch screen): checked
+ * by the API's parser before the outbox takes it, several lines (Shift+Enter,
+ * a paste) sent as messages each, with a hint of how many IRC lines go out and
+ * a confirmation past a few; the app's own commands (`/help`, `/query`,
+ * `/ignore`, `/list`) run here; Tab completes.
  *
  * @module
  */
@@ -25,6 +26,9 @@ import { useInputHistory } from "./useInputHistory.ts";
 import { sameWindow } from "./window.ts";
 import { windowOpened } from "./windowOpened.ts";
 import type { ServerStatus } from "../../lib/db/schema.ts";
+
+// A touch screen, where focusing the input brings the on-screen keyboard up.
+const COARSE_POINTER = "(pointer: coarse)";
 
 /** What the window may ask of its input. */
 export interface ComposerHandle {
@@ -80,6 +84,11 @@ export function Composer(props: ComposerProps) {
       inputRef.current?.focus();
     },
   };
+
+  // Not `autofocus`: on a phone, every switch of windows would bring the keyboard up over the lines.
+  useEffect(() => {
+    if (!globalThis.matchMedia?.(COARSE_POINTER).matches) inputRef.current?.focus();
+  }, []);
 
   useEffect(() =>
     subscribeOutbox((event) => {
@@ -285,7 +294,6 @@ export function Composer(props: ComposerProps) {
           setText((e.currentTarget as HTMLTextAreaElement).value);
         }}
         onKeyDown={onKeyDown}
-        autoFocus
         aria-describedby={describedBy || undefined}
       />
       <button type="submit" class="button">Send</button>
