@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only=connect,latency,fanout,inspircd,ingest,search,memory]`:
+ * `deno task bench [--quick] [--only=connect,latency,fanout,inspircd,ingest,search,memory,scaleout]`:
  * measures the app end to end (its real web process, real workers, real
  * PostgreSQL, and the bench's IRC server) against raw baselines taken in
  * the same run; prints a table and writes `bench/results.json`.

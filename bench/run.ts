@@ -21,9 +21,19 @@ import { memoryFigures, runWorkerMemory } from "./scenarios/workerMemory.ts";
 import { connectFigures, runConnectTime } from "./scenarios/connectTime.ts";
 import { runSearch, searchFigures } from "./scenarios/search.ts";
 import { realServerFigures, runRealServer } from "./scenarios/realServer.ts";
+import { runScaleOut, scaleOutFigures } from "./scenarios/scaleOut.ts";
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["connect", "latency", "fanout", "inspircd", "ingest", "search", "memory"] as const;
+export const SCENARIOS = [
+  "connect",
+  "latency",
+  "fanout",
+  "inspircd",
+  "ingest",
+  "search",
+  "memory",
+  "scaleout",
+] as const;
 /** A scenario's name (`latency` is command and event latency, run together). */
 export type ScenarioName = typeof SCENARIOS[number];
 
@@ -89,6 +99,11 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
     if (only.has("memory")) {
       log("worker memory...");
       add(memoryFigures(await runWorkerMemory(ctx)));
+    }
+    // Last: it starts more instances, which would take a share of any network still marked to connect.
+    if (only.has("scaleout")) {
+      log("scale-out...");
+      add(scaleOutFigures(await runScaleOut(ctx)));
     }
   } catch (error) {
     if (!options.signal?.aborted) log(`the app's log:\n${env.appLog().slice(-4000)}`);

@@ -29,6 +29,7 @@ Deno.test("every bench scenario produces its figures with baselines", async () =
         "fan-out",
         "ingest",
         "real IRC server",
+        "scale-out",
         "search",
         "worker memory",
       ],
