@@ -33,6 +33,8 @@ import { type VapidKeys, vapidKeys } from "./vapid.ts";
 export const PUSH_SUBSCRIPTIONS_CHANNEL = "push_subscriptions";
 /** How long a line waits, while one of the user's streams is open, for the user to read it. */
 export const DEFAULT_SEEN_DELAY_MS = 15_000;
+/** The setting that changes {@link DEFAULT_SEEN_DELAY_MS} (tests shorten it). */
+export const SEEN_DELAY_ENV = "PUSH_SEEN_DELAY_MS";
 /** How long a push service keeps a push for a browser that is away, in seconds: a day. */
 export const DEFAULT_PUSH_TTL_SECONDS = 86_400;
 /** Most pushes to one user in a minute; a flood in a window set to "every line" goes no further. */
@@ -74,6 +76,7 @@ export interface PushSenderOptions {
   subject: string;
   /** Where endpoints may be besides public addresses; `ALLOWED_PUSH_TARGETS` by default. */
   targets?: TargetPolicy;
+  /** {@link DEFAULT_SEEN_DELAY_MS} unless given, or set by `PUSH_SEEN_DELAY_MS` ({@link seenDelayFromEnv}). */
   seenDelayMs?: number;
   ttlSeconds?: number;
   /** Called with each decision. */
@@ -113,7 +116,7 @@ export class PushSender {
     this.#vapid = vapid;
     this.#subject = options.subject;
     this.#targets = options.targets ?? pushTargetPolicy();
-    this.#seenDelayMs = options.seenDelayMs ?? DEFAULT_SEEN_DELAY_MS;
+    this.#seenDelayMs = options.seenDelayMs ?? seenDelayFromEnv();
     this.#ttlSeconds = options.ttlSeconds ?? DEFAULT_PUSH_TTL_SECONDS;
     this.#onDecision = options.onDecision;
   }
@@ -156,10 +159,14 @@ export class PushSender {
       if (has && !watch) {
         const started = await UserWatch.start(this.#db, this.#feed, userId, (m) => this.#consider(userId, m));
         if (this.#closed || this.#watches.has(userId)) started.stop();
-        else this.#watches.set(userId, started);
+        else {
+          this.#watches.set(userId, started);
+          log.debug(`following user ${userId}`);
+        }
       } else if (!has && watch) {
         watch.stop();
         this.#watches.delete(userId);
+        log.debug(`no longer following user ${userId}`);
       }
     }).catch((error) => log.error(`push subscriptions of user ${userId}: ${errorMessage(error)}`));
     this.#refreshing.set(userId, next);
@@ -185,6 +192,7 @@ export class PushSender {
   }
 
   #decide(decision: PushDecision): void {
+    log.debug(`message ${decision.messageId} of user ${decision.userId}: ${decision.outcome}`);
     if (decision.outcome === "pushed" && decision.failed) {
       log.warn(`push of message ${decision.messageId} failed for ${decision.failed} subscription(s)`);
     }
@@ -303,6 +311,23 @@ export class PushSender {
       ignored: ignoreMatcher(ignores),
     };
   }
+}
+
+/**
+ * `PUSH_SEEN_DELAY_MS` from `env`, in ms, or {@link DEFAULT_SEEN_DELAY_MS}
+ * when unset or empty.
+ *
+ * @throws Error naming the variable for a value that is not a whole number from 1 up.
+ */
+export function seenDelayFromEnv(env: (name: string) => string | undefined = Deno.env.get): number {
+  const text = env(SEEN_DELAY_ENV);
+  if (text === undefined || text === "") return DEFAULT_SEEN_DELAY_MS;
+  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1) {
+    throw new Error(
+      `${SEEN_DELAY_ENV} must be a whole number of milliseconds from 1 up, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 // One user's events, as the feed hands them to a stream: in order per

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Browser, Page } from "playwright-core";
-import { type AppProcess, startAppProcess } from "./appProcess.ts";
+import { type AppProcess, type AppProcessOptions, startAppProcess } from "./appProcess.ts";
 import { launchChromium } from "./chromium.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { createUser } from "../../lib/users.ts";
@@ -30,6 +30,8 @@ export interface BrowserAppOptions {
   socketPrefix: string;
   /** The server's name in the app; "Test IRC" by default. */
   serverName?: string;
+  /** More of the app's environment and its log level ({@link startAppProcess}'s options). */
+  app?: Pick<AppProcessOptions, "env" | "logLevel">;
 }
 
 /** A running app with alice's server stored, and Chromium. */
@@ -59,7 +61,7 @@ export async function startBrowserApp(options: BrowserAppOptions): Promise<Brows
     tls: false,
     nickname: USER.name,
   });
-  const app = await startAppProcess(database.url, socketDir);
+  const app = await startAppProcess(database.url, socketDir, options.app);
   const browser = await launchChromium();
   return {
     database,
