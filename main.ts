@@ -11,6 +11,7 @@ import { ServiceBus } from "./lib/serviceBus.ts";
 import { WorkerConnectionPool } from "./lib/ircCommandSender.ts";
 import { errorMessage, logger, setLogLevel } from "./lib/log.ts";
 import { Supervisor } from "./lib/supervisor/supervisor.ts";
+import { startWorkerBundle, type WorkerBundle } from "./lib/supervisor/workerBundle.ts";
 import { createApp } from "./routes/app.ts";
 import { startingResponse } from "./routes/health.ts";
 import { AssetStore } from "./lib/assets.ts";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   let bus: ServiceBus | undefined;
   let supervisor: Supervisor | undefined;
+  let workerBundle: WorkerBundle | undefined;
   let server: Deno.HttpServer | undefined;
   let workerConnections: WorkerConnectionPool | undefined;
   let retention: Retention | undefined;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     await placement?.stop().catch((e) => log.error(errorMessage(e)));
     // Workers first: they need the database to clear their rows.
     await supervisor?.stop().catch((e) => log.error(errorMessage(e)));
+    await workerBundle?.close();
     // Open event streams may hold a graceful shutdown up: bound it.
     if (server) {
       await Promise.race([
@@ -97,6 +100,9 @@ async function main(): Promise<void> {
     // before it starts anything. `deno task dev` passes --dev to rebuild them on change.
     const assets = await AssetStore.build();
     if (Deno.args.includes("--dev")) assets.watch();
+    // Workers run from one minified bundle of their code once it is built in the background
+    // (lib/supervisor/workerBundle.ts); `deno task dev` keeps them on source, for the edit loop.
+    if (!Deno.args.includes("--dev")) workerBundle = startWorkerBundle();
     // The port is taken before anything is started that a taken port would
     // leave running; requests wait for the app (503) until it is ready.
     let handler: Deno.ServeHandler = (request) => startingResponse(request);

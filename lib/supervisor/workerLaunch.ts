@@ -66,9 +66,26 @@ const LOGIN_PG_VARS: ReadonlySet<string> = new Set(["PGUSER", "PGPASSWORD"]);
  */
 export const WORKER_BUS_CHANNEL_ENV = "IRCWEB_BUS_CHANNEL";
 
-/** The entry point of a worker. */
+/** The entry point of a worker, in source. */
 export const WORKER_ENTRY = new URL("../../workers/ircWorker.ts", import.meta.url).pathname;
 const CONFIG_FILE = new URL("../../deno.json", import.meta.url).pathname;
+
+/** What names the file a worker runs at the moment it is spawned (`lib/supervisor/workerBundle.ts`). */
+export interface WorkerEntrySource {
+  /** The bundle when one is ready for the source as it is, else {@link WORKER_ENTRY}. */
+  entry(): string;
+}
+
+// Kept here, not imported, so that the worker (which imports this module) never loads the bundler's code.
+let entrySource: WorkerEntrySource | undefined;
+
+/**
+ * Spawns this process's workers from what `source` names (the web process's
+ * worker bundle), or from source again with `undefined`.
+ */
+export function runWorkersFrom(source: WorkerEntrySource | undefined): void {
+  entrySource = source;
+}
 
 /** What a worker needs to be started. */
 export interface WorkerSpec {
@@ -93,6 +110,12 @@ export interface WorkerSpec {
   /** Absolute folder of the sockets. */
   socketDir: string;
   logLevel?: string;
+  /**
+   * The file the worker runs: {@link WORKER_ENTRY} by default in
+   * {@link workerArgs}; in {@link workerLaunchCommand}, what
+   * {@link runWorkersFrom} names when something was given to it.
+   */
+  entry?: string;
   /**
    * Heap ceiling in MB; `DEFAULT_WORKER_MEMORY_MB` (256) by default. Only
    * something runaway reaches it, which V8 then ends before the machine
@@ -128,7 +151,9 @@ export function workerArgs(spec: WorkerSpec, env: EnvReader = Deno.env.get): str
     `--allow-read=${socket}`,
     `--allow-write=${socket}`,
     `--allow-env=${[...CONFIG_ENV_VARS, ...PG_ENV_VARS, WORKER_BUS_CHANNEL_ENV].join(",")}`,
-    WORKER_ENTRY,
+    // Deno loads the main module and what it imports without --allow-read, so a
+    // bundle in tmp/ needs no more than the source did.
+    spec.entry ?? WORKER_ENTRY,
     String(spec.serverId),
   ];
 }
@@ -155,13 +180,16 @@ export function workerEnv(spec: WorkerSpec, env: EnvReader = Deno.env.get): Reco
   };
 }
 
-/** A `Deno.Command` ready to spawn the worker of `spec`. */
+/**
+ * A `Deno.Command` ready to spawn the worker of `spec`, from the bundle
+ * when this process has one ready ({@link runWorkersFrom}).
+ */
 export function workerLaunchCommand(
   spec: WorkerSpec,
   options: Pick<Deno.CommandOptions, "stdout" | "stderr" | "detached"> = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: workerArgs(spec),
+    args: workerArgs({ ...spec, entry: spec.entry ?? entrySource?.entry() }),
     env: workerEnv(spec),
     clearEnv: true,
     stdin: "null",
