@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "../lib/config.ts";
 import type { Db } from "../lib/db/database.ts";
-import type { ServerSupervisor } from "../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../lib/supervisor/serverSupervisor.ts";
 import type { WorkerConnectionPool } from "../lib/ircCommandSender.ts";
 import { healthRoutes } from "./health.ts";
 import type { ThrottleLimits } from "../lib/auth/loginThrottle.ts";

@@ -19,7 +19,7 @@ import {
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../lib/ircCommandSender.ts";
 import { errorMessage, logger } from "../lib/log.ts";
 import { findServer } from "../lib/servers.ts";
-import type { ServerSupervisor } from "../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../lib/supervisor/serverSupervisor.ts";
 
 /** What the owner's side needs. */
 export interface PeerRouteDeps {

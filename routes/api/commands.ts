@@ -11,7 +11,7 @@ import { type IrcCommand, validateCommand } from "../../lib/ircCommand.ts";
 import { IrcCommandError, IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { Server } from "../../lib/db/schema.ts";
 import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
-import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../../lib/supervisor/serverSupervisor.ts";
 import { invalid, notFound, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 

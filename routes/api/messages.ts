@@ -20,7 +20,7 @@ import {
 } from "../../lib/messages.ts";
 import { appCommandOf, parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
 import { appCommandAnswer } from "./appCommands.ts";
-import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../../lib/supervisor/serverSupervisor.ts";
 import { quitServer, sendToWorker } from "./commands.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { Db } from "../../lib/db/database.ts";
-import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../../lib/supervisor/serverSupervisor.ts";
 import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
 import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
 import type { AuthEnv } from "../middleware/auth.ts";

@@ -20,7 +20,7 @@ import {
   updateServer,
 } from "../../lib/servers.ts";
 import { errorMessage, logger } from "../../lib/log.ts";
-import type { ServerSupervisor } from "../../lib/supervisor/supervisor.ts";
+import type { ServerSupervisor } from "../../lib/supervisor/serverSupervisor.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
 

@@ -7,7 +7,8 @@ import { sql } from "kysely";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
 import { createApp } from "../../routes/app.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { Supervisor, type SupervisorOptions } from "../../lib/supervisor/supervisor.ts";
+import { Supervisor } from "../../lib/supervisor/supervisor.ts";
+import type { SupervisorOptions } from "../../lib/supervisor/supervisorOptions.ts";
 
 const VALID = { name: "Libera", host: "irc.libera.chat", port: 6697, tls: true, nickname: "alice" };
 

@@ -14,7 +14,8 @@ import {
 } from "../../support/serverFixture.ts";
 import { IrcCommandSender } from "../../../lib/ircCommandSender.ts";
 import { findServer, socketPathFor, updateServer } from "../../../lib/servers.ts";
-import { Supervisor, type SupervisorOptions } from "../../../lib/supervisor/supervisor.ts";
+import { Supervisor } from "../../../lib/supervisor/supervisor.ts";
+import type { SupervisorOptions } from "../../../lib/supervisor/supervisorOptions.ts";
 import { WorkerLimitError } from "../../../lib/supervisor/errors.ts";
 import { LEASE_NAMESPACE } from "../../../lib/cluster/serverLease.ts";
 import { sql } from "kysely";
