@@ -58,9 +58,15 @@ export interface PlacementPlan {
  * Each instance's share of `total` networks: in proportion to its weight,
  * never above its `maxWorkers`, whatever a capped instance cannot take
  * going to the others; rounding goes to the largest remainders, then the
- * lowest ids, so that every instance computes the same shares.
+ * lowest ids, so that every instance computes the same shares. Among equal
+ * remainders the rounding goes first to those that already run more than
+ * their floor (`running`), so a network is never moved for a rounding.
  */
-export function quotas(instances: readonly InstanceInfo[], total: number): Map<string, number> {
+export function quotas(
+  instances: readonly InstanceInfo[],
+  total: number,
+  running: ReadonlyMap<string, number> = new Map(),
+): Map<string, number> {
   const result = new Map(instances.map((i) => [i.id, 0]));
   let open = [...instances].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   let remaining = total;
@@ -83,7 +89,9 @@ export function quotas(instances: readonly InstanceInfo[], total: number): Map<s
       rest: share - Math.floor(share),
     }));
     let left = remaining - floors.reduce((sum, f) => sum + f.n, 0);
-    floors.sort((a, b) => b.rest - a.rest || (a.i.id < b.i.id ? -1 : 1));
+    const holds = (f: { i: InstanceInfo; n: number }) =>
+      (running.get(f.i.id) ?? 0) > result.get(f.i.id)! + f.n ? 1 : 0;
+    floors.sort((a, b) => b.rest - a.rest || holds(b) - holds(a) || (a.i.id < b.i.id ? -1 : 1));
     for (const f of floors) {
       const extra = left > 0 ? 1 : 0;
       left -= extra;
@@ -123,7 +131,7 @@ export function plan(view: PlacementView): PlacementPlan {
   }
   // Servers held by something that is not a live instance cannot be moved: left out.
   const total = unowned.length + [...counts.values()].reduce((sum, n) => sum + n, 0);
-  const shares = quotas(view.instances, total);
+  const shares = quotas(view.instances, total, counts);
   const quota = shares.get(view.me) ?? 0;
   const byPreference = (ids: number[]) =>
     ids.map((id) => ({ id, p: preference(view.me, id) })).sort((a, b) => b.p - a.p || a.id - b.id)

@@ -29,6 +29,25 @@ Deno.test("placement: shares follow the weights, never above a cap, and add up t
   assertEquals([...quotas([instance("a")], 0)], [["a", 0]]);
 });
 
+Deno.test("placement: a rounding never moves a network: equal remainders go to those already running more", () => {
+  // One network, two instances: the one running it keeps it, whichever id is lower.
+  assertEquals([...quotas([instance("a"), instance("b")], 1, new Map([["b", 1]]))].sort(), [["a", 0], [
+    "b",
+    1,
+  ]]);
+  assertEquals(
+    [...quotas([instance("a"), instance("b"), instance("c")], 4, new Map([["c", 2], ["a", 2]]))].sort(),
+    [
+      ["a", 2],
+      ["b", 1],
+      ["c", 1],
+    ],
+  );
+  const running = view("b", { 1: "b" }, ["a", "b"], [1]);
+  assertEquals(plan(running).handOver, []);
+  assertEquals(plan({ ...running, me: "a" }).want, 0);
+});
+
 const servers = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 function view(me: string, owners: Record<number, string>, live = ["a", "b", "c"], wanted = servers(9)) {
