@@ -25,10 +25,17 @@ export interface CommandRouterOptions {
 }
 
 const PAUSE_MS = 100;
+/**
+ * How long an owner found in `pg_locks` is asked again without a lookup. A
+ * stale one is safe: an instance that no longer runs the server answers
+ * `not_owner` without carrying the request out, and the next try looks up.
+ */
+export const OWNER_CACHE_MS = 5_000;
 
 /** Sends commands to servers other instances run. */
 export class CommandRouter {
   readonly #options: CommandRouterOptions;
+  readonly #owners = new Map<number, { owner: InstanceInfo; until: number }>();
 
   /** A router for this instance. */
   constructor(options: CommandRouterOptions) {
@@ -81,9 +88,12 @@ export class CommandRouter {
     // (its nonce makes that safe); another could send the line a second time.
     let uncertain: InstanceInfo | undefined;
     let lastReason = "";
+    // Only the first try may take the owner from the cache: any retry follows an answer that was not a yes.
+    let retry = false;
     while (true) {
       if (this.isLocal(serverId) && uncertain === undefined) return undefined;
-      const owner = await ownerOf(this.#options.db, serverId);
+      const owner = (retry ? undefined : this.#cachedOwner(serverId)) ?? await this.#lookUpOwner(serverId);
+      retry = true;
       if (uncertain !== undefined && owner?.id !== uncertain.id) {
         // Asked, no answer, and that instance no longer runs it: whether it
         // was sent cannot be told, and sending again could say it twice.
@@ -102,6 +112,7 @@ export class CommandRouter {
       if (left() <= 0) break;
       const outcome: PeerOutcome = await this.#options.client.send(owner.url, request, left());
       if (outcome.ok) return outcome.queued ? { ok: true, queued: true } : { ok: true };
+      this.#owners.delete(serverId);
       lastReason = outcome.error;
       switch (outcome.kind) {
         case "no_answer":
@@ -139,6 +150,21 @@ export class CommandRouter {
       }
     }
     throw new IrcCommandError("timeout", `No app instance took the command within ${timeoutMs} ms`, true);
+  }
+
+  #cachedOwner(serverId: number): InstanceInfo | undefined {
+    const cached = this.#owners.get(serverId);
+    if (cached === undefined) return undefined;
+    if (cached.until > performance.now()) return cached.owner;
+    this.#owners.delete(serverId);
+    return undefined;
+  }
+
+  async #lookUpOwner(serverId: number): Promise<InstanceInfo | undefined> {
+    const owner = await ownerOf(this.#options.db, serverId);
+    if (owner === undefined || owner.id === this.#options.me) this.#owners.delete(serverId);
+    else this.#owners.set(serverId, { owner, until: performance.now() + OWNER_CACHE_MS });
+    return owner;
   }
 
   // A server that should be connected and is between owners (or workers).
