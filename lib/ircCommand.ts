@@ -81,6 +81,23 @@ export interface RawCommand {
   line: string;
 }
 
+/**
+ * Fetch older lines of `target` from the server's history (`CHATHISTORY
+ * BEFORE`, where it offers `draft/chathistory`): the reply comes once they
+ * are stored, below every stored line (lib/messages.ts, `insertBackfill`).
+ * `before` is `msgid=<id>` or `timestamp=<ISO 8601>`; `limit` at most
+ * {@link MAX_FETCH_HISTORY_LIMIT}.
+ */
+export interface FetchHistoryCommand {
+  command: "fetch_history";
+  target: string;
+  before: string;
+  limit: number;
+}
+
+/** Most lines one `fetch_history` asks for. */
+export const MAX_FETCH_HISTORY_LIMIT = 500;
+
 /** Any command of the socket protocol. */
 export type IrcCommand =
   | JoinCommand
@@ -95,7 +112,8 @@ export type IrcCommand =
   | InviteCommand
   | AwayCommand
   | KickCommand
-  | RawCommand;
+  | RawCommand
+  | FetchHistoryCommand;
 
 /** The names of the commands. */
 export const COMMAND_NAMES = [
@@ -114,6 +132,7 @@ export const COMMAND_NAMES = [
   "away",
   "kick",
   "raw",
+  "fetch_history",
 ] as const;
 
 /** Longest raw line, in UTF-8 bytes: IRC's 512 less the CRLF. */
@@ -134,7 +153,8 @@ export type CommandRequest = IrcCommand & { id?: string | number };
  * (flood control, or the server away): the same command may go later.
  */
 export type CommandReply =
-  | { ok: true; queued?: true; id?: string | number }
+  /** `stored`: how many lines a `fetch_history` stored. */
+  | { ok: true; queued?: true; stored?: number; id?: string | number }
   | { ok: false; error: string; code?: "not_connected" | "queue_full"; id?: string | number };
 
 /** The result of validating untrusted input. */
@@ -345,9 +365,39 @@ function validateMoreCommand(name: string, raw: Record<string, unknown>): Valida
       if (!line.ok) return line;
       return rawLine(line.value);
     }
+    case "fetch_history": {
+      const target = targetField(raw, "target");
+      if (!target.ok) return target;
+      const before = text(raw, "before");
+      if (!before.ok) return before;
+      if (!HISTORY_REFERENCE.test(before.value) || Number.isNaN(historyTime(before.value))) {
+        return fail("before must be msgid=<id> or timestamp=<ISO 8601 time>");
+      }
+      const limit = raw.limit;
+      if (
+        typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_FETCH_HISTORY_LIMIT
+      ) {
+        return fail(`limit must be a whole number from 1 to ${MAX_FETCH_HISTORY_LIMIT}`);
+      }
+      return {
+        ok: true,
+        value: { command: "fetch_history", target: target.value, before: before.value, limit },
+      };
+    }
     default:
       return undefined;
   }
+}
+
+// A CHATHISTORY reference, one parameter: a msgid (no space, comma or
+// control character) or a time as the draft writes it.
+const HISTORY_REFERENCE =
+  // deno-lint-ignore no-control-regex -- control characters are what is refused
+  /^(msgid=[^\s\x00-\x1f\x7f,]{1,200}|timestamp=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z)$/;
+
+// The time of a `timestamp=` reference (0 for a msgid), NaN for an impossible date.
+function historyTime(reference: string): number {
+  return reference.startsWith("timestamp=") ? Date.parse(reference.slice(10)) : 0;
 }
 
 // A raw line: one IRC command with its parameters, within 510 bytes, and
@@ -397,7 +447,14 @@ export function validateReply(input: unknown): Validated<CommandReply> {
     if (raw.queued !== undefined && raw.queued !== true) {
       return fail("reply queued must be true when present");
     }
-    return withId(raw.queued ? { ok: true, queued: true } : { ok: true });
+    if (
+      raw.stored !== undefined &&
+      (typeof raw.stored !== "number" || !Number.isInteger(raw.stored) || raw.stored < 0)
+    ) {
+      return fail("reply stored must be a count when present");
+    }
+    const stored = raw.stored === undefined ? {} : { stored: raw.stored };
+    return withId(raw.queued ? { ok: true, queued: true, ...stored } : { ok: true, ...stored });
   }
   if (raw.ok !== false) return fail("reply ok must be true or false");
   if (typeof raw.error !== "string") return fail("reply error must be a string");

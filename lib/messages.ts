@@ -1,7 +1,8 @@
 /**
  * Stored messages: their JSON shape (`content` by `message_type` is in
  * docs/api.md, "Message"), the batched insert that numbers them in their
- * server's event log, and history paging.
+ * server's event log, history paging, and the insert of older lines fetched
+ * from the server's history, outside the log.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import type { MessageType } from "./db/schema.ts";
 import type { InlineNotification } from "./serviceBus.ts";
 import { INLINE_PAYLOAD_BYTES, messagesPayloadSql } from "./events/wireFormat.ts";
 import { boundedText, storableText } from "./storableText.ts";
+import { BACKFILL_SEQUENCE } from "./db/migrations/0019_backfill.ts";
+import { SEARCHED_TYPES_SQL } from "./db/migrations/0009_search.ts";
 
 /** Most messages one history request returns. */
 export const MAX_HISTORY_LIMIT = 500;
@@ -288,7 +291,8 @@ export function parseHistoryParams(
 ): { ok: true; before?: number; limit: number } | { ok: false; error: string } {
   let beforeId: number | undefined;
   if (before !== undefined && before !== "") {
-    if (!/^[1-9][0-9]{0,15}$/.test(before)) return { ok: false, error: "before must be a message id" };
+    // Lines fetched from the server's history have negative ids (migration 0019).
+    if (!/^-?[1-9][0-9]{0,15}$/.test(before)) return { ok: false, error: "before must be a message id" };
     beforeId = Number(before);
   }
   let count = DEFAULT_HISTORY_LIMIT;
@@ -299,6 +303,87 @@ export function parseHistoryParams(
     count = Number(limit);
   }
   return { ok: true, before: beforeId, limit: count };
+}
+
+/** Kinds of message a server's history holds. */
+export const HISTORY_TYPES: readonly MessageType[] = ["privmsg", "notice", "action"];
+
+// What can stand as one parameter of an IRC command: no space, no control character.
+// deno-lint-ignore no-control-regex -- control characters are what is refused
+const COMMAND_WORD = /^[^\s\x00-\x1f\x7f,]+$/;
+
+/**
+ * Where the stored history of `target` begins, as a `CHATHISTORY BEFORE`
+ * reference: `msgid=<id>` of its oldest text line when it has a usable one,
+ * else `timestamp=<ISO time>` of it (or of the oldest row of any kind; of
+ * now when nothing is stored). The oldest is the lowest id: ids order a
+ * window's lines, fetched ones included.
+ */
+export async function oldestHistoryMark(db: Db, serverId: number, target: string): Promise<string> {
+  const window = sql<boolean>`lower(target) = lower(${target})`;
+  const line = await db.selectFrom("messages").select(["msgid", "created_at"])
+    .where("server_id", "=", serverId).where(window).where("message_type", "in", HISTORY_TYPES)
+    .orderBy("id").limit(1).executeTakeFirst() ??
+    await db.selectFrom("messages").select(["msgid", "created_at"])
+      .where("server_id", "=", serverId).where(window).orderBy("id").limit(1).executeTakeFirst();
+  if (line?.msgid && COMMAND_WORD.test(line.msgid) && line.msgid.length <= 200) return `msgid=${line.msgid}`;
+  return `timestamp=${new Date(line?.created_at ?? Date.now()).toISOString()}`;
+}
+
+/**
+ * Stores `messages` (one window's older lines from the server's history,
+ * oldest first) below everything stored: each takes an id from the
+ * descending sequence of migration 0019, the newest the highest, and that
+ * negative id as its `seq`, so no reader of the event log (which reads
+ * numbers above a cursor, never below 0) ever sees them and nothing
+ * announces them: they are not live events. A line whose msgid is stored
+ * already is left out. The search vector is set here, since the indexer
+ * only walks numbers above its watermark. Returns how many were stored.
+ */
+export async function insertBackfill(
+  db: Db,
+  serverId: number,
+  messages: readonly NewMessageInput[],
+): Promise<number> {
+  if (messages.length === 0) return 0;
+  return await db.transaction().execute(async (trx) => {
+    // The server's sequence row, as the live insert takes it: a deletion of
+    // the server (whose trigger locks it) waits for this batch, or refuses it.
+    const head = await trx.selectFrom("server_event_seqs").select("server_id")
+      .where("server_id", "=", serverId).forShare().executeTakeFirst();
+    if (!head) return 0;
+    const { rows: ids } = await sql<{ id: string }>`
+      select nextval(${BACKFILL_SEQUENCE}::regclass) as id
+      from generate_series(1, ${messages.length}::int)`.execute(trx);
+    // Highest (nearest -1) first: the newest line gets it.
+    const free = ids.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const rows = [...messages].reverse().map((m, i) => ({
+      i: String(free[i]),
+      t: m.target === null ? null : storableText(m.target),
+      s: m.sender === null ? null : storableText(m.sender),
+      c: boundedText(m.content),
+      y: m.message_type,
+      at: (m.created_at ?? new Date()).toISOString(),
+      g: typeof m.msgid === "string" && m.msgid !== "" ? storableText(m.msgid) : null,
+    }));
+    const { rows: stored } = await sql<{ id: string }>`
+      with j as (
+        select j.*, row_number() over (partition by j.g order by j.i desc) as nth
+        from json_to_recordset(${JSON.stringify(rows)}::json)
+          as j(i bigint, t text, s text, c text, y text, at timestamptz, g text)
+      )
+      insert into messages (id, server_id, seq, target, sender, content, message_type, created_at, msgid,
+                            search_vector)
+      select j.i, ${serverId}, j.i, j.t, j.s, j.c, j.y, j.at, j.g,
+             case when ${sql.raw(SEARCHED_TYPES_SQL.replace("message_type", "j.y"))}
+                  then ircweb_search_vector(j.c, j.s) end
+      from j
+      where j.g is null
+         or (j.nth = 1 and not exists (select 1 from messages x where x.server_id = ${serverId} and x.msgid = j.g))
+      on conflict (server_id, msgid) where msgid is not null do nothing
+      returning id`.execute(trx);
+    return stored.length;
+  });
 }
 
 // One message as the insert's JSON carries it.

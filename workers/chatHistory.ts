@@ -70,8 +70,8 @@ export function chatHistoryAfter(channel: string, mark: HistoryMark, limit: numb
   return `CHATHISTORY AFTER ${channel} ${ref} ${limit}`;
 }
 
-// The server's CHATHISTORY token is the most it returns at once (0: no limit).
-function limitOf(client: Client): number {
+/** Most lines to ask for at once: the server's CHATHISTORY token (0: no limit), within ours. */
+export function historyLimit(client: Client): number {
   const token = client.network.supports("CHATHISTORY");
   const n = typeof token === "string" && /^[0-9]{1,6}$/.test(token) ? Number(token) : 0;
   return n > 0 ? Math.min(n, MAX_HISTORY_LINES) : MAX_HISTORY_LINES;
@@ -96,7 +96,7 @@ export function listenChatHistory(
     if (!COMMAND_WORD.test(event.channel)) return;
     const channel = event.channel;
     mark(channel).then((found) => {
-      if (found && client.connected) client.raw(chatHistoryAfter(channel, found, limitOf(client)));
+      if (found && client.connected) client.raw(chatHistoryAfter(channel, found, historyLimit(client)));
     }).catch((error) =>
       warn(`history of ${channel} not asked: ${error instanceof Error ? error.message : String(error)}`)
     );
@@ -122,12 +122,13 @@ export function listenQueryHistory(
   warn: (message: string) => void,
 ): void {
   let since: Date | undefined;
+  let asking: Promise<void> = Promise.resolve();
   client.on("registered", () => {
     since = undefined;
     if (!client.network.cap.isEnabled("draft/chathistory")) return;
     newest().then((found) => {
       since = found;
-      if (found && client.connected) client.raw(chatHistoryTargets(found, new Date(), limitOf(client)));
+      if (found && client.connected) client.raw(chatHistoryTargets(found, new Date(), historyLimit(client)));
     }).catch((error) => warn(`conversations with history not asked: ${errorMessage(error)}`));
   });
   // The answer's lines (`CHATHISTORY TARGETS <target> <time>`), which irc-framework does not know.
@@ -137,8 +138,11 @@ export function listenQueryHistory(
     const from = since;
     if (!from || typeof target !== "string" || !COMMAND_WORD.test(target)) return;
     if (client.network.isChannelName(target)) return;
-    mark(target).then((found) => {
-      if (client.connected) client.raw(chatHistoryAfter(target, found ?? { time: from }, limitOf(client)));
+    // One after the other: the requests, and so the lines stored, keep the answer's order.
+    asking = asking.then(() => mark(target)).then((found) => {
+      if (client.connected) {
+        client.raw(chatHistoryAfter(target, found ?? { time: from }, historyLimit(client)));
+      }
     }).catch((error) => warn(`history of ${target} not asked: ${errorMessage(error)}`));
   });
 }

@@ -28,6 +28,7 @@ import { registerEventHandlers } from "./events/index.ts";
 import { whoisHandler, WhoisWindows } from "./events/whois.ts";
 import { lastHistoryMark, listenChatHistory, listenQueryHistory, newestLineTime } from "./chatHistory.ts";
 import { ReplayDedup, storedLines } from "./replayDedup.ts";
+import { backfillStore, HistoryBackfill, oldestLines } from "./historyBackfill.ts";
 import { listenBouncerPlayback } from "./bouncerPlayback.ts";
 import { ChannelListWriter, listenChannelList } from "./events/list.ts";
 import { channelListStore } from "../lib/channelList.ts";
@@ -112,6 +113,7 @@ class Worker {
   #stopping: Promise<void> | undefined;
   #whois: WhoisWindows | undefined;
   #list: ChannelListWriter | undefined;
+  #backfill: HistoryBackfill | undefined;
 
   constructor(db: Db, bus: ServiceBus, server: Server, socketPath: string, log: ReturnType<typeof logger>) {
     this.#db = db;
@@ -235,12 +237,16 @@ class Worker {
     return this.#stopping;
   }
 
-  #handle(command: CommandRequest): CommandReply {
+  #handle(command: CommandRequest): CommandReply | Promise<CommandReply> {
     if (command.command === "quit") return { ok: true }; // carried out after the reply
     // Accepted now, such a line could only be dropped: say so instead.
     const refusal = this.#stopping ? "it is disconnecting" : this.#irc.fatal;
     if (refusal !== undefined) {
       return { ok: false, error: `Server not connected: ${refusal}`, code: "not_connected" };
+    }
+    if (command.command === "fetch_history") {
+      return this.#backfill?.fetch(command) ??
+        { ok: false, error: "Server not connected", code: "not_connected" };
     }
     const sent = this.#irc.queue.send(commandLines(command, this.#irc.identity()));
     if (!sent.ok) return { ok: false, error: sent.error, code: "queue_full" };
@@ -324,8 +330,15 @@ class Worker {
 
   #storeEvents(): void {
     const client = this.#irc.client;
-    const writer = this.#replays;
-    writer.listen(client);
+    const replays = this.#replays;
+    replays.listen(client);
+    // Older lines a user scrolled to (fetch_history) leave the live path here.
+    const writer = this.#backfill = new HistoryBackfill(client, {
+      next: (item) => replays.append(item),
+      store: backfillStore(this.#db, this.#server.id),
+      oldest: oldestLines(this.#db, this.#server.id),
+      warn: (message) => this.#log.warn(message),
+    });
     const me = () => this.#irc.identity().nick;
     registerEventHandlers({
       client,

@@ -59,9 +59,13 @@ export function joinLines(channels: readonly string[]): string[] {
 
 /**
  * The IRC lines (without CRLF) that carry out `command` (not `quit`, which
- * the connection sends itself: see {@link quitLine}).
+ * the connection sends itself: see {@link quitLine}; nor `fetch_history`,
+ * which waits for its answer: `historyBackfill.ts`).
  */
-export function commandLines(command: Exclude<IrcCommand, { command: "quit" }>, me: Identity): string[] {
+export function commandLines(
+  command: Exclude<IrcCommand, { command: "quit" | "fetch_history" }>,
+  me: Identity,
+): string[] {
   switch (command.command) {
     case "join":
       return [`JOIN ${command.channel}`];

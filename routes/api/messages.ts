@@ -16,13 +16,15 @@ import {
   listMessages,
   type MessageJson,
   messageJson,
+  oldestHistoryMark,
   parseHistoryParams,
 } from "../../lib/messages.ts";
 import { appCommandOf, parseSlashCommand, storesMessage } from "../../lib/slashCommand.ts";
 import { appCommandAnswer } from "./appCommands.ts";
 import type { ServerSupervisor } from "../../lib/supervisor/serverSupervisor.ts";
 import { quitServer, sendToWorker } from "./commands.ts";
-import type { WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
+import { IrcCommandSender, type WorkerConnectionPool } from "../../lib/ircCommandSender.ts";
+import { logger } from "../../lib/log.ts";
 import type { CommandRouter } from "../../lib/cluster/commandRouter.ts";
 import { invalid, isObject, readJson } from "./json.ts";
 import type { ServerEnv } from "./userServer.ts";
@@ -34,6 +36,10 @@ export const MAX_CONTENT_LENGTH = 8192;
 export const STORE_WAIT_MS = 10_000;
 /** How long when the worker said flood control queued it. */
 export const QUEUED_STORE_WAIT_MS = 3_000;
+/** How long a page waits for older lines from the server's history (the worker gives up at 8 s). */
+export const HISTORY_FETCH_WAIT_MS = 10_000;
+
+const log = logger("messages");
 
 type TextCommand = Extract<IrcCommand, { command: "privmsg" | "notice" | "action" }>;
 
@@ -52,10 +58,43 @@ export function messageRoutes(
     if (target !== null && target.length > 200) return invalid(c, "target", "target is too long");
     const params = parseHistoryParams(c.req.query("before"), c.req.query("limit"));
     if (!params.ok) return invalid(c, /^before/.test(params.error) ? "before" : "limit", params.error);
+    const server = c.get("server");
+    const query = { target, before: params.before, limit: params.limit };
+    const page = await listMessages(db, server.id, query);
+    // Past the oldest stored line of a window: ask the server's history
+    // (its worker answers once the lines are stored below the others).
+    if (
+      page.length >= params.limit || target === null || (!isChannelName(target) && !isQueryTarget(target))
+    ) {
+      return c.json(page);
+    }
     return c.json(
-      await listMessages(db, c.get("server").id, { target, before: params.before, limit: params.limit }),
+      await fetchedOlder(server, target, params.limit) ? await listMessages(db, server.id, query) : page,
     );
   });
+
+  // Whether the server's history gave lines (false: none, or no history there, or no worker).
+  async function fetchedOlder(server: Server, target: string, limit: number): Promise<boolean> {
+    if (!server.socket_path && !(router && !router.isLocal(server.id))) return false;
+    const command: IrcCommand = {
+      command: "fetch_history",
+      target,
+      before: await oldestHistoryMark(db, server.id, target),
+      limit,
+    };
+    try {
+      if (router && !router.isLocal(server.id)) {
+        return (await router.forward(server.id, command, HISTORY_FETCH_WAIT_MS)) !== undefined;
+      }
+      await new IrcCommandSender(server, { timeoutMs: HISTORY_FETCH_WAIT_MS, pool }).sendCommand(command);
+      return true;
+    } catch (error) {
+      // The page is still the database's: a history the server lacks, or a
+      // worker that cannot ask, is no reason to fail it.
+      log.debug(`older lines of ${target} not fetched: ${error instanceof Error ? error.message : error}`);
+      return false;
+    }
+  }
 
   app.post("/servers/:id/messages", async (c) => {
     const body = await readJson(c);

@@ -183,7 +183,7 @@ Deno.test("messages: 422 naming the field for each kind of bad body or query", a
       const [query, field] of [["limit=501", "limit"], ["limit=0", "limit"], ["limit=ten", "limit"], [
         "before=x",
         "before",
-      ], ["before=-1", "before"]]
+      ], ["before=-0", "before"]]
     ) {
       const answer = await expectJson(await t.call(`${path}?target=%23ruby&${query}`, { as: alice }), 422);
       assertEquals(answer.field, field, query);

@@ -19,12 +19,14 @@ export interface FakeIrcOptions {
   /** More IRCv3 capabilities offered in CAP LS (each acknowledged when requested). */
   caps?: string[];
   /**
-   * What `CHATHISTORY AFTER` answers from (offer `draft/chathistory` and
+   * What `CHATHISTORY AFTER` and `BEFORE` answer from (offer `draft/chathistory` and
    * `batch` in `caps`), oldest first; the test may add to it as it goes.
    * The answer is the IRCv3 draft's (https://ircv3.net/specs/extensions/chathistory):
    * `BATCH +<id> chathistory <target>`, the lines after the reference
    * (`timestamp=` exclusive, or `msgid=`), up to the limit, each with its
-   * `batch`, `time` and `msgid` tags, then `BATCH -<id>`; and `CHATHISTORY
+   * `batch`, `time` and `msgid` tags, then `BATCH -<id>`; for `BEFORE`, the
+   * last lines before the reference, up to the limit, still oldest first (an
+   * unknown msgid: none); and `CHATHISTORY
    * TARGETS` from it: a `draft/chathistory-targets` batch of the targets with
    * lines between the two times. A private conversation's target is the
    * other nick.
@@ -243,6 +245,22 @@ export function startFakeIrcServer(options: FakeIrcOptions = {}): FakeIrcServer 
                 const id = `h${++batches}`;
                 client.send(`:fake.irc BATCH +${id} chathistory ${target}`);
                 for (const h of all.slice(from, from + Number(limit))) {
+                  client.send(`@batch=${id};time=${h.time}${h.msgid ? `;msgid=${h.msgid}` : ""} ${h.line}`);
+                }
+                client.send(`:fake.irc BATCH -${id}`);
+              } else if (params[0]?.toUpperCase() === "BEFORE" && options.history) {
+                const [, target = "", ref = "", limit = "50"] = params;
+                const all = options.history.filter((h) => h.target.toLowerCase() === target.toLowerCase());
+                let to = 0;
+                if (ref.startsWith("timestamp=")) {
+                  const before = Date.parse(ref.slice(10));
+                  to = all.filter((h) => Date.parse(h.time) < before).length;
+                } else if (ref.startsWith("msgid=")) {
+                  to = Math.max(0, all.findIndex((h) => h.msgid === ref.slice(6)));
+                }
+                const id = `h${++batches}`;
+                client.send(`:fake.irc BATCH +${id} chathistory ${target}`);
+                for (const h of all.slice(Math.max(0, to - Number(limit)), to)) {
                   client.send(`@batch=${id};time=${h.time}${h.msgid ? `;msgid=${h.msgid}` : ""} ${h.line}`);
                 }
                 client.send(`:fake.irc BATCH -${id}`);
