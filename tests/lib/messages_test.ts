@@ -112,8 +112,13 @@ Deno.test("history: before and limit are checked", () => {
   assertEquals(parseHistoryParams(undefined, undefined), { ok: true, before: undefined, limit: 100 });
   assertEquals(parseHistoryParams("42", "500"), { ok: true, before: 42, limit: MAX_HISTORY_LIMIT });
   assertEquals(parseHistoryParams("", ""), { ok: true, before: undefined, limit: 100 });
+  // Lines fetched from the server's history have negative ids (migration 0019).
+  assertEquals(parseHistoryParams("-7", "1"), { ok: true, before: -7, limit: 1 });
   for (
-    const [before, limit] of [["x", "1"], ["0", "1"], ["-1", "1"], ["1", "0"], ["1", "501"], ["1", "1.5"]]
+    const [before, limit] of [["x", "1"], ["0", "1"], ["-0", "1"], ["--1", "1"], ["1", "0"], ["1", "501"], [
+      "1",
+      "1.5",
+    ]]
   ) {
     assertEquals(parseHistoryParams(before, limit).ok, false, `${before} ${limit}`);
   }
