@@ -27,6 +27,7 @@ import * as windowOrder from "./migrations/0017_window_order.ts";
 import * as searchIndexer from "./migrations/0018_search_indexer.ts";
 import * as backfill from "./migrations/0019_backfill.ts";
 import * as instances from "./migrations/0020_instances.ts";
+import * as pushClaims from "./migrations/0021_push_claims.ts";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0018_search_indexer": searchIndexer,
   "0019_backfill": backfill,
   "0020_instances": instances,
+  "0021_push_claims": pushClaims,
 };
 
 const provider: MigrationProvider = {

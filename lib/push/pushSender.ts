@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { EventFeed, FeedSubscriber } from "../events/eventFeed.ts";
 import { eventHeads, readEvents, userEventHeads } from "../events/eventLog.ts";
@@ -43,6 +44,8 @@ export const MAX_PUSHES_PER_MINUTE = 30;
 const MAX_WAITING = 1000;
 // How long what a server's lines are judged by is kept, ms.
 const CONTEXT_TTL_MS = 5000;
+// How often pushed lines older than a day are forgotten.
+const CLAIM_PRUNE_MS = 60 * 60_000;
 // Events read from the log per query when filling a gap.
 const GAP_PAGE = 500;
 
@@ -59,6 +62,8 @@ export type PushDecision = {
     | "seen"
     /** Beyond {@link MAX_PUSHES_PER_MINUTE}, or too many lines waiting. */
     | "dropped"
+    /** Pushed already, by another app instance on the database. */
+    | "claimed"
     /** Pushed: how many subscriptions took it, were gone (and forgotten), failed. */
     | "pushed";
   sent?: number;
@@ -104,6 +109,7 @@ export class PushSender {
   readonly #watches = new Map<number, UserWatch>();
   readonly #contexts = new Map<number, { expires: number; context: Promise<ServerContext | undefined> }>();
   readonly #recent = new Map<number, number[]>();
+  #prunedAt = 0;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #unsubscribe: Unsubscribe[] = [];
   // Users being looked at again, one look at a time each.
@@ -246,6 +252,7 @@ export class PushSender {
   ): Promise<void> {
     const base = { userId, messageId: message.id };
     if (!this.#withinRate(userId)) return this.#decide({ ...base, outcome: "dropped" });
+    if (!await this.#claim(userId, message.id)) return this.#decide({ ...base, outcome: "claimed" });
     const payload = JSON.stringify(pushPayload(message, context.serverName));
     let sent = 0, gone = 0, failed = 0;
     await Promise.all((await userSubscriptions(this.#db, userId)).map(async (subscription) => {
@@ -272,6 +279,19 @@ export class PushSender {
     }));
     if (gone > 0) await this.refreshUser(userId);
     this.#decide({ ...base, outcome: "pushed", sent, gone, failed });
+  }
+
+  // Whether this instance is the one to push the line: the first to insert its row.
+  async #claim(userId: number, messageId: number): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.#prunedAt > CLAIM_PRUNE_MS) {
+      this.#prunedAt = now;
+      await sql`delete from push_claims where claimed_at < now() - interval '1 day'`.execute(this.#db);
+    }
+    const { rows } = await sql<{ claimed: number }>`
+      insert into push_claims (user_id, message_id) values (${userId}, ${messageId})
+      on conflict do nothing returning 1 as claimed`.execute(this.#db);
+    return rows.length === 1;
   }
 
   #withinRate(userId: number): boolean {

@@ -37,6 +37,8 @@ interface PushTest {
   start(options?: Partial<PushSenderOptions>): Promise<PushSender>;
   /** Resolves with what became of message `id`. */
   decision(id: number): Promise<PushDecision>;
+  /** Every decision made about message `id` so far. */
+  decisions(id: number): PushDecision[];
 }
 
 async function withPush(fn: (t: PushTest) => Promise<void>): Promise<void> {
@@ -95,6 +97,7 @@ async function withPush(fn: (t: PushTest) => Promise<void>): Promise<void> {
         senders.push(sender);
         return sender;
       },
+      decisions: (id) => decisions.filter((d) => d.messageId === id),
       decision: (id) =>
         waitFor(() => decisions.find((d) => d.messageId === id), 10_000, `the decision about message ${id}`),
     });
@@ -243,6 +246,24 @@ Deno.test("push: a subscription made after the start is followed once announced 
     await t.bus.publish(messagesChannel(t.server.id), { server_id: t.server.id, seq: stored[0].seq });
     assertEquals((await t.decision(stored[0].message.id)).outcome, "pushed");
     assertEquals(payloadOf(t.service.received[0].text).text, "alice: in a big batch");
+  });
+});
+
+Deno.test("push: two app instances on one database push a line once", async () => {
+  await withPush(async (t) => {
+    await t.subscribe();
+    await t.start();
+    const other = new EventFeed(t.database.db, t.bus);
+    try {
+      await t.start({ feed: other });
+      const [mention] = await t.say({ content: "alice: one push, not two" });
+      // Both decide about it: one pushes, the other finds it pushed.
+      await waitFor(() => t.decisions(mention).length === 2 || undefined, 10_000, "both decisions");
+      assertEquals(t.decisions(mention).map((d) => d.outcome).sort(), ["claimed", "pushed"]);
+      assertEquals(t.service.received.length, 1);
+    } finally {
+      other.close();
+    }
   });
 });
 
