@@ -110,8 +110,11 @@ export function chatPages(deps: PageDeps): Hono<PageEnv> {
     });
     if (!read) return c.notFound();
     const { cursor, server, rows, around, nav, ignores, settings, notifyLevels, lastReadId } = read;
-    const hasMore = around ? around.hasOlder : rows.length > PAGE_SIZE;
-    const messages = !around && hasMore ? rows.slice(1) : rows;
+    const storedMore = around ? around.hasOlder : rows.length > PAGE_SIZE;
+    const messages = !around && storedMore ? rows.slice(1) : rows;
+    // A connected server may hold older lines than the database (CHATHISTORY BEFORE, which the older
+    // page's request asks the worker for): the window offers to load them; an answer short of a page ends it.
+    const hasMore = storedMore || (target !== null && server.status === "connected");
     const here = nav.find((s) => s.id === server.id)!;
     let window = target === null ? undefined : here.windows.find((w) => sameIrcName(w.target, target));
     if (target !== null && !window) {
