@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { type IdleProcess, killable, parentPids, pssMiB, spawnIdle } from "../support/processes.ts";
 import { type Figure, type Peer, ratioTarget, summarize } from "../support/stats.ts";
 import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
-import { ensureWorkerBundle, SOURCE_ENTRY, spawnWorkerFrom, workerFile } from "../support/workerBundle.ts";
+import { ensureWorkerBundle, runsBundle, SOURCE_ENTRY, spawnWorkerFrom } from "../support/workerBundle.ts";
 import type { ScenarioContext } from "./context.ts";
 
 const SCENARIO = "worker memory";
@@ -59,8 +59,8 @@ export interface MemoryResult {
  */
 export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResult> {
   const { env, sizes } = ctx;
-  const bundle = await ensureWorkerBundle();
-  const networks = await runNetworks(ctx, bundle);
+  await ensureWorkerBundle();
+  const networks = await runNetworks(ctx);
   const servers: ServerInfo[] = [];
   for (let i = 0; i < sizes.memoryWorkers; i++) servers.push(await env.createServer(`mem${i}`));
   const start = performance.now();
@@ -73,7 +73,7 @@ export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResul
   try {
     await new Promise((r) => setTimeout(r, sizes.memoryIdleMs));
     const pids = workerPids(connected);
-    const bundledWorkers = await countFrom(bundle, pids);
+    const bundledWorkers = await countBundled(pids);
     const pss = await pssMiB([
       ...pids,
       env.appPid,
@@ -94,10 +94,9 @@ export async function runWorkerMemory(ctx: ScenarioContext): Promise<MemoryResul
   }
 }
 
-/** How many of `pids` run `bundle`. */
-async function countFrom(bundle: string, pids: number[]): Promise<number> {
-  const files = await Promise.all(pids.map(workerFile));
-  return files.filter((file) => file === bundle).length;
+/** How many of `pids` run from a bundle. */
+async function countBundled(pids: number[]): Promise<number> {
+  return (await Promise.all(pids.map(runsBundle))).filter(Boolean).length;
 }
 
 /**
@@ -150,7 +149,7 @@ function workerPids(servers: ServerInfo[]): number[] {
  * database and the cluster's own processes (its postmaster, writers,
  * launchers). On a cluster shared with others those serve them too.
  */
-async function runNetworks(ctx: ScenarioContext, bundle: string): Promise<NetworksMemory> {
+async function runNetworks(ctx: ScenarioContext): Promise<NetworksMemory> {
   const { env, sizes, log } = ctx;
   const fresh = await startEnvironment({ databaseUrl: env.databaseUrl, irc: env.irc });
   try {
@@ -179,7 +178,7 @@ async function runNetworks(ctx: ScenarioContext, bundle: string): Promise<Networ
       networks: sizes.networks,
       app: pss.get(fresh.appPid)!,
       workers: pids.map((pid) => pss.get(pid)!),
-      bundled: await countFrom(bundle, pids),
+      bundled: await countBundled(pids),
       postgres: {
         backends: sum(backends),
         cluster: sum(cluster),

@@ -6,7 +6,7 @@
  * @module
  */
 import { processArguments } from "../../tests/support/process.ts";
-import { WorkerBundle } from "../../lib/supervisor/workerBundle.ts";
+import { WORKER_BUNDLE_DIR, WorkerBundle } from "../../lib/supervisor/workerBundle.ts";
 import { WORKER_ENTRY, workerArgs, workerEnv, type WorkerSpec } from "../../lib/supervisor/workerLaunch.ts";
 
 /** The worker's source, as workers ran before the bundle. */
@@ -27,10 +27,13 @@ export async function ensureWorkerBundle(): Promise<string> {
   }
 }
 
-/** Which file the worker `pid` runs: its first argument ending in `.ts` or `.js`. */
-export async function workerFile(pid: number): Promise<string | undefined> {
+/**
+ * Whether the worker `pid` runs from a bundle (of this version of the source
+ * or, if someone changed it since the bench began, of a later one).
+ */
+export async function runsBundle(pid: number): Promise<boolean> {
   const args = await processArguments(pid);
-  return args.find((arg) => /\.(ts|js)$/.test(arg));
+  return args.some((arg) => arg.startsWith(`${WORKER_BUNDLE_DIR}/`) && arg.endsWith(".js"));
 }
 
 // The environment the bench gives its app (tests/support/appProcess.ts): its IRC server is on loopback.
