@@ -157,9 +157,13 @@ export class WorkerBundle implements WorkerEntrySource {
     const bundleStamp = await stamp(path);
     if (bundleStamp.seen !== "") return { path, stamps: [...stamps, bundleStamp], built: false };
     try {
-      // The source as bundled must be the source hashed, or the file would carry another version's
-      // code under this name; the stamps differ by then, so the next spawn tries again.
-      await this.#buildInto(path, key, async () => await sourceKey(files) === key);
+      // The source as bundled must be the source hashed, the same files and contents (deno info ran
+      // before the stamps), or the file would carry another version's code under this name; the
+      // stamps differ by then, so the next spawn tries again.
+      const sameSource = async () =>
+        await sourceKey(files) === key &&
+        (await this.#moduleGraph()).files.join("\n") === graph.files.join("\n");
+      await this.#buildInto(path, key, sameSource);
     } catch (error) {
       throw new SourceError(errorMessage(error), stamps);
     }
