@@ -193,6 +193,12 @@ async function insertBatch(
       from w
       on conflict (server_id, msgid) where msgid is not null do nothing
       returning id, seq, target, sender, content, message_type, created_at
+    ),
+    -- Which line of the batch each number went to, looked up by position: a join of m with w on seq was
+    -- planned as a nested loop over the two CTEs (a million comparisons a 1,000-line batch, 90% of the
+    -- statement). Materialized, so the array is built once, not once a row.
+    a as materialized (
+      select array_agg(f.n order by f.k) as ns, (select last_seq from s) - (select kept from c) as base from f
     )`;
   // Only the numbers come back: the rest is what was sent. Each of the
   // three shapes of the statement is a prepared statement of its own.
@@ -202,7 +208,7 @@ async function insertBatch(
       db,
       "ircweb_insert_messages",
       sql<{ id: string; seq: string; n: string; payload?: undefined }>`
-        with ${insert} select m.id, m.seq, w.n from m join w using (seq)`,
+        with ${insert} select m.id, m.seq, a.ns[m.seq - a.base] as n from m, a`,
     )
     : await executePrepared(
       db,
@@ -211,7 +217,7 @@ async function insertBatch(
         with ${insert},
         n as (${messagesPayloadSql(serverId, withJson)}),
         sent as (select payload, pg_notify(${notify.pgChannel}, ${notify.header} || payload) from n)
-        select m.id, m.seq, w.n, (select payload from sent) as payload from m join w using (seq)`,
+        select m.id, m.seq, a.ns[m.seq - a.base] as n, (select payload from sent) as payload from m, a`,
     );
   const stored: StoredMessage[] = [];
   for (const row of result) {
