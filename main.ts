@@ -150,7 +150,12 @@ async function main(): Promise<void> {
     // One feed for the live streams and the push sender, which asks it whose streams are open.
     const feed = new EventFeed(database.db, bus);
     // Web Push: the VAPID keys are made here on the first start.
-    pushSender = await PushSender.start({ db: database.db, feed, bus, subject: vapidSubject(config.publicUrl) });
+    pushSender = await PushSender.start({
+      db: database.db,
+      feed,
+      bus,
+      subject: vapidSubject(config.publicUrl),
+    });
     const app = createApp({
       db: database.db,
       config,
