@@ -124,7 +124,7 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
     host,
     allowedHosts: allowedHosts(env("ALLOWED_HOSTS"), host),
     trustedProxies: (env("TRUSTED_PROXIES") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== ""),
-    publicUrl: publicUrl(env("PUBLIC_URL")),
+    publicUrl: httpOrigin(env, "PUBLIC_URL", "https://irc.example.org"),
     databaseUrl: env("DATABASE_URL") || undefined,
     socketDir: absolutePath(env("SOCKET_DIR") || "tmp/sockets"),
     logLevel: level,
@@ -137,7 +137,8 @@ export function loadConfig(env: (name: string) => string | undefined = Deno.env.
       ? positiveInteger(env, "MAX_MESSAGES_PER_SERVER", 1)
       : undefined,
     instanceId: instanceId(env("INSTANCE_ID")),
-    instanceUrl: instanceUrl(env("INSTANCE_URL")),
+    // An origin the other instances can reach.
+    instanceUrl: httpOrigin(env, "INSTANCE_URL", "http://10.0.0.5:8000"),
     instanceWeight: positiveInteger(env, "INSTANCE_WEIGHT", 1),
     placementIntervalMs: positiveInteger(env, "PLACEMENT_INTERVAL_MS", 1000),
   };
@@ -154,32 +155,20 @@ function instanceId(given: string | undefined): string | undefined {
   return given.trim();
 }
 
-// `INSTANCE_URL`: an http(s) origin the other instances can reach.
-function instanceUrl(given: string | undefined): string | undefined {
+// The variable `name` as an origin: an http(s) URL (`example` shows one) or nothing.
+function httpOrigin(
+  env: (name: string) => string | undefined,
+  name: string,
+  example: string,
+): string | undefined {
+  const given = env(name);
   if (given === undefined || given.trim() === "") return undefined;
   let url: URL | undefined;
   try {
     url = new URL(given.trim());
   } catch { /* said below */ }
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
-    throw new Error(
-      `INSTANCE_URL must be an http(s) URL such as http://10.0.0.5:8000, got ${JSON.stringify(given)}`,
-    );
-  }
-  return url.origin;
-}
-
-// `PUBLIC_URL` as an origin; an http(s) URL or nothing.
-function publicUrl(given: string | undefined): string | undefined {
-  if (given === undefined || given.trim() === "") return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(given.trim());
-  } catch { /* said below */ }
-  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
-    throw new Error(
-      `PUBLIC_URL must be an http(s) URL such as https://irc.example.org, got ${JSON.stringify(given)}`,
-    );
+    throw new Error(`${name} must be an http(s) URL such as ${example}, got ${JSON.stringify(given)}`);
   }
   return url.origin;
 }
