@@ -9,6 +9,7 @@
 import { sql } from "kysely";
 import type { Db } from "./db/database.ts";
 import { errorMessage, logger } from "./log.ts";
+import { RepeatingRun } from "./repeatingRun.ts";
 
 /** What to keep of each server's log. */
 export interface RetentionPolicy {
@@ -150,15 +151,20 @@ export class Retention {
   readonly #policy: RetentionPolicy;
   readonly #options: TrimOptions;
   readonly #intervalMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = false;
+  readonly #repeating: RepeatingRun;
 
-  private constructor(db: Db, policy: RetentionPolicy, intervalMs: number, options: TrimOptions) {
+  private constructor(
+    db: Db,
+    policy: RetentionPolicy,
+    intervalMs: number,
+    options: TrimOptions,
+    firstRunMs: number,
+  ) {
     this.#db = db;
     this.#policy = policy;
     this.#intervalMs = intervalMs;
     this.#options = options;
+    this.#repeating = RepeatingRun.start(() => this.#run(), firstRunMs);
   }
 
   /** Starts trimming: first after `firstRunMs`, then every `intervalMs`. */
@@ -167,34 +173,26 @@ export class Retention {
     policy: RetentionPolicy,
     options: TrimOptions & { intervalMs?: number; firstRunMs?: number } = {},
   ): Retention {
-    const retention = new Retention(db, policy, options.intervalMs ?? DEFAULT_INTERVAL_MS, options);
-    retention.#schedule(options.firstRunMs ?? DEFAULT_FIRST_RUN_MS);
-    return retention;
+    return new Retention(
+      db,
+      policy,
+      options.intervalMs ?? DEFAULT_INTERVAL_MS,
+      options,
+      options.firstRunMs ?? DEFAULT_FIRST_RUN_MS,
+    );
   }
 
   /** Stops the timer and waits for a run under way to finish its batch. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#repeating.stop();
   }
 
-  #schedule(ms: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.#run().finally(() => {
-        this.#running = undefined;
-        this.#schedule(this.#intervalMs);
-      });
-    }, ms);
-  }
-
-  async #run(): Promise<void> {
+  async #run(): Promise<number> {
     const started = performance.now();
     try {
       const deleted = await trimAll(this.#db, this.#policy, {
         ...this.#options,
-        shouldStop: () => this.#stopped,
+        shouldStop: () => this.#repeating.stopped,
       });
       if (deleted > 0) {
         log.info(
@@ -204,5 +202,6 @@ export class Retention {
     } catch (error) {
       log.warn(`retention: ${errorMessage(error)}`);
     }
+    return this.#intervalMs;
   }
 }

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { SEARCHED_TYPES_SQL } from "../db/migrations/0009_search.ts";
 import { errorMessage, logger } from "../log.ts";
+import { RepeatingRun } from "../repeatingRun.ts";
 
 /** Rows one batch reads at most (one transaction of its own). */
 export const INDEX_BATCH = 2000;
@@ -132,9 +133,7 @@ export class SearchIndexer {
   readonly #batch: number;
   readonly #idlePollMs: number;
   readonly #pausePerWork: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = false;
+  readonly #repeating: RepeatingRun;
   #failures = 0;
 
   private constructor(db: Db, options: SearchIndexerOptions) {
@@ -142,30 +141,17 @@ export class SearchIndexer {
     this.#batch = options.batch ?? INDEX_BATCH;
     this.#idlePollMs = options.idlePollMs ?? IDLE_POLL_MS;
     this.#pausePerWork = options.pausePerWork ?? PAUSE_PER_WORK;
+    this.#repeating = RepeatingRun.start(() => this.#run(), 0);
   }
 
   /** Starts indexing at once. */
   static start(db: Db, options: SearchIndexerOptions = {}): SearchIndexer {
-    const indexer = new SearchIndexer(db, options);
-    indexer.#schedule(0);
-    return indexer;
+    return new SearchIndexer(db, options);
   }
 
   /** Stops, after the batch under way (its transaction commits or rolls back whole). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(ms: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.#run().then((next) => {
-        this.#running = undefined;
-        this.#schedule(next);
-      });
-    }, ms);
+  stop(): Promise<void> {
+    return this.#repeating.stop();
   }
 
   /** One batch; returns how long to wait before the next. */
