@@ -10,28 +10,33 @@ import { type Context, Hono } from "hono";
 import { ASSET_PREFIX, type AssetStore } from "../lib/assets.ts";
 
 const STATIC = new URL("../static/", import.meta.url);
+const ICON_CACHE = "public, max-age=86400";
+
+/** A file of `static/` served at a fixed URL: its type and how long it may be cached. */
+export interface FixedFile {
+  file: string;
+  type: string;
+  cache: string;
+}
+
+// Served at the URL of its own path below `static/`.
+function fixedFile(file: string, type: string, cache: string): [string, FixedFile] {
+  return [`/${file}`, { file, type, cache }];
+}
 
 /**
  * The files served from `static/` at fixed URLs, with their type and how
  * long they may be cached: the service worker and the manifest are looked
  * at again at every use, so a new version reaches browsers at once.
  */
-export const FIXED_FILES: Readonly<Record<string, { file: string; type: string; cache: string }>> = {
-  "/sw.js": { file: "sw.js", type: "text/javascript; charset=utf-8", cache: "no-cache" },
-  "/manifest.webmanifest": {
-    file: "manifest.webmanifest",
-    type: "application/manifest+json",
-    cache: "no-cache",
-  },
-  "/icons/icon-192.png": { file: "icons/icon-192.png", type: "image/png", cache: "public, max-age=86400" },
-  "/icons/icon-512.png": { file: "icons/icon-512.png", type: "image/png", cache: "public, max-age=86400" },
-  "/icons/maskable-512.png": {
-    file: "icons/maskable-512.png",
-    type: "image/png",
-    cache: "public, max-age=86400",
-  },
-  "/icons/icon.svg": { file: "icons/icon.svg", type: "image/svg+xml", cache: "public, max-age=86400" },
-};
+export const FIXED_FILES: Readonly<Record<string, FixedFile>> = Object.fromEntries([
+  fixedFile("sw.js", "text/javascript; charset=utf-8", "no-cache"),
+  fixedFile("manifest.webmanifest", "application/manifest+json", "no-cache"),
+  ...["icon-192.png", "icon-512.png", "maskable-512.png"].map((name) =>
+    fixedFile(`icons/${name}`, "image/png", ICON_CACHE)
+  ),
+  fixedFile("icons/icon.svg", "image/svg+xml", ICON_CACHE),
+]);
 
 /** How browsers and proxies may cache a hashed asset. */
 export const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
