@@ -6,12 +6,15 @@ import { setChannelJoined } from "../../lib/channels.ts";
 import { listWindows } from "../../lib/windows.ts";
 import { arrangeWindows, closeWindow, saveWindowOrder } from "../../lib/windowOrder.ts";
 
-const said = (target: string, sender: string, content = "x"): NewMessageInput => ({
+type Kind = NewMessageInput["message_type"];
+const said = (target: string, sender: string, content = "x", type: Kind = "privmsg"): NewMessageInput => ({
   target,
   sender,
   content,
-  message_type: "privmsg",
+  message_type: type,
 });
+// A line with no text: a quit, a part, a join.
+const event = (target: string, sender: string, type: Kind) => said(target, sender, "", type);
 
 Deno.test("arrangeWindows: placed ones first in their order, the rest as given; closed ones out unless joined", () => {
   const w = (target: string, kind: "channel" | "query" = "channel", joined = true) => ({
@@ -56,12 +59,7 @@ Deno.test("window order: stored per server, applied by listWindows; a closed win
     // A query closed is gone, until someone writes in it again.
     await closeWindow(db, server.id, "Bob");
     assertEquals(await targets(), ["#deno", "#ruby", "Zed"]);
-    await insertMessages(db, server.id, [{
-      target: "bob",
-      sender: "bob",
-      content: "",
-      message_type: "quit",
-    }]);
+    await insertMessages(db, server.id, [event("bob", "bob", "quit")]);
     assertEquals(await targets(), ["#deno", "#ruby", "Zed"], "a quit is not something said");
     await insertMessages(db, server.id, [said("bob", "bob", "back?")]);
     assertEquals(await targets(), ["bob", "#deno", "#ruby", "Zed"], "back, in its place");
@@ -69,21 +67,11 @@ Deno.test("window order: stored per server, applied by listWindows; a closed win
     // A channel closed stays while the user is in it (its PART is on its way), and goes once parted.
     await closeWindow(db, server.id, "#ruby");
     assertEquals(await targets(), ["bob", "#deno", "#ruby", "Zed"]);
-    await insertMessages(db, server.id, [{
-      target: "#ruby",
-      sender: "alice",
-      content: "",
-      message_type: "part",
-    }]);
+    await insertMessages(db, server.id, [event("#ruby", "alice", "part")]);
     await setChannelJoined(db, server.id, "#ruby", false);
     assertEquals(await targets(), ["bob", "#deno", "Zed"]);
     // Joined again: back, and parting later leaves it listed, as a parted channel.
-    await insertMessages(db, server.id, [{
-      target: "#ruby",
-      sender: "alice",
-      content: "",
-      message_type: "join",
-    }]);
+    await insertMessages(db, server.id, [event("#ruby", "alice", "join")]);
     await setChannelJoined(db, server.id, "#ruby", true);
     await setChannelJoined(db, server.id, "#ruby", false);
     assertEquals(await targets(), ["bob", "#deno", "#ruby", "Zed"]);

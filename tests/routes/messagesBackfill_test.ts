@@ -3,7 +3,7 @@
 // `draft/chathistory`: the tests' own IRC server answers it as the IRCv3
 // draft says (https://ircv3.net/specs/extensions/chathistory).
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { type HistoryLine, startFakeIrcServer } from "../support/fakeIrcServer.ts";
+import { type FakeIrcServer, type HistoryLine, startFakeIrcServer } from "../support/fakeIrcServer.ts";
 import { readSse, type SseClient } from "../support/sseClient.ts";
 import { waitForStatus } from "../support/worker.ts";
 import { expectJson, expectStatus, type TestApp, type TestUser, withApp } from "./testApp.ts";
@@ -25,9 +25,24 @@ function oldLines(): HistoryLine[] {
   }));
 }
 
-async function connect(t: TestApp, user: TestUser, serverId: number): Promise<void> {
+// Connected, and in #c once the server has our JOIN.
+async function connectAndJoin(
+  t: TestApp,
+  user: TestUser,
+  serverId: number,
+  irc: FakeIrcServer,
+): Promise<void> {
   await expectStatus(await t.call(`/api/servers/${serverId}/connect`, { method: "POST", as: user }), 202);
   await waitForStatus(t.database.db, serverId, "connected", 15_000);
+  await expectStatus(
+    await t.call(`/api/servers/${serverId}/commands`, {
+      method: "POST",
+      as: user,
+      body: { command: "join", channel: "#c" },
+    }),
+    200,
+  );
+  await irc.waitForLine("JOIN #c");
 }
 
 async function stored(db: Db, serverId: number, prefix: string): Promise<string[]> {
@@ -65,16 +80,7 @@ Deno.test("backfill: paging past the oldest stored line fetches the server's old
     await withApp(async (t) => {
       const alice = await t.user("alice");
       const server = await t.server(alice, { port: irc.port, nickname: "alice" });
-      await connect(t, alice, server.id);
-      await expectStatus(
-        await t.call(`/api/servers/${server.id}/commands`, {
-          method: "POST",
-          as: alice,
-          body: { command: "join", channel: "#c" },
-        }),
-        200,
-      );
-      await irc.waitForLine("JOIN #c");
+      await connectAndJoin(t, alice, server.id, irc);
       // Three lines stored live, after the old ones; the server's history has them too.
       for (const n of [0, 1, 2]) {
         const line: HistoryLine = {
@@ -167,16 +173,7 @@ Deno.test("backfill: a server without chathistory pages from the database only",
     await withApp(async (t) => {
       const alice = await t.user("alice");
       const server = await t.server(alice, { port: irc.port, nickname: "alice" });
-      await connect(t, alice, server.id);
-      await expectStatus(
-        await t.call(`/api/servers/${server.id}/commands`, {
-          method: "POST",
-          as: alice,
-          body: { command: "join", channel: "#c" },
-        }),
-        200,
-      );
-      await irc.waitForLine("JOIN #c");
+      await connectAndJoin(t, alice, server.id, irc);
       for (const n of [0, 1, 2]) irc.clients[0].send(`:bob!b@h PRIVMSG #c :live ${n}`);
       await waitFor(async () => (await stored(t.database.db, server.id, "live ")).length === 3);
       const rows = (await page(t, alice, server.id)).filter((m) => m.message_type === "privmsg");
