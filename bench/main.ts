@@ -93,6 +93,7 @@ async function main(): Promise<void> {
           peer: r.peer ?? null,
           baseline_method: r.baselineNote ?? null,
           note: r.note ?? null,
+          error: r.error ?? null,
         })),
       },
       null,
@@ -100,6 +101,11 @@ async function main(): Promise<void> {
     ) + "\n",
   );
   log(`done in ${seconds.toFixed(0)} s; wrote bench/results.json`);
+  const failed = results.filter((r) => r.error !== undefined).map((r) => r.scenario);
+  if (failed.length > 0) {
+    log(`failed: ${failed.join(", ")} (their errors are above and in results.json)`);
+    Deno.exit(1);
+  }
 }
 
 // JSON has no Infinity (a figure with lost samples): keep it readable.

@@ -11,7 +11,8 @@
  */
 import { type Environment, startEnvironment } from "./support/environment.ts";
 import { runBackToBack, runPaced } from "./support/pace.ts";
-import { judge, type Result } from "./support/stats.ts";
+import type { Figure, Result } from "./support/stats.ts";
+import { runScenario } from "./support/scenarioRun.ts";
 import { openChatServer, type ScenarioContext, type Sizes } from "./scenarios/context.ts";
 import { commandFigures, setupCommandLatency } from "./scenarios/commandLatency.ts";
 import { eventFigures, setupEventLatency } from "./scenarios/eventLatency.ts";
@@ -53,7 +54,12 @@ export interface BenchOptions {
   signal?: AbortSignal;
 }
 
-/** Runs the bench; the environment is stopped whatever happens. */
+/**
+ * Runs the bench; the environment is stopped whatever happens. A scenario
+ * that throws is logged (with the app's log) and becomes a failed row
+ * (`runScenario`) and the others still run; only an interrupt, or
+ * an environment that cannot start, ends the run with an error.
+ */
 export async function runBench(options: BenchOptions): Promise<Result[]> {
   const log = options.log ?? (() => {});
   const only = new Set(options.only ?? SCENARIOS);
@@ -66,48 +72,55 @@ export async function runBench(options: BenchOptions): Promise<Result[]> {
   if (options.signal?.aborted) interrupt();
   const ctx: ScenarioContext = { env, sizes: options.sizes, log };
   const results: Result[] = [];
-  const add = (figures: Parameters<typeof judge>[0][]) => results.push(...figures.map(judge));
+  const context = () => `the app's log:\n${env.appLog().slice(-4000)}`;
+  const scenario = async (name: ScenarioName, measure: () => Promise<Figure[]>) => {
+    if (only.has(name)) {
+      results.push(...await runScenario(name, measure, { log, signal: options.signal, context }));
+    }
+  };
   try {
-    if (only.has("connect")) {
+    await scenario("connect", async () => {
       log("connect time...");
-      add(connectFigures(await runConnectTime(ctx)));
-    }
+      return connectFigures(await runConnectTime(ctx));
+    });
     if (only.has("latency") || only.has("fanout")) {
-      const chat = await openChatServer(env, "bench", "#bench");
-      if (only.has("latency")) add(await latency(ctx, chat, options.baselineSocketPath));
-      if (only.has("fanout")) {
+      // Both talk through one server; if it cannot be opened, both fail with its error.
+      const chat = openChatServer(env, "bench", "#bench");
+      chat.catch(() => {});
+      await scenario("latency", async () => latency(ctx, await chat, options.baselineSocketPath));
+      await scenario("fanout", async () => {
         log("fan-out, one stream...");
-        const one = await runFanout(ctx, chat, 1, "A");
+        const one = await runFanout(ctx, await chat, 1, "A");
         log(`fan-out, ${options.sizes.fanoutClients} streams...`);
-        const many = await runFanout(ctx, chat, options.sizes.fanoutClients, "B");
-        add(fanoutFigures(many, one, options.sizes.fanoutRate));
-      }
-      await env.api("POST", `/api/servers/${chat.server.id}/disconnect`, undefined, 202);
+        const many = await runFanout(ctx, await chat, options.sizes.fanoutClients, "B");
+        return fanoutFigures(many, one, options.sizes.fanoutRate);
+      });
+      await chat.then(
+        (opened) => env.api("POST", `/api/servers/${opened.server.id}/disconnect`, undefined, 202),
+        () => {},
+      ).catch((error) => log(`the latency and fan-out server did not disconnect: ${error}`));
     }
-    if (only.has("inspircd")) {
+    await scenario("inspircd", async () => {
       log("latency through a real IRC server (InspIRCd)...");
-      add(realServerFigures(await runRealServer(ctx)));
-    }
-    if (only.has("ingest")) {
+      return realServerFigures(await runRealServer(ctx));
+    });
+    await scenario("ingest", async () => {
       log("ingest...");
-      add(ingestFigures(await runIngest(ctx)));
-    }
-    if (only.has("search")) {
+      return ingestFigures(await runIngest(ctx));
+    });
+    await scenario("search", async () => {
       log("search...");
-      add(searchFigures(await runSearch(ctx)));
-    }
-    if (only.has("memory")) {
+      return searchFigures(await runSearch(ctx));
+    });
+    await scenario("memory", async () => {
       log("worker memory...");
-      add(memoryFigures(await runWorkerMemory(ctx)));
-    }
-    // Last: it starts more instances, which would take a share of any network still marked to connect.
-    if (only.has("scaleout")) {
+      return memoryFigures(await runWorkerMemory(ctx));
+    });
+    // On an app and a database of its own: the networks the others leave connected are not placed with its own.
+    await scenario("scaleout", async () => {
       log("scale-out...");
-      add(scaleOutFigures(await runScaleOut(ctx)));
-    }
-  } catch (error) {
-    if (!options.signal?.aborted) log(`the app's log:\n${env.appLog().slice(-4000)}`);
-    throw error;
+      return scaleOutFigures(await runScaleOut(ctx));
+    });
   } finally {
     options.signal?.removeEventListener("abort", interrupt);
     await env.close();

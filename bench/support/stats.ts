@@ -85,6 +85,8 @@ export interface Result extends Figure {
   ratio: number | null;
   /** Whether the target is met; `null` without a target. */
   met: boolean | null;
+  /** Set when the scenario threw instead of measuring: its error, the row's only content. */
+  error?: string;
 }
 
 /** What the p50 and p99 figures of {@link percentileFigures} share. */
@@ -149,19 +151,20 @@ export function formatNumber(value: number | null): string {
 /**
  * The results as an aligned text table: each row's figure, its baseline and
  * ratio, its target (a ratio, or a value for a figure without a baseline),
- * whether it is met, and a peer's figure where there is one.
+ * whether it is met, and a peer's figure where there is one. A scenario
+ * that failed is a row of its own, FAILED, its error below the table.
  */
 export function formatTable(results: readonly Result[]): string {
   const header = ["scenario", "figure", "value", "unit", "baseline", "ratio", "target", "met?", "peer"];
   const rows = results.map((r) => [
     r.scenario,
     r.figure,
-    formatNumber(r.value),
+    r.error === undefined ? formatNumber(r.value) : "-",
     r.unit,
     formatNumber(r.baseline),
     r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
     formatTarget(r.target),
-    r.met === null ? "-" : r.met ? "yes" : "NO",
+    r.error !== undefined ? "FAILED" : r.met === null ? "-" : r.met ? "yes" : "NO",
     r.peer ? `${formatNumber(r.peer.value)} (${r.peer.name})` : "-",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -169,5 +172,6 @@ export function formatTable(results: readonly Result[]): string {
   const line = (cells: string[]) =>
     cells.map((cell, i) => numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])).join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  const errors = results.filter((r) => r.error !== undefined).map((r) => `${r.scenario} FAILED: ${r.error}`);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), ...errors].join("\n");
 }
