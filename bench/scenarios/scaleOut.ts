@@ -1,13 +1,13 @@
 /**
- * Scale-out: more app instances on the bench's database beside its own. Command latency through an
- * instance that does not run the network (forwarded over signed HTTP) against the one that does, and
- * the failover time from SIGKILL of an instance until each of its networks registers on the IRC server
- * again from another instance.
+ * Scale-out: a fresh app and database of its own, with more instances beside that app. Command latency
+ * through an instance that does not run the network (forwarded over signed HTTP) against the one that
+ * does, and the failover time from SIGKILL of an instance until each of its networks registers on the
+ * IRC server again from another instance.
  * @module
  */
 import { startAppProcess } from "../../tests/support/appProcess.ts";
 import { leaseOwners, liveInstances } from "../../lib/cluster/instances.ts";
-import type { Environment, ServerInfo } from "../support/environment.ts";
+import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
 import type { BenchIrcClient } from "../support/ircServer.ts";
 import { HttpClient } from "../support/httpClient.ts";
 import { deferred, type Probe, runPaced, within } from "../support/pace.ts";
@@ -18,7 +18,7 @@ const SCENARIO = "scale-out";
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 /** Networks spread over the instances: alone, 3 each on two and 2 each on three (a killed one's 2 move). */
 const NETWORKS = 6;
-/** The instance the bench starts beside its own and keeps; the latency's owner. */
+/** The instance the scenario starts beside its fresh app and keeps; the latency's owner. */
 const OWNER_ID = "bench-b";
 
 /** Latency samples (ms) through each path and failover times (ms), one per moved network. */
@@ -33,13 +33,33 @@ export interface ScaleOutResult {
 type AppProcess = Awaited<ReturnType<typeof startAppProcess>>;
 
 /**
- * Starts a second instance, spreads {@link NETWORKS} networks over both,
- * times commands through each, then `sizes.connectSamples` times starts a
- * third, lets it take its share, kills it with SIGKILL and times each of
- * its networks until it is registered on the IRC server again.
+ * On a fresh app and database of the bench's cluster (the bench's IRC
+ * server), so no other scenario's networks are placed with these and none
+ * of them is handed over: starts a second instance, spreads
+ * {@link NETWORKS} networks over both, times commands through each, then
+ * `sizes.connectSamples` times starts a third, lets it take its share,
+ * kills it with SIGKILL and times each of its networks until it is
+ * registered on the IRC server again.
  */
 export async function runScaleOut(ctx: ScenarioContext): Promise<ScaleOutResult> {
-  const { env, sizes, log } = ctx;
+  const { sizes, log } = ctx;
+  const env = await startEnvironment({
+    databaseUrl: ctx.env.databaseUrl,
+    irc: ctx.env.irc,
+    log: (line) => log(`scale-out: ${line}`),
+  });
+  try {
+    return await onEnvironment(env, sizes, log);
+  } finally {
+    await env.close();
+  }
+}
+
+async function onEnvironment(
+  env: Environment,
+  sizes: ScenarioContext["sizes"],
+  log: ScenarioContext["log"],
+): Promise<ScaleOutResult> {
   const apps: AppProcess[] = [];
   const dirs: string[] = [];
   const start = async (id: string) => {
@@ -64,7 +84,7 @@ export async function runScaleOut(ctx: ScenarioContext): Promise<ScaleOutResult>
     const chat = servers.find((s) => owners.get(s.id) === OWNER_ID);
     if (!chat) throw new Error(`${OWNER_ID} runs none of the networks`);
 
-    log(`scale-out: command latency through ${OWNER_ID} and through the bench's instance...`);
+    log(`scale-out: command latency through ${OWNER_ID} and through the scenario's first instance...`);
     const latency = await commandProbes(env, chat, owner.url);
     let samples: number[][];
     try {
@@ -110,6 +130,7 @@ export async function runScaleOut(ctx: ScenarioContext): Promise<ScaleOutResult>
       kills: sizes.connectSamples,
     };
   } catch (error) {
+    log(`--- the scenario's own app ${env.baseUrl}\n${env.appLog().slice(-3000)}`);
     for (const app of apps) log(`--- ${app.url}\n${app.log().slice(-3000)}`);
     throw error;
   } finally {
@@ -202,9 +223,9 @@ async function commandProbes(env: Environment, chat: ServerInfo, ownerUrl: strin
 
 /**
  * Waits until `instances` instances are live, each runs at least one of
- * `servers` (the share is of every network marked to connect, also other
- * scenarios'), every one is connected, and no lease has moved for 2.5 s
- * (the placement's rounds agree and any handover has ended).
+ * `servers` (the only networks of the scenario's database), every one is
+ * connected, and no lease has moved for 2.5 s (the placement's rounds agree
+ * and any handover has ended).
  */
 async function settle(env: Environment, servers: ServerInfo[], instances: number): Promise<void> {
   const deadline = performance.now() + 60_000;
