@@ -7,16 +7,12 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assertEquals } from "../support/assert.ts";
-import { connectServer, joinWith, logIn, withBrowserPeer } from "../support/browserApp.ts";
+import { connectServer, joinWith, withBrowserPeer } from "../support/browserApp.ts";
+import { openDevice } from "../support/devicePage.ts";
 
 const WAIT = 30_000;
 
-async function device(browser: Browser, base: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-  page.setDefaultTimeout(WAIT);
-  await logIn(page, base);
-  return page;
-}
+const device = (browser: Browser, base: string) => openDevice(browser, base, WAIT);
 
 Deno.test({
   name: "browser: a window read on one device shows nothing unread on another, live",

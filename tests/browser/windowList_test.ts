@@ -6,29 +6,16 @@
  * and by Alt+Up/Down, kept on another device; ignored nicks count nowhere.
  */
 import type { Page } from "playwright-core";
-import { assertEquals, waitFor } from "../support/assert.ts";
+import { assertEquals } from "../support/assert.ts";
 import { connectServer, joinChannel, logIn, startBrowserApp, USER } from "../support/browserApp.ts";
 import { withIrcPeer } from "../support/ircPeer.ts";
 import { connectRawIrcClient } from "../support/rawIrcClient.ts";
+import { openDevice } from "../support/devicePage.ts";
+import { waitForNavWindows } from "../support/navWindows.ts";
 
 const WAIT = 30_000;
 
-/** The windows of the navigation, in order. */
-function windows(page: Page): Promise<string[]> {
-  return page.locator(".server-nav .nav-window .nav-name").allInnerTexts();
-}
-
-async function waitForWindows(page: Page, expected: string[]): Promise<void> {
-  let seen: string[] = [];
-  await waitFor(
-    async () => {
-      seen = await windows(page);
-      return JSON.stringify(seen) === JSON.stringify(expected);
-    },
-    WAIT,
-    `windows ${JSON.stringify(expected)}`,
-  ).catch(() => assertEquals(seen, expected, "the windows"));
-}
+const waitForWindows = (page: Page, expected: string[]) => waitForNavWindows(page, expected, WAIT);
 
 Deno.test({
   name:
@@ -79,10 +66,7 @@ Deno.test({
         // Stored: after a reload, and on another device (a second browser context).
         await page.reload();
         await waitForWindows(page, ["#gamma", "bob", "#alpha", "#beta"]);
-        const other = await (await t.browser.newContext({ viewport: { width: 1100, height: 720 } }))
-          .newPage();
-        other.setDefaultTimeout(WAIT);
-        await logIn(other, t.app.url);
+        const other = await openDevice(t.browser, t.app.url, WAIT);
         await other.goto(serverUrl);
         await waitForWindows(other, ["#gamma", "bob", "#alpha", "#beta"]);
 

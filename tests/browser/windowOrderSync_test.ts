@@ -8,33 +8,15 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { assertEquals, waitFor } from "../support/assert.ts";
-import { logIn, withBrowserApp } from "../support/browserApp.ts";
+import { withBrowserApp } from "../support/browserApp.ts";
+import { openDevice } from "../support/devicePage.ts";
+import { waitForNavWindows } from "../support/navWindows.ts";
 import { setChannelJoined } from "../../lib/channels.ts";
 
 const WAIT = 30_000;
 
-async function device(browser: Browser, base: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-  page.setDefaultTimeout(WAIT);
-  await logIn(page, base);
-  return page;
-}
-
-function windows(page: Page): Promise<string[]> {
-  return page.locator(".server-nav .nav-window .nav-name").allInnerTexts();
-}
-
-async function waitForWindows(page: Page, expected: string[]): Promise<void> {
-  let seen: string[] = [];
-  await waitFor(
-    async () => {
-      seen = await windows(page);
-      return JSON.stringify(seen) === JSON.stringify(expected);
-    },
-    WAIT,
-    `windows ${JSON.stringify(expected)}`,
-  ).catch(() => assertEquals(seen, expected, "the windows"));
-}
+const device = (browser: Browser, base: string) => openDevice(browser, base, WAIT);
+const waitForWindows = (page: Page, expected: string[]) => waitForNavWindows(page, expected, WAIT);
 
 Deno.test({
   name: "browser: windows reordered on one device move on another, live",
