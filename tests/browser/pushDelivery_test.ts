@@ -10,6 +10,7 @@ import { assertEquals, waitFor } from "../support/assert.ts";
 import { connectServer, joinWith, logIn, USER, withBrowserApp } from "../support/browserApp.ts";
 import { withIrcPeer } from "../support/ircPeer.ts";
 import { type ReceivedPush, startPushService } from "../support/pushService.ts";
+import { postPushSubscription } from "../support/pushSubscription.ts";
 import type { PushPayload } from "../../lib/push/pushPayload.ts";
 import type { Db } from "../../lib/db/database.ts";
 
@@ -65,14 +66,7 @@ Deno.test({
           // Subscribed through the API as the settings page does, with keys made here (headless
           // Chromium has no push service to subscribe with: tests/browser/push_test.ts).
           const subscription = await service.subscribe();
-          const status = await page.evaluate(async (body) => {
-            const response = await fetch("/api/push/subscriptions", {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(body),
-            });
-            return response.status;
-          }, subscription);
+          const status = await postPushSubscription(page, subscription);
           assertEquals(status, 201);
           await waitFor(
             () => t.app.log().includes(`following user ${user.id}`),

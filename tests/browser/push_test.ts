@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch, waitFor } from "../support/assert.ts";
 import { logIn, startBrowserApp } from "../support/browserApp.ts";
 import { startPushService } from "../support/pushService.ts";
+import { postPushSubscription } from "../support/pushSubscription.ts";
 import { userSubscriptions } from "../../lib/push/subscriptions.ts";
 import type { PushPayload } from "../../lib/push/pushPayload.ts";
 
@@ -80,14 +81,7 @@ Deno.test({
         assertMatch(await page.locator(".push-settings [role=alert]").innerText(), /could not subscribe/);
         const made = await service.subscribe();
         const endpoint = `https://93.184.215.14/push/${made.endpoint.split("/").at(-1)}`;
-        const status = await page.evaluate(async (body) => {
-          const response = await fetch("/api/push/subscriptions", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(body),
-          });
-          return response.status;
-        }, { endpoint, keys: made.keys });
+        const status = await postPushSubscription(page, { endpoint, keys: made.keys });
         assertEquals(status, 201);
         assertEquals((await userSubscriptions(t.database.db, user.id)).map((s) => s.endpoint), [endpoint]);
       }
@@ -105,6 +99,13 @@ Deno.test({
         WAIT,
         "the worker's registration",
       );
+      // Hands `data` to the worker as a push of the browser's push service.
+      const deliver = (data: string) =>
+        cdp.send("ServiceWorker.deliverPushMessage", {
+          origin: t.app.url,
+          registrationId: registration.registrationId,
+          data,
+        });
       const payload: PushPayload = {
         v: 1,
         id: 4242,
@@ -116,11 +117,7 @@ Deno.test({
         text: "alice: the build is green",
         url: `/servers/${t.server.id}/chat/%23ruby`,
       };
-      await cdp.send("ServiceWorker.deliverPushMessage", {
-        origin: t.app.url,
-        registrationId: registration.registrationId,
-        data: JSON.stringify(payload),
-      });
+      await deliver(JSON.stringify(payload));
       const shown = await waitFor(
         async () => (await notifications(page)).find((n) => n.tag === "ircweb-message-4242"),
         WAIT,
@@ -134,23 +131,15 @@ Deno.test({
       });
 
       // A private line's title is its sender; a push that is not the app's still shows something.
-      await cdp.send("ServiceWorker.deliverPushMessage", {
-        origin: t.app.url,
-        registrationId: registration.registrationId,
-        data: JSON.stringify({
-          ...payload,
-          id: 4243,
-          window: "carol",
-          nick: "carol",
-          kind: "action",
-          text: "waves",
-        }),
-      });
-      await cdp.send("ServiceWorker.deliverPushMessage", {
-        origin: t.app.url,
-        registrationId: registration.registrationId,
-        data: "not json",
-      });
+      await deliver(JSON.stringify({
+        ...payload,
+        id: 4243,
+        window: "carol",
+        nick: "carol",
+        kind: "action",
+        text: "waves",
+      }));
+      await deliver("not json");
       const all = await waitFor(
         async () => {
           const list = await notifications(page);
