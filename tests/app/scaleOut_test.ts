@@ -6,19 +6,14 @@
  * networks of an instance killed with SIGKILL are back on the others within 10 s.
  */
 import { assert, assertEquals, waitFor } from "../support/assert.ts";
-import { createTestDatabase } from "../support/database.ts";
-import { startNgircd } from "../support/ngircd.ts";
-import { connectRawIrcClient, type RawIrcClient } from "../support/rawIrcClient.ts";
-import { type AppProcess, startAppProcess } from "../support/appProcess.ts";
+import type { RawIrcClient } from "../support/rawIrcClient.ts";
+import type { AppProcess } from "../support/appProcess.ts";
+import { withScaleOutCluster } from "../support/scaleOutCluster.ts";
 import { readSse } from "../support/sseClient.ts";
-import { createUser } from "../../lib/users.ts";
-import { createApiToken } from "../../lib/auth/apiTokens.ts";
-import { insertServer } from "../../lib/servers.ts";
 import { leaseOwners } from "../../lib/cluster/instances.ts";
 import type { Db } from "../../lib/db/database.ts";
 
 const NETWORKS = 9;
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 /**
  * Asks the IRC server who is on it, every 100 ms, and counts our clients by
@@ -69,179 +64,142 @@ async function ownersByInstance(db: Db): Promise<Map<string, number[]>> {
   return byInstance;
 }
 
-async function allConnected(db: Db, ids: number[]): Promise<boolean> {
-  const rows = await db.selectFrom("servers").select(["id", "status"]).where("id", "in", ids).execute();
-  return rows.length === ids.length && rows.every((r) => r.status === "connected");
-}
-
 Deno.test({
   name: "scale-out: three instances run nine networks once each, and a killed one's move within 10 s",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const database = await createTestDatabase();
-    const irc = await startNgircd();
-    const apps: AppProcess[] = [];
-    const dirs: string[] = [];
-    let watcher: RawIrcClient | undefined;
-    let users: ReturnType<typeof watchUsers> | undefined;
-    try {
-      const { db } = database;
-      const user = await createUser(db, "alice", "correct horse battery");
-      const { token } = await createApiToken(db, user.id);
-      const ids: number[] = [];
-      for (let i = 1; i <= NETWORKS; i++) {
-        const server = await insertServer(db, {
-          user_id: user.id,
-          name: `net${i}`,
-          host: "127.0.0.1",
-          port: irc.port,
-          tls: false,
-          nickname: `net${i}`,
-          username: `u${i}`,
-          flood_interval_ms: 0,
-        });
-        ids.push(server.id);
-      }
-      // The user names carry the position, and the ids are 1..9 in a fresh database.
-      assertEquals(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      await db.updateTable("servers").set({ autoconnect: true }).execute();
+  fn: () =>
+    withScaleOutCluster(
+      NETWORKS,
+      "scale",
+      async ({ database: { db }, token, ids, watcher, start, allConnected }) => {
+        // The user names carry the position, and the ids are 1..9 in a fresh database.
+        assertEquals(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        await watcher.join("#scale");
+        const users = watchUsers(watcher);
+        try {
+          const [a] = [await start("a")];
+          await waitFor(async () => await allConnected(ids) || undefined, 30_000, "a to connect all nine");
+          const b = await start("b");
+          const c = await start("c");
+          await waitFor(
+            async () => {
+              const owners = await ownersByInstance(db);
+              const spread = ["a", "b", "c"].every((i) => owners.get(i)?.length === 3);
+              return spread && await allConnected(ids) || undefined;
+            },
+            30_000,
+            "three networks on each instance, all connected",
+          );
+          await waitFor(() => users.present().size === NETWORKS || undefined, 10_000, "nine users on ngircd");
+          for (let i = 1; i <= NETWORKS; i++) {
+            assertEquals(users.present().get(`u${i}`), 1, `network ${i} once`);
+          }
 
-      watcher = await connectRawIrcClient(irc.port, "watcher");
-      await watcher.join("#scale");
-      users = watchUsers(watcher);
+          const api = (app: AppProcess, path: string, body?: unknown) =>
+            fetch(`${app.url}/api${path}`, {
+              method: body === undefined ? "GET" : "POST",
+              headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            });
 
-      const start = async (id: string) => {
-        // Under the project's tmp/: the app may read only there.
-        const dir = await Deno.makeTempDir({ dir: `${root}/tmp`, prefix: `scale-${id}-` });
-        dirs.push(dir);
-        const app = await startAppProcess(database.url, dir, {
-          env: { INSTANCE_ID: id, PLACEMENT_INTERVAL_MS: "300" },
-        });
-        apps.push(app);
-        return app;
-      };
-      const [a] = [await start("a")];
-      await waitFor(async () => await allConnected(db, ids) || undefined, 30_000, "a to connect all nine");
-      const b = await start("b");
-      const c = await start("c");
-      await waitFor(
-        async () => {
+          // A live stream on a, before anything is said.
+          const stream = readSse(await api(a, "/events"));
+          const via = [a, b, c];
+          // Each network through each instance in turn: most through one that does not run it.
+          for (const id of ids) {
+            const app = via[id % 3];
+            const joined = await api(app, `/servers/${id}/commands`, { command: "join", channel: "#scale" });
+            assertEquals(joined.status, 200, `join of ${id} through ${app.url}: ${await joined.text()}`);
+          }
+          for (const id of ids) {
+            await watcher.waitForMember("#scale", `net${id}`);
+          }
+          for (const id of ids) {
+            const app = via[(id + 1) % 3];
+            const sent = await api(app, `/servers/${id}/messages`, {
+              target: "#scale",
+              content: `hello from ${id}`,
+              client_id: `line-${id}`,
+            });
+            assertEquals(sent.status, 201, await sent.clone().text());
+            const stored = await sent.json() as { server_id: number; content: string };
+            assertEquals([stored.server_id, stored.content], [id, `hello from ${id}`]);
+            // The same line resent through another instance: the first answer, not a second line.
+            const again = await api(via[(id + 2) % 3], `/servers/${id}/messages`, {
+              target: "#scale",
+              content: `hello from ${id}`,
+              client_id: `line-${id}`,
+            });
+            assertEquals(await again.json(), stored);
+          }
+          for (const id of ids) {
+            // It came from that network's own client: the right network.
+            await watcher.waitForLine(
+              new RegExp(`^:net${id}!~?u${id}@\\S+ PRIVMSG #scale :hello from ${id}$`),
+            );
+          }
+          // a's stream heard every line, also those sent through b and c to networks a does not run.
+          await stream.waitUntil(
+            () =>
+              ids.every((id) =>
+                stream.events.some((e) => e.event === "message" && e.data.includes(`hello from ${id}`))
+              ),
+            "the nine lines on a's stream",
+            15_000,
+          );
+          await stream.close();
+
+          // c is killed outright: its lease connection goes with it.
           const owners = await ownersByInstance(db);
-          const spread = ["a", "b", "c"].every((i) => owners.get(i)?.length === 3);
-          return spread && await allConnected(db, ids) || undefined;
-        },
-        30_000,
-        "three networks on each instance, all connected",
-      );
-      await waitFor(() => users!.present().size === NETWORKS || undefined, 10_000, "nine users on ngircd");
-      for (let i = 1; i <= NETWORKS; i++) assertEquals(users.present().get(`u${i}`), 1, `network ${i} once`);
+          const moved = owners.get("c")!;
+          const killedAt = performance.now();
+          c.child.kill("SIGKILL");
+          await c.exited;
+          await waitFor(
+            async () => {
+              const now = await ownersByInstance(db);
+              const back = moved.every((id) => now.get("a")?.includes(id) || now.get("b")?.includes(id));
+              return back && await allConnected(moved) || undefined;
+            },
+            10_000,
+            "c's networks connected again on a or b",
+          );
+          const failover = performance.now() - killedAt;
+          assert(failover < 10_000, `back after ${failover} ms`);
+          // The networks a and b ran were not moved.
+          const after = await ownersByInstance(db);
+          for (const i of ["a", "b"]) {
+            for (const id of owners.get(i)!) assert(after.get(i)!.includes(id), `${id} stayed on ${i}`);
+          }
 
-      const api = (app: AppProcess, path: string, body?: unknown) =>
-        fetch(`${app.url}/api${path}`, {
-          method: body === undefined ? "GET" : "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+          // Commands reach a moved network through either instance.
+          for (const id of moved) {
+            const app = id % 2 === 0 ? a : b;
+            const sent = await api(app, `/servers/${id}/messages`, {
+              target: "#scale",
+              content: `after ${id}`,
+            });
+            assertEquals(sent.status, 201, await sent.clone().text());
+            await watcher.waitForLine(new RegExp(`PRIVMSG #scale :after ${id}$`));
+          }
+          await waitFor(
+            () => users.present().size === NETWORKS || undefined,
+            10_000,
+            "nine users after the move",
+          );
 
-      // A live stream on a, before anything is said.
-      const stream = readSse(await api(a, "/events"));
-      const via = [a, b, c];
-      // Each network through each instance in turn: most through one that does not run it.
-      for (const id of ids) {
-        const app = via[id % 3];
-        const joined = await api(app, `/servers/${id}/commands`, { command: "join", channel: "#scale" });
-        assertEquals(joined.status, 200, `join of ${id} through ${app.url}: ${await joined.text()}`);
-      }
-      for (const id of ids) await watcher.waitForMember("#scale", `net${id}`);
-      for (const id of ids) {
-        const app = via[(id + 1) % 3];
-        const sent = await api(app, `/servers/${id}/messages`, {
-          target: "#scale",
-          content: `hello from ${id}`,
-          client_id: `line-${id}`,
-        });
-        assertEquals(sent.status, 201, await sent.clone().text());
-        const stored = await sent.json() as { server_id: number; content: string };
-        assertEquals([stored.server_id, stored.content], [id, `hello from ${id}`]);
-        // The same line resent through another instance: the first answer, not a second line.
-        const again = await api(via[(id + 2) % 3], `/servers/${id}/messages`, {
-          target: "#scale",
-          content: `hello from ${id}`,
-          client_id: `line-${id}`,
-        });
-        assertEquals(await again.json(), stored);
-      }
-      for (const id of ids) {
-        // It came from that network's own client: the right network.
-        await watcher.waitForLine(new RegExp(`^:net${id}!~?u${id}@\\S+ PRIVMSG #scale :hello from ${id}$`));
-      }
-      // a's stream heard every line, also those sent through b and c to networks a does not run.
-      await stream.waitUntil(
-        () =>
-          ids.every((id) =>
-            stream.events.some((e) => e.event === "message" && e.data.includes(`hello from ${id}`))
-          ),
-        "the nine lines on a's stream",
-        15_000,
-      );
-      await stream.close();
-
-      // c is killed outright: its lease connection goes with it.
-      const owners = await ownersByInstance(db);
-      const moved = owners.get("c")!;
-      const killedAt = performance.now();
-      c.child.kill("SIGKILL");
-      await c.exited;
-      await waitFor(
-        async () => {
-          const now = await ownersByInstance(db);
-          const back = moved.every((id) => now.get("a")?.includes(id) || now.get("b")?.includes(id));
-          return back && await allConnected(db, moved) || undefined;
-        },
-        10_000,
-        "c's networks connected again on a or b",
-      );
-      const failover = performance.now() - killedAt;
-      assert(failover < 10_000, `back after ${failover} ms`);
-      // The networks a and b ran were not moved.
-      const after = await ownersByInstance(db);
-      for (const i of ["a", "b"]) {
-        for (const id of owners.get(i)!) assert(after.get(i)!.includes(id), `${id} stayed on ${i}`);
-      }
-
-      // Commands reach a moved network through either instance.
-      for (const id of moved) {
-        const app = id % 2 === 0 ? a : b;
-        const sent = await api(app, `/servers/${id}/messages`, { target: "#scale", content: `after ${id}` });
-        assertEquals(sent.status, 201, await sent.clone().text());
-        await watcher.waitForLine(new RegExp(`PRIVMSG #scale :after ${id}$`));
-      }
-      await waitFor(
-        () => users!.present().size === NETWORKS || undefined,
-        10_000,
-        "nine users after the move",
-      );
-
-      // Nothing stored twice: each line once per network.
-      const rows = await db.selectFrom("messages").select(["server_id", "content"])
-        .where("message_type", "=", "privmsg").where("target", "=", "#scale").execute();
-      const lines = rows.map((r) => `${r.server_id}:${r.content}`);
-      assertEquals(lines.length, new Set(lines).size, `a line stored twice: ${lines.sort().join(", ")}`);
-      await users.stop();
-      assertEquals(users.doubled(), [], "a network connected twice at once");
-      void b;
-    } catch (error) {
-      // What the instances said is what tells a failure here.
-      for (const app of apps) console.error(`--- ${app.url}\n${app.log().slice(-6000)}`);
-      throw error;
-    } finally {
-      await users?.stop();
-      await Promise.all(apps.map((app) => app.stop()));
-      await watcher?.close();
-      await irc.close();
-      for (const dir of dirs) await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await database.drop();
-    }
-  },
+          // Nothing stored twice: each line once per network.
+          const rows = await db.selectFrom("messages").select(["server_id", "content"])
+            .where("message_type", "=", "privmsg").where("target", "=", "#scale").execute();
+          const lines = rows.map((r) => `${r.server_id}:${r.content}`);
+          assertEquals(lines.length, new Set(lines).size, `a line stored twice: ${lines.sort().join(", ")}`);
+          await users.stop();
+          assertEquals(users.doubled(), [], "a network connected twice at once");
+          void b;
+        } finally {
+          await users.stop();
+        }
+      },
+    ),
 });
