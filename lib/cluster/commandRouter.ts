@@ -7,6 +7,8 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
+import type { Server } from "../db/schema.ts";
+import { findServer } from "../servers.ts";
 import { type InstanceInfo, ownerOf } from "./instances.ts";
 import type { PeerClient, PeerOutcome, PeerRequest } from "./instanceRpc.ts";
 import type { IrcCommand } from "../ircCommand.ts";
@@ -103,7 +105,7 @@ export class CommandRouter {
         );
       }
       if (owner === undefined || owner.id === this.#options.me) {
-        if (left() > PAUSE_MS && await this.#moving(serverId)) {
+        if (left() > PAUSE_MS && await this.moving(serverId)) {
           await pause();
           continue;
         }
@@ -140,7 +142,7 @@ export class CommandRouter {
           await pause();
           continue;
         default:
-          if (outcome.unsent && left() > PAUSE_MS && await this.#moving(serverId)) {
+          if (outcome.unsent && left() > PAUSE_MS && await this.moving(serverId)) {
             // Its worker is starting or stopping: the server moves; try again.
             uncertain = undefined;
             await pause();
@@ -167,8 +169,16 @@ export class CommandRouter {
     return owner;
   }
 
-  // A server that should be connected and is between owners (or workers).
-  async #moving(serverId: number): Promise<boolean> {
+  /**
+   * The row of `serverId` while it should be connected and is between
+   * owners or workers (a command for it is worth sending again soon), else `undefined`.
+   */
+  async whileMoving(serverId: number): Promise<Server | undefined> {
+    return await this.moving(serverId) ? await findServer(this.#options.db, serverId) : undefined;
+  }
+
+  /** Whether `serverId` should be connected and is between owners (or workers): worth waiting for. */
+  async moving(serverId: number): Promise<boolean> {
     const { rows } = await sql<{ moving: boolean }>`
       select autoconnect and status in ('connecting', 'reconnecting', 'connected') as moving
       from servers where id = ${serverId}`.execute(this.#options.db);

@@ -169,8 +169,9 @@ export class PeerClient {
         signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
       });
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      // Refused or unroutable at connect: the request never left.
+      const text = errorChain(error);
+      // Refused or unroutable at connect: the request never left. (Deno says only "fetch failed" and
+      // tells why in the error's cause.)
       if (/connection refused|tcp connect error|no route to host|dns error/i.test(text)) {
         return { ok: false, kind: "unreachable", error: text };
       }
@@ -195,6 +196,16 @@ export class PeerClient {
     if (!valid.ok) return { ok: false, kind: "no_answer", error: `invalid answer: ${valid.error}` };
     return valid.value;
   }
+}
+
+// An error's message and those of its causes, for telling how a request failed.
+function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
 }
 
 function fail<T>(error: string): Validated<T> {

@@ -17,6 +17,8 @@ import type { ServerEnv } from "./userServer.ts";
 
 /** How long the API waits for a worker's reply before answering `504`. */
 export const COMMAND_TIMEOUT_MS = 5000;
+// How often a command for a server moving to this instance looks whether its worker here is connected.
+const MOVE_PAUSE_MS = 100;
 
 /** The answer when a command did not reach IRC: `409`, `422`, `429` or `504` with the reason. */
 export function commandErrorResponse(c: Context, error: IrcCommandError): Response {
@@ -55,15 +57,35 @@ export async function sendToWorker(
   pool?: WorkerConnectionPool,
   router?: CommandRouter,
 ): Promise<WorkerSend> {
+  const deadline = performance.now() + COMMAND_TIMEOUT_MS;
   try {
+    let moved = false;
     if (router && !router.isLocal(server.id)) {
       const forwarded = await router.forward(server.id, command, COMMAND_TIMEOUT_MS);
       if (forwarded) return { ok: true, queued: forwarded.queued === true };
+      moved = true;
     }
-    const accepted = await new IrcCommandSender(server, { timeoutMs: COMMAND_TIMEOUT_MS, pool }).sendCommand(
-      command,
-    );
-    return { ok: true, queued: accepted.queued === true };
+    while (true) {
+      try {
+        const accepted = await new IrcCommandSender(server, {
+          timeoutMs: Math.max(1, deadline - performance.now()),
+          pool,
+        }).sendCommand(command);
+        return { ok: true, queued: accepted.queued === true };
+      } catch (error) {
+        // The server moved here from another instance while the command waited: its worker here may still
+        // be connecting, so the command waits for it, as it would have on the old owner; nothing was sent.
+        const retry = moved && router && error instanceof IrcCommandError && error.unsent &&
+          (error.kind === "not_connected" || error.kind === "unavailable" ||
+            error.kind === "socket_not_found") &&
+          deadline - performance.now() > MOVE_PAUSE_MS;
+        if (!retry) throw error;
+        await new Promise((resolve) => setTimeout(resolve, MOVE_PAUSE_MS));
+        const now = await router!.whileMoving(server.id);
+        if (!now) throw error;
+        server = now;
+      }
+    }
   } catch (error) {
     if (error instanceof IrcCommandError) {
       return { ok: false, response: commandErrorResponse(c, error), unsent: error.unsent };

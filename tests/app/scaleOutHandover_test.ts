@@ -133,8 +133,10 @@ Deno.test({
           // Any other refusal says nothing was sent, and nothing was.
           assertEquals(n, 0, `${s.marker} refused yet sent:\n${report}`);
         }
-        // b never read the requests in flight: whatever their answer, neither was sent.
+        // b never read the requests in flight: one that reached it is told it may have been sent (and was
+        // not); one whose connection b never took (refused when it died) was carried out by the new owner.
         for (const s of first) {
+          if (s.status === 200) continue; // arrived once, above
           assertEquals(arrivals(s.marker), 0, `${s.marker} sent by a stopped instance:\n${report}`);
           assert(s.status === 504 && MAY_HAVE_BEEN_SENT.test(s.body), `${s.marker}:\n${report}`);
         }
