@@ -13,7 +13,9 @@ const bytes = (s: string) => new TextEncoder().encode(s).length;
 
 function lines(content: string, target: string | null = "#ruby"): string[] {
   const parsed = command(content, target);
-  if (parsed.command === "quit") throw new Error("quit has no lines here");
+  if (parsed.command === "quit" || parsed.command === "fetch_history") {
+    throw new Error("no lines of its own here");
+  }
   return commandLines(parsed, me);
 }
 
