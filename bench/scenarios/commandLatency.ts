@@ -51,22 +51,7 @@ export async function setupCommandLatency(
   const http = await HttpClient.connect(env.baseUrl);
   let counter = 0;
 
-  const app: Probe = async () => {
-    const marker = `cmd ${++counter}`;
-    const arrived = deferred<number>();
-    waiting.set(marker, arrived.resolve);
-    const start = performance.now();
-    const answer = await http.request(
-      "POST",
-      path,
-      headers,
-      JSON.stringify({ command: "privmsg", target: chat.channel, message: marker }),
-    );
-    if (answer.status !== 200) throw new Error(`command answered ${answer.status}: ${answer.body}`);
-    const at = await within(arrived.promise, 10_000, `${marker} to reach the IRC server`);
-    waiting.delete(marker);
-    return at - start;
-  };
+  const app = commandProbe(http, path, headers, chat.channel, waiting, "cmd");
 
   const echo = await startUnixEcho(socketPath);
   const encoder = new TextEncoder();
@@ -169,5 +154,36 @@ async function startUnixEcho(path: string): Promise<UnixEcho> {
       await child.status;
       await Deno.remove(path).catch(() => {});
     },
+  };
+}
+
+/**
+ * A probe timing `POST path` (a privmsg to `target`) until the IRC server
+ * reads its line, which `waiting` is told of by the caller's listener.
+ */
+export function commandProbe(
+  http: HttpClient,
+  path: string,
+  headers: Record<string, string>,
+  target: string,
+  waiting: Map<string, (at: number) => void>,
+  prefix: string,
+): Probe {
+  let counter = 0;
+  return async () => {
+    const marker = `${prefix} ${++counter}`;
+    const arrived = deferred<number>();
+    waiting.set(marker, arrived.resolve);
+    const start = performance.now();
+    const answer = await http.request(
+      "POST",
+      path,
+      headers,
+      JSON.stringify({ command: "privmsg", target, message: marker }),
+    );
+    if (answer.status !== 200) throw new Error(`command answered ${answer.status}: ${answer.body}`);
+    const at = await within(arrived.promise, 10_000, `${marker} to reach the IRC server`);
+    waiting.delete(marker);
+    return at - start;
   };
 }

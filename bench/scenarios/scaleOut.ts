@@ -10,9 +10,10 @@ import { leaseOwners, liveInstances } from "../../lib/cluster/instances.ts";
 import { type Environment, type ServerInfo, startEnvironment } from "../support/environment.ts";
 import type { BenchIrcClient } from "../support/ircServer.ts";
 import { HttpClient } from "../support/httpClient.ts";
-import { deferred, type Probe, runPaced, within } from "../support/pace.ts";
+import { type Probe, runPaced } from "../support/pace.ts";
 import { type Figure, percentileFigures, ratioTarget, summarize } from "../support/stats.ts";
 import type { ScenarioContext } from "./context.ts";
+import { commandProbe } from "./commandLatency.ts";
 
 const SCENARIO = "scale-out";
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -193,26 +194,12 @@ async function commandProbes(env: Environment, chat: ServerInfo, ownerUrl: strin
   const path = `/api/servers/${chat.id}/commands`;
   const headers = { authorization: `Bearer ${env.token}`, "content-type": "application/json" };
   const [viaOwner, viaOther] = [await HttpClient.connect(ownerUrl), await HttpClient.connect(env.baseUrl)];
-  let counter = 0;
-  const probe = (http: HttpClient): Probe => async () => {
-    const marker = `scale ${++counter}`;
-    const arrived = deferred<number>();
-    waiting.set(marker, arrived.resolve);
-    const start = performance.now();
-    const answer = await http.request(
-      "POST",
-      path,
-      headers,
-      JSON.stringify({ command: "privmsg", target: "sink", message: marker }),
-    );
-    if (answer.status !== 200) throw new Error(`command answered ${answer.status}: ${answer.body}`);
-    const at = await within(arrived.promise, 10_000, `${marker} to reach the IRC server`);
-    waiting.delete(marker);
-    return at - start;
-  };
+  // Two counters' markers never meet: each probe has a prefix of its own.
+  const probe = (http: HttpClient, prefix: string) =>
+    commandProbe(http, path, headers, "sink", waiting, prefix);
   return {
-    owner: probe(viaOwner),
-    other: probe(viaOther),
+    owner: probe(viaOwner, "scale owner"),
+    other: probe(viaOther, "scale other"),
     close() {
       unlisten();
       viaOwner.close();
