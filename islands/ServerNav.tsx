@@ -9,6 +9,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { isMention } from "../lib/highlight.ts";
+import { sameIrcName } from "../lib/ircFormat.ts";
 import { apiRequest, fetchServer } from "./api.ts";
 import type { NotifyLevel } from "../lib/userSettings.ts";
 import { showMentionCount } from "./attention.ts";
@@ -176,7 +177,9 @@ export default function ServerNav(props: ServerNavProps) {
 
   const close = async (server: NavServer, w: NavWindow) => {
     // Closing a channel the user is in leaves it, with no question asked (The Lounge does the same).
-    if (w.kind === "channel" && w.joined) enqueue(server.id, w.target, `/part ${w.target}`);
+    const leaving = w.kind === "channel" && w.joined;
+    const left = leaving ? partedSoon(server.id, w.target) : Promise.resolve();
+    if (leaving) enqueue(server.id, w.target, `/part ${w.target}`);
     const result = await apiRequest(
       "DELETE",
       `/api/servers/${server.id}/windows/${encodeURIComponent(w.target)}`,
@@ -187,7 +190,11 @@ export default function ServerNav(props: ServerNavProps) {
     }
     setError(null);
     setServers((list) => withoutWindow(list, server.id, w.target));
-    if (isOpenWindow(current, server.id, w.target)) location.assign(windowUrl(server.id, null));
+    if (isOpenWindow(current, server.id, w.target)) {
+      // The next page lists a channel the user is still in: it waits for the part to be done.
+      await left;
+      location.assign(windowUrl(server.id, null));
+    }
   };
 
   return (
@@ -315,4 +322,22 @@ export default function ServerNav(props: ServerNavProps) {
       <a class="nav-settings" href="/settings">Settings</a>
     </nav>
   );
+}
+
+// Resolves once the live stream says the user left `channel` of `serverId`, or after 5 s.
+function partedSoon(serverId: number, channel: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(done, 5000);
+    const stop = onLiveEvent((event) => {
+      if (
+        event.type === "channel" && event.data.server_id === serverId && !event.data.joined &&
+        sameIrcName(event.data.name, channel)
+      ) done();
+    });
+  });
 }

@@ -50,7 +50,8 @@ export function pageTheme(c: Context): Theme {
 /** Takes `theme` as the user's for this request, and remembers it in the browser for the pages before login. */
 export function useTheme(c: Context, theme: Theme): void {
   (c as Context<PageEnv>).set("theme", theme);
-  if (getCookie(c, THEME_COOKIE) === theme) return;
+  // No cookie stands for `auto`: a browser of a user who never chose a theme gets none.
+  if ((getCookie(c, THEME_COOKIE) ?? "auto") === theme) return;
   const secure = new URL(c.req.url).protocol === "https:" ||
     c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
   setCookie(c, THEME_COOKIE, theme, { sameSite: "Lax", secure, path: "/", maxAge: 400 * 24 * 3600 });
