@@ -139,6 +139,12 @@ Deno.test({
         kind: "action",
         text: "waves",
       }));
+      // One push at a time: each shown before the next is handed over.
+      await waitFor(
+        async () => (await notifications(page)).find((n) => n.tag === "ircweb-message-4243"),
+        WAIT,
+        "the private line's notification",
+      );
       await deliver("not json");
       const all = await waitFor(
         async () => {

@@ -94,7 +94,15 @@ Deno.test("backfill: paging past the oldest stored line fetches the server's old
       }
       await waitFor(async () => (await stored(t.database.db, server.id, "live ")).length === 3);
       // A stream open throughout, and one reading the whole log from its start afterwards.
-      const live = readSse(await t.call("/api/events", { as: alice }));
+      // From the log's head now, so a line stored before the stream registers is replayed, not missed.
+      const head = await t.database.db.selectFrom("server_event_seqs").select("last_seq")
+        .where("server_id", "=", server.id).executeTakeFirstOrThrow();
+      const live = readSse(
+        await t.call("/api/events", {
+          as: alice,
+          headers: { "last-event-id": encodeCursor(new Map([[server.id, Number(head.last_seq)]])) },
+        }),
+      );
       streams.push(live);
       const contents = (s: SseClient) =>
         s.events.filter((e) => e.event === "message").map((e) => JSON.parse(e.data).content as string);
