@@ -10,7 +10,7 @@ import type { CommandReply, FetchHistoryCommand } from "../lib/ircCommand.ts";
 import { HISTORY_TYPES, insertBackfill, type NewMessageInput } from "../lib/messages.ts";
 import { errorMessage } from "../lib/log.ts";
 import type { WriteItem } from "./writeItem.ts";
-import { alreadyStored, type StoredLine } from "./replayDedup.ts";
+import { alreadyStored, type StoredLines, storedLines } from "./replayDedup.ts";
 import { historyLimit } from "./chatHistory.ts";
 
 /** How long a fetch waits for the server's batch (the API waits a little longer). */
@@ -20,19 +20,11 @@ export const FETCH_TIMEOUT_MS = 8000;
 export const NO_HISTORY = "No history on this server";
 
 /** Reads the oldest `limit` stored text lines of `target`, oldest first (for the comparison). */
-export type OldestLines = (target: string, limit: number) => Promise<StoredLine[]>;
+export type OldestLines = StoredLines;
 
-/** {@link OldestLines} from the messages of `serverId`: the lowest ids are the oldest lines. */
+/** {@link OldestLines} from the messages of `serverId`. */
 export function oldestLines(db: Db, serverId: number): OldestLines {
-  return async (target, limit) => {
-    const rows = await db.selectFrom("messages")
-      .select(["sender", "content", "message_type", "created_at"])
-      .where("server_id", "=", serverId)
-      .where((eb) => eb(eb.fn("lower", ["target"]), "=", target.toLowerCase()))
-      .where("message_type", "in", HISTORY_TYPES)
-      .orderBy("id").limit(limit).execute();
-    return rows.map((r) => ({ ...r, created_at: new Date(r.created_at) }));
-  };
+  return storedLines(db, serverId, "oldest");
 }
 
 interface Pending {

@@ -9,8 +9,7 @@
  */
 import type { Client } from "./irc-framework.d.ts";
 import type { Db } from "../lib/db/database.ts";
-import type { NewMessageInput } from "../lib/messages.ts";
-import type { MessageType } from "../lib/db/schema.ts";
+import { HISTORY_TYPES, type NewMessageInput } from "../lib/messages.ts";
 import type { WriteItem } from "./writeItem.ts";
 import { errorMessage } from "../lib/log.ts";
 
@@ -30,7 +29,6 @@ export const SAME_LINE_WITHIN_MS = 3000;
 export const CHECK_TIMEOUT_MS = 10_000;
 
 // The kinds a history holds; only these are compared.
-const TEXT_TYPES: readonly MessageType[] = ["privmsg", "notice", "action"];
 
 /** A stored line, as far as the comparison needs it. */
 export interface StoredLine {
@@ -40,18 +38,21 @@ export interface StoredLine {
   created_at: Date;
 }
 
-/** Reads the newest `limit` stored text lines of the window `target`. */
+/** Reads `limit` stored text lines of the window `target`, from one end of its history. */
 export type StoredLines = (target: string, limit: number) => Promise<StoredLine[]>;
 
-/** {@link StoredLines} from the messages of `serverId`, newest first, on its window index. */
-export function storedLines(db: Db, serverId: number): StoredLines {
+/**
+ * {@link StoredLines} from the messages of `serverId` on its window index: the newest first, or
+ * with `end` "oldest" the oldest first (the lowest ids are the oldest lines, back-filled ones too).
+ */
+export function storedLines(db: Db, serverId: number, end: "newest" | "oldest" = "newest"): StoredLines {
   return async (target, limit) => {
     const rows = await db.selectFrom("messages")
       .select(["sender", "content", "message_type", "created_at"])
       .where("server_id", "=", serverId)
       .where((eb) => eb(eb.fn("lower", ["target"]), "=", target.toLowerCase()))
-      .where("message_type", "in", TEXT_TYPES)
-      .orderBy("id", "desc").limit(limit).execute();
+      .where("message_type", "in", HISTORY_TYPES)
+      .orderBy("id", end === "newest" ? "desc" : "asc").limit(limit).execute();
     return rows.map((r) => ({ ...r, created_at: new Date(r.created_at) }));
   };
 }
@@ -61,7 +62,7 @@ function comparable(
   message: NewMessageInput,
 ): message is NewMessageInput & { target: string; created_at: Date } {
   return message.msgid === undefined && message.target !== null && message.created_at !== undefined &&
-    TEXT_TYPES.includes(message.message_type);
+    HISTORY_TYPES.includes(message.message_type);
 }
 
 function lineKey(type: string, sender: string | null, content: string): string {
