@@ -561,7 +561,14 @@ Deno.test({
               ),
             "the message event",
             15_000,
-          );
+          ).catch(async (error) => {
+            // Once seen under CI's load and not since: say whether the worker
+            // had logged the line (the stream stalled) or not (the worker did).
+            const logged = await readEvents(t.database.db, server.id, 0, 100);
+            throw new Error(
+              `${error.message}\nthe event log holds: ${logged.map((e) => e.event).join(", ") || "nothing"}`,
+            );
+          });
           const event = sse.events.find((e) =>
             e.event === "message" && JSON.parse(e.data).content === "Hello, <world>!"
           )!;
