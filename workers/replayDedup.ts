@@ -28,8 +28,6 @@ export const SAME_LINE_WITHIN_MS = 3000;
 /** Longest a check may take before the batch is stored unchecked (msgids still hold). */
 export const CHECK_TIMEOUT_MS = 10_000;
 
-// The kinds a history holds; only these are compared.
-
 /** A stored line, as far as the comparison needs it. */
 export interface StoredLine {
   sender: string | null;
